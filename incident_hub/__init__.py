@@ -1,0 +1,92 @@
+"""incident_hub: coordinating OICT and DSS on hybrid cyber-attacks (A/77/88/Add.1 paras 14-16)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from incident_hub.settings import Settings, load_settings, load_units
+
+__all__ = ["create_app"]
+
+
+def _database_uri(settings: Settings, instance_path: str) -> str:
+    if settings.database_url:
+        url = settings.database_url
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(instance_path) / 'incident_hub.sqlite'}"
+
+
+def _engine_options(uri: str) -> dict[str, Any]:
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The only place that wires things together. Import does no work; this does."""
+    settings = settings or load_settings()
+    settings.check()
+    app = Flask(__name__, instance_relative_config=False)
+    uri = _database_uri(settings, app.instance_path)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=uri,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(uri),
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked in auth.before_request, which knows about tokens
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        TESTING=settings.env == "testing",
+        API_TITLE="incident_hub",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    from incident_hub.runtime import Runtime
+
+    app.extensions["incident_hub"] = Runtime(settings=settings, units=load_units(settings.units_file))
+    _bind_extensions(app)
+    _register(app)
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
+    from incident_hub import database
+    from incident_hub.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+
+
+def _register(app: Flask) -> None:
+    from incident_hub import api, cli, health, scheduler, security, web
+    from incident_hub.auth import init_auth
+
+    init_auth(app)
+    security.init_app(app)
+    health.init_app(app)
+    api.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    scheduler.init_app(app)

@@ -1,0 +1,63 @@
+"""The JSON API under /api/v1: flask-smorest blueprints, the OpenAPI spec and local docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from incident_hub.api import envelope
+from incident_hub.errors import BadJson, UnsupportedMediaType
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class EnvelopeApi(Api):  # type: ignore[misc]
+    """flask-smorest's error body has another shape; every error goes through api/envelope.py."""
+
+    def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
+        return envelope.handle_http_exception(error)
+
+    def _register_error_handlers(self) -> None:  # smorest would install its own handler
+        pass
+
+
+def _check_json_body() -> None:
+    """415 for a body that is not JSON, 400 for JSON that does not parse (intake checks its own)."""
+    if request.method not in BODY_METHODS or request.path.startswith("/api/v1/intake/"):
+        return
+    if not request.path.startswith("/api/"):
+        return
+    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
+    if not has_body:
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")
+    if request.get_json(silent=True) is None and request.get_data():
+        raise BadJson()
+
+
+def _docs() -> ResponseReturnValue:
+    return render_template("api_docs.html")
+
+
+def init_app(app: Flask) -> None:
+    from incident_hub.api import audit
+
+    api = EnvelopeApi(app, spec_kwargs={"info": {"description": "incident_hub API (see API.md)"}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    envelope.init_app(app)
+    app.before_request(_check_json_body)
+    app.add_url_rule("/api/v1/docs", "api_docs", _docs)
+    for blueprint in (audit.blp,):
+        api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)
+    app.extensions["incident_hub_api"] = api
+
+
+def register(app: Flask, *blueprints: Any) -> None:
+    api: EnvelopeApi = app.extensions["incident_hub_api"]
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)

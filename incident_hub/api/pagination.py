@@ -1,0 +1,27 @@
+"""List parameters shared by every collection: ?page=&per_page=&sort=."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+MAX_PER_PAGE = 500
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def sort_field(sortable: Sequence[str], default: str) -> fields.String:
+    choices = [*sortable, *(f"-{name}" for name in sortable)]
+    return fields.String(load_default=default, validate=validate.OneOf(choices))
+
+
+def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+__all__ = ["MAX_PER_PAGE", "PageArgs", "ValidationError", "page_body", "sort_field", "validates"]

@@ -1,0 +1,1 @@
+"""The pure domain core: plain Python, no Flask, SQLAlchemy, clock or I/O."""

@@ -1,0 +1,48 @@
+"""Status machines of incidents and actions (API.md "Vocabulary"; NIST SP 800-61 phases)."""
+
+from __future__ import annotations
+
+from incident_hub.errors import InvalidTransition
+
+INCIDENT_STATUSES = ("new", "acknowledged", "contained", "resolved", "closed")
+INCIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"acknowledged"}),
+    "acknowledged": frozenset({"contained", "resolved"}),
+    "contained": frozenset({"resolved"}),
+    "resolved": frozenset({"closed", "acknowledged"}),
+    "closed": frozenset(),
+}
+OPEN_INCIDENT_STATUSES = ("new", "acknowledged", "contained")
+# The timestamp each status stamps the first time it is reached.
+INCIDENT_STAMPS = {"acknowledged": "acknowledged_at", "contained": "contained_at", "resolved": "resolved_at"}
+
+ACTION_STATUSES = ("open", "in_progress", "done", "blocked", "cancelled")
+ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    "open": frozenset({"in_progress", "blocked", "cancelled"}),
+    "in_progress": frozenset({"done", "blocked", "cancelled"}),
+    "blocked": frozenset({"in_progress"}),
+    "done": frozenset(),
+    "cancelled": frozenset(),
+}
+CLOSED_ACTION_STATUSES = ("done", "cancelled")
+
+
+def check_transition(kind: str, table: dict[str, frozenset[str]], current: str, target: str) -> None:
+    if target not in table:
+        raise InvalidTransition(
+            f"{target!r} is not a {kind} status.", {"fields": {"to": [f"unknown status {target!r}"]}}
+        )
+    if target not in table[current]:
+        allowed = sorted(table[current])
+        raise InvalidTransition(
+            f"A {kind} cannot go from {current!r} to {target!r}.",
+            {"from": current, "to": target, "allowed": allowed},
+        )
+
+
+def check_incident_transition(current: str, target: str) -> None:
+    check_transition("incident", INCIDENT_TRANSITIONS, current, target)
+
+
+def check_action_transition(current: str, target: str) -> None:
+    check_transition("action", ACTION_TRANSITIONS, current, target)

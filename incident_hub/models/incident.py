@@ -1,0 +1,82 @@
+"""Incidents: the facts recorded, and the classification and routing the domain derived."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from incident_hub.models.base import Base, UTCDateTime
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_created", "created_at", "id"),
+        Index("ix_incidents_status_created", "status", "created_at"),
+        Index("ix_incidents_lead_status", "lead_unit", "status"),
+        Index("ix_incidents_severity_created", "severity", "created_at"),
+        Index("ix_incidents_rule_created", "rule", "created_at"),
+        Index("ix_incidents_hybrid_created", "hybrid", "created_at"),
+        Index("ix_incidents_updated", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    vectors: Mapped[list[str]] = mapped_column(JSON)
+    effects: Mapped[list[str]] = mapped_column(JSON)
+    deliberate: Mapped[bool | None]
+    severity: Mapped[str] = mapped_column(String(16))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    tlp: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    detection: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+    status: Mapped[str] = mapped_column(String(16))
+    cyber_component: Mapped[bool]
+    physical_security_effect: Mapped[bool]
+    hybrid: Mapped[bool | None]
+    hybrid_criteria: Mapped[dict[str, str]] = mapped_column(JSON)
+    lead_unit: Mapped[str] = mapped_column(String(32))
+    partner_units: Mapped[list[str]] = mapped_column(JSON)
+    informed_units: Mapped[list[str]] = mapped_column(JSON)
+    rule: Mapped[str] = mapped_column(String(8))
+    routing_basis: Mapped[str] = mapped_column(String(120))
+    routing_explanation: Mapped[str] = mapped_column(String(400))
+    lead_overridden: Mapped[bool] = mapped_column(default=False)
+    joint_assessment_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contained_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class IncidentUnit(Base):
+    """Which units take part in an incident and how (lead, partner, informed): the need-to-know index."""
+
+    __tablename__ = "incident_units"
+    __table_args__ = (Index("ix_incident_units_unit", "unit", "incident_id"),)
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    relation: Mapped[str] = mapped_column(String(16))
+
+
+class TimelineEvent(Base):
+    __tablename__ = "timeline_events"
+    __table_args__ = (Index("ix_timeline_events_incident", "incident_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

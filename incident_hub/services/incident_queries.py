@@ -1,0 +1,148 @@
+"""Reading incidents under need to know: DSS officers see only incidents their unit takes part
+in (others are 404) and never the detection fields (para 6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, func, select
+
+from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
+from incident_hub.domain.audit_chain import iso_utc
+from incident_hub.errors import NotFound
+from incident_hub.extensions import db
+from incident_hub.models import Incident, IncidentUnit, TimelineEvent
+from incident_hub.runtime import units
+
+SORTABLE = ("created_at", "updated_at", "severity", "status", "title", "id", "occurred_at")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else iso_utc(value).replace(".000000Z", "Z")
+
+
+def visible_incidents(principal: Principal) -> Select[tuple[Incident]]:
+    q = select(Incident)
+    if not sees_all_incidents(principal, units()):
+        q = q.where(exists().where(IncidentUnit.incident_id == Incident.id, IncidentUnit.unit == principal.unit))
+    return q
+
+
+def get_visible_incident(principal: Principal, incident_id: int) -> Incident:
+    incident = db.session.execute(visible_incidents(principal).where(Incident.id == incident_id)).scalar_one_or_none()
+    if incident is None:
+        raise NotFound(f"No incident {incident_id}.")
+    return incident
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    status: str | None = None
+    lead_unit: str | None = None
+    severity: str | None = None
+    hybrid: bool | None = None
+    rule: str | None = None
+    q: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def _apply(q: Select[tuple[Incident]], f: IncidentFilter) -> Select[tuple[Incident]]:
+    for column, value in (
+        (Incident.status, f.status),
+        (Incident.lead_unit, f.lead_unit),
+        (Incident.severity, f.severity),
+        (Incident.hybrid, f.hybrid),
+        (Incident.rule, f.rule),
+    ):
+        if value is not None:
+            q = q.where(column == value)
+    if f.q:
+        q = q.where(Incident.title.ilike(f"%{f.q}%"))
+    if f.created_after is not None:
+        q = q.where(Incident.created_at >= f.created_after)
+    if f.created_before is not None:
+        q = q.where(Incident.created_at < f.created_before)
+    return q
+
+
+def list_incidents(
+    principal: Principal, f: IncidentFilter, page: int, per_page: int, sort: str = "-created_at"
+) -> tuple[list[Incident], int]:
+    q = _apply(visible_incidents(principal), f)
+    total = db.session.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one()
+    name = sort.lstrip("-")
+    column = getattr(Incident, name)
+    ordering = (column.desc(), Incident.id.desc()) if sort.startswith("-") else (column.asc(), Incident.id.asc())
+    rows = db.session.execute(q.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return list(rows), total
+
+
+def timeline(principal: Principal, incident_id: int) -> list[TimelineEvent]:
+    incident = get_visible_incident(principal, incident_id)
+    return list(
+        db.session.execute(
+            select(TimelineEvent).where(TimelineEvent.incident_id == incident.id).order_by(TimelineEvent.id)
+        ).scalars()
+    )
+
+
+def incident_snapshot(incident: Incident) -> dict[str, Any]:
+    """Everything about an incident, detection included: for the audit trail, never for a client."""
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "description": incident.description,
+        "vectors": list(incident.vectors),
+        "effects": list(incident.effects),
+        "deliberate": incident.deliberate,
+        "severity": incident.severity,
+        "location": incident.location,
+        "tlp": incident.tlp,
+        "occurred_at": _iso(incident.occurred_at),
+        "detection": incident.detection,
+        "status": incident.status,
+        "classification": {
+            "cyber_component": incident.cyber_component,
+            "physical_security_effect": incident.physical_security_effect,
+            "hybrid": incident.hybrid,
+            "hybrid_criteria": dict(incident.hybrid_criteria),
+        },
+        "routing": {
+            "lead_unit": incident.lead_unit,
+            "partner_units": list(incident.partner_units),
+            "informed_units": list(incident.informed_units),
+            "rule": incident.rule,
+            "basis": incident.routing_basis,
+            "explanation": incident.routing_explanation,
+            "overridden": incident.lead_overridden,
+        },
+        "joint_assessment_due_at": _iso(incident.joint_assessment_due_at),
+        "created_at": _iso(incident.created_at),
+        "updated_at": _iso(incident.updated_at),
+        "acknowledged_at": _iso(incident.acknowledged_at),
+        "contained_at": _iso(incident.contained_at),
+        "resolved_at": _iso(incident.resolved_at),
+        "closed_at": _iso(incident.closed_at),
+    }
+
+
+def incident_view(incident: Incident, principal: Principal) -> dict[str, Any]:
+    """What `principal` may see of an incident: detection only for the cyber-cleared."""
+    view = incident_snapshot(incident)
+    if not sees_detection(principal, units()):
+        view.pop("detection")
+    return view
+
+
+def event_view(event: TimelineEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": _iso(event.at),
+        "kind": event.kind,
+        "actor": event.actor,
+        "body": event.body,
+        "data": event.data,
+    }

@@ -1,0 +1,199 @@
+"""Incident use cases: create, new facts (reclassify and reroute), manual lead, transitions, comments.
+
+Each one is a transaction that stores what the domain decided and audits it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from incident_hub.domain.access import Principal, is_cyber_cleared
+from incident_hub.domain.classification import classify, required_mandates
+from incident_hub.domain.facts import IncidentFacts
+from incident_hub.domain.lifecycle import INCIDENT_STAMPS, check_incident_transition
+from incident_hub.domain.routing import Routing, joint_assessment_due, override_lead, route
+from incident_hub.errors import Forbidden
+from incident_hub.models import Incident, IncidentUnit, TimelineEvent
+from incident_hub.runtime import settings, units
+from incident_hub.services.incident_queries import get_visible_incident, incident_snapshot
+from incident_hub.services.transaction import UnitOfWork, unit_of_work
+
+FACT_FIELDS = ("vectors", "effects", "deliberate")
+PLAIN_FIELDS = ("title", "description", "severity", "location", "tlp", "occurred_at", "detection")
+
+
+def facts_of(incident: Incident) -> IncidentFacts:
+    return IncidentFacts.of(incident.vectors, incident.effects, incident.deliberate)
+
+
+def add_event(uow: UnitOfWork, incident: Incident, kind: str, body: str, data: dict[str, Any] | None = None) -> None:
+    uow.session.add(
+        TimelineEvent(incident_id=incident.id, at=uow.now, kind=kind, actor=uow.actor, body=body, data=data)
+    )
+
+
+def _store_routing(uow: UnitOfWork, incident: Incident, r: Routing) -> None:
+    incident.lead_unit = r.lead_unit
+    incident.partner_units = list(r.partner_units)
+    incident.informed_units = list(r.informed_units)
+    incident.rule, incident.routing_basis, incident.routing_explanation = r.rule, r.basis, r.explanation
+    if incident.id is None:
+        uow.flush()
+    uow.session.query(IncidentUnit).filter_by(incident_id=incident.id).delete()
+    uow.session.add(IncidentUnit(incident_id=incident.id, unit=r.lead_unit, relation="lead"))
+    for code in r.partner_units:
+        uow.session.add(IncidentUnit(incident_id=incident.id, unit=code, relation="partner"))
+    for code in r.informed_units:
+        uow.session.add(IncidentUnit(incident_id=incident.id, unit=code, relation="informed"))
+
+
+def _classify_and_route(uow: UnitOfWork, incident: Incident) -> Routing:
+    c = classify(facts_of(incident))
+    incident.cyber_component, incident.physical_security_effect = c.cyber_component, c.physical_security_effect
+    incident.hybrid, incident.hybrid_criteria = c.hybrid, dict(c.hybrid_criteria)
+    routing = route(c, units())
+    _store_routing(uow, incident, routing)
+    incident.lead_overridden = False
+    if not routing.joint_assessment_required:
+        incident.joint_assessment_due_at = None
+    elif incident.joint_assessment_due_at is None:
+        incident.joint_assessment_due_at = joint_assessment_due(routing, uow.now, settings().joint_assessment_hours)
+    return routing
+
+
+def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None:
+    """Work that follows a routing decision (playbook actions, the joint assessment) joins this
+    transaction, so an incident is never stored without it."""
+
+
+def create_incident(principal: Principal, data: dict[str, Any], created_by_id: int | None = None) -> Incident:
+    with unit_of_work(principal.username) as uow:
+        incident = new_incident(uow, data, created_by_id)
+    return incident
+
+
+def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | None) -> Incident:
+    """Create inside an open unit of work (also used by intake)."""
+    incident = Incident(
+        title=data["title"],
+        description=data.get("description", ""),
+        vectors=sorted(set(data.get("vectors") or [])),
+        effects=sorted(set(data.get("effects") or [])),
+        deliberate=data.get("deliberate"),
+        severity=data.get("severity", "medium"),
+        location=data.get("location", ""),
+        tlp=data.get("tlp", "TLP:AMBER"),
+        occurred_at=data.get("occurred_at"),
+        detection=data.get("detection"),
+        status="new",
+        created_by_id=created_by_id,
+        created_at=uow.now,
+        updated_at=uow.now,
+    )
+    uow.session.add(incident)
+    routing = _classify_and_route(uow, incident)
+    add_event(uow, incident, "created", f"Incident created: {incident.title}")
+    add_event(uow, incident, "routed", routing.explanation, {"rule": routing.rule, "lead_unit": routing.lead_unit})
+    after_routing(uow, incident, routing)
+    uow.audit("incident.create", "incident", incident.id, None, incident_snapshot(incident))
+    return incident
+
+
+def _may_change(principal: Principal, incident: Incident) -> None:
+    if principal.is_manager or principal.unit == incident.lead_unit or is_cyber_cleared(principal, units()):
+        return
+    raise Forbidden("Only the lead unit or a manager may change this incident.", {"lead_unit": incident.lead_unit})
+
+
+def update_incident(principal: Principal, incident_id: int, changes: dict[str, Any]) -> Incident:
+    """New facts re-run classification and routing; `lead_unit` is a manual override under M1."""
+    with unit_of_work(principal.username) as uow:
+        incident = get_visible_incident(principal, incident_id)
+        _may_change(principal, incident)
+        before = incident_snapshot(incident)
+        for name in PLAIN_FIELDS:
+            if name in changes:
+                setattr(incident, name, changes[name])
+        if any(name in changes for name in FACT_FIELDS):
+            for name in FACT_FIELDS:
+                if name in changes:
+                    value = changes[name]
+                    setattr(incident, name, sorted(set(value or [])) if name != "deliberate" else value)
+            _reroute(uow, incident, before)
+        if "lead_unit" in changes and changes["lead_unit"] != incident.lead_unit:
+            _override(uow, incident, changes["lead_unit"], before)
+        incident.updated_at = uow.now
+        uow.audit("incident.update", "incident", incident.id, before, incident_snapshot(incident))
+    return incident
+
+
+def _reroute(uow: UnitOfWork, incident: Incident, before: dict[str, Any]) -> None:
+    routing = _classify_and_route(uow, incident)
+    if (routing.rule, routing.lead_unit) != (before["routing"]["rule"], before["routing"]["lead_unit"]):
+        add_event(
+            uow,
+            incident,
+            "rerouted",
+            f"New facts: {before['routing']['rule']} → {routing.rule}. {routing.explanation}",
+            {"before": before["routing"], "after": routing.to_dict()},
+        )
+        uow.audit("incident.reroute", "incident", incident.id, before["routing"], routing.to_dict())
+    after_routing(uow, incident, routing)
+
+
+def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[str, Any]) -> None:
+    needed = required_mandates(classify(facts_of(incident)))
+    current = Routing(
+        incident.lead_unit,
+        incident.rule,
+        incident.routing_basis,
+        incident.routing_explanation,
+        tuple(incident.partner_units),
+        tuple(incident.informed_units),
+        incident.rule == "R3",
+    )
+    routing = override_lead(current, unit_code, needed, units())
+    _store_routing(uow, incident, routing)
+    incident.lead_overridden = True
+    add_event(
+        uow,
+        incident,
+        "rerouted",
+        routing.explanation,
+        {"before": before["routing"], "after": routing.to_dict(), "manual": True},
+    )
+    uow.audit("incident.override_lead", "incident", incident.id, before["routing"], routing.to_dict())
+
+
+def transition_incident(principal: Principal, incident_id: int, target: str, note: str = "") -> Incident:
+    with unit_of_work(principal.username) as uow:
+        incident = get_visible_incident(principal, incident_id)
+        _may_change(principal, incident)
+        check_incident_transition(incident.status, target)
+        before = {"status": incident.status}
+        incident.status = target
+        stamp = INCIDENT_STAMPS.get(target)
+        if stamp and getattr(incident, stamp) is None:
+            setattr(incident, stamp, uow.now)
+        if target == "closed":
+            incident.closed_at = uow.now
+        incident.updated_at = uow.now
+        add_event(
+            uow,
+            incident,
+            "status",
+            note or f"Status {before['status']} → {target}",
+            {"from": before["status"], "to": target},
+        )
+        uow.audit("incident.transition", "incident", incident.id, before, {"status": target, "note": note})
+    return incident
+
+
+def add_comment(principal: Principal, incident_id: int, body: str) -> TimelineEvent:
+    with unit_of_work(principal.username) as uow:
+        incident = get_visible_incident(principal, incident_id)
+        event = TimelineEvent(incident_id=incident.id, at=uow.now, kind="comment", actor=uow.actor, body=body)
+        uow.session.add(event)
+        uow.flush()
+        uow.audit("incident.comment", "incident", incident.id, None, {"event_id": event.id})
+    return event

@@ -1,0 +1,98 @@
+"""Typed settings read from the environment (and `.env`), one class per INCIDENT_HUB_ENV.
+
+`create_app` reads the environment only through `load_settings`; tests build their
+own `Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+
+from incident_hub.domain.units import Unit, UnitRegistry
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot run; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = DEFAULT_SECRET_KEY
+    database_url: str | None = None  # None: SQLite in the instance folder
+    scheduler_enabled: bool = False
+    units_file: Path = PROJECT_ROOT / "config" / "units.toml"
+    playbooks_dir: Path = PROJECT_ROOT / "playbooks"
+    max_body_bytes: int = 1_048_576
+    joint_assessment_hours: int = 72
+    intake_tolerance_seconds: int = 300
+    session_cookie_secure: bool = False
+    escalation_webhook_url: str | None = None
+    escalation_webhook_secret: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def check(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise SettingsError(f"INCIDENT_HUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}.")
+        if self.is_production and self.secret_key in ("", DEFAULT_SECRET_KEY):
+            raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_settings(dotenv: bool = True) -> Settings:
+    if dotenv:
+        load_dotenv(PROJECT_ROOT / ".env", override=False)
+    env = os.environ.get("INCIDENT_HUB_ENV", "development")
+    e = os.environ.get
+    return Settings(
+        env=env,
+        secret_key=e("SECRET_KEY", DEFAULT_SECRET_KEY),
+        database_url=e("DATABASE_URL") or None,
+        scheduler_enabled=_bool(e("SCHEDULER_ENABLED"), default=False),
+        units_file=Path(e("UNITS_FILE", str(PROJECT_ROOT / "config" / "units.toml"))),
+        playbooks_dir=Path(e("PLAYBOOKS_DIR", str(PROJECT_ROOT / "playbooks"))),
+        max_body_bytes=int(e("MAX_BODY_BYTES", "1048576")),
+        joint_assessment_hours=int(e("JOINT_ASSESSMENT_HOURS", "72")),
+        intake_tolerance_seconds=int(e("INTAKE_TOLERANCE_SECONDS", "300")),
+        session_cookie_secure=_bool(e("SESSION_COOKIE_SECURE"), default=env == "production"),
+        escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
+        escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
+    )
+
+
+def load_units(path: Path) -> UnitRegistry:
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise SettingsError(f"Units file {path} not found (set UNITS_FILE).") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"Units file {path} is not valid TOML: {exc}") from exc
+    units = [
+        Unit(code=code, name=str(body.get("name", code)), mandates=frozenset(body.get("mandates", [])))
+        for code, body in data.get("units", {}).items()
+    ]
+    if not units:
+        raise SettingsError(f"Units file {path} defines no [units.<CODE>] table.")
+    return UnitRegistry(units)
