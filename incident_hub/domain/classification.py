@@ -42,14 +42,16 @@ class Classification:
 
 
 def _criterion(value: bool, known: bool) -> str:
-    if not known:
-        return UNKNOWN
-    return MET if value else NOT_MET
+    """A fact that is present is met even before the vectors are known; an absent one is only
+    `not_met` once the incident's facts are recorded."""
+    if value:
+        return MET
+    return NOT_MET if known else UNKNOWN
 
 
 def classify(facts: IncidentFacts) -> Classification:
-    """With no vector recorded (a raw alert) nothing is known, so every criterion but
-    `deliberate` is unknown rather than not met."""
+    """Footnote 1. With no vector recorded (a raw alert) an absent fact is unknown rather than
+    not met; `deliberate` is unknown whenever it is null."""
     known = bool(facts.vectors)
     cyber = bool(facts.vectors & CYBER_VECTORS)
     physical = bool(facts.effects & PHYSICAL_EFFECTS) or f.PHYSICAL in facts.vectors

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from incident_hub.errors import InvalidTransition
 
 INCIDENT_STATUSES = ("new", "acknowledged", "contained", "resolved", "closed")
@@ -14,7 +16,12 @@ INCIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 OPEN_INCIDENT_STATUSES = ("new", "acknowledged", "contained")
 # The timestamp each status stamps the first time it is reached.
-INCIDENT_STAMPS = {"acknowledged": "acknowledged_at", "contained": "contained_at", "resolved": "resolved_at"}
+INCIDENT_STAMPS = {
+    "acknowledged": "acknowledged_at",
+    "contained": "contained_at",
+    "resolved": "resolved_at",
+    "closed": "closed_at",
+}
 
 ACTION_STATUSES = ("open", "in_progress", "done", "blocked", "cancelled")
 ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -46,3 +53,20 @@ def check_incident_transition(current: str, target: str) -> None:
 
 def check_action_transition(current: str, target: str) -> None:
     check_transition("action", ACTION_TRANSITIONS, current, target)
+
+
+def incident_stamps(
+    current: str, target: str, stamps: dict[str, datetime | None], now: datetime
+) -> dict[str, datetime | None]:
+    """The timestamps after a permitted move `current → target`: each status stamps the first time
+    it is reached; reopening (`resolved → acknowledged`) clears the resolution so time to resolve
+    counts from the last one."""
+    check_incident_transition(current, target)
+    out = dict(stamps)
+    if current == "resolved" and target == "acknowledged":
+        out["resolved_at"] = None
+        out["closed_at"] = None
+    field = INCIDENT_STAMPS.get(target)
+    if field and out.get(field) is None:
+        out[field] = now
+    return out

@@ -63,8 +63,9 @@ def _r3(c: Classification, units: UnitRegistry) -> Routing | None:
         lead,
         "R3",
         "A/77/88/Add.1 para 16; footnote 1",
-        f"A hybrid cyber-attack: {lead} leads and {', '.join(partners) or lead} partners "
-        "for personnel and premises; a joint security risk assessment is required.",
+        f"A hybrid cyber-attack: {lead} leads"
+        + (f" and {', '.join(partners)} partners for personnel and premises" if partners else "")
+        + "; a joint security risk assessment is required.",
         partner_units=partners,
         joint_assessment_required=True,
     )
@@ -79,8 +80,8 @@ def _r2(c: Classification, units: UnitRegistry) -> Routing | None:
         lead,
         "R2",
         "A/77/88/Add.1 paras 15-16",
-        f"A cyber component with physical-security effects: {lead} leads; "
-        f"{', '.join(partners) or lead} partners, limited to personnel and premises.",
+        f"A cyber component with physical-security effects: {lead} leads"
+        + (f"; {', '.join(partners)} partners, limited to personnel and premises." if partners else "."),
         partner_units=partners,
     )
 
@@ -137,7 +138,7 @@ def override_lead(routing: Routing, unit_code: str, required: frozenset[str], un
         routing.basis,
         f"Lead set manually to {unit_code} (routing had chosen {routing.lead_unit} by {routing.rule}).",
         partner_units=partners,
-        informed_units=routing.informed_units,
+        informed_units=tuple(u for u in routing.informed_units if u != unit_code),
         joint_assessment_required=routing.joint_assessment_required,
     )
 

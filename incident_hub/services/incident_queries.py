@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, select
 
 from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
 from incident_hub.domain.audit_chain import iso_utc
+from incident_hub.domain.facts import SEVERITIES
+from incident_hub.domain.lifecycle import INCIDENT_STATUSES
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
@@ -47,6 +49,7 @@ class IncidentFilter:
     q: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    hybrid_unknown: bool = False  # hybrid is null: some criterion unknown, none not met
 
 
 def _apply(q: Select[tuple[Incident]], f: IncidentFilter) -> Select[tuple[Incident]]:
@@ -59,8 +62,10 @@ def _apply(q: Select[tuple[Incident]], f: IncidentFilter) -> Select[tuple[Incide
     ):
         if value is not None:
             q = q.where(column == value)
+    if f.hybrid_unknown:
+        q = q.where(Incident.hybrid.is_(None))
     if f.q:
-        q = q.where(Incident.title.ilike(f"%{f.q}%"))
+        q = q.where(Incident.title.ilike(f"%{_escape_like(f.q)}%", escape="\\"))
     if f.created_after is not None:
         q = q.where(Incident.created_at >= f.created_after)
     if f.created_before is not None:
@@ -68,13 +73,25 @@ def _apply(q: Select[tuple[Incident]], f: IncidentFilter) -> Select[tuple[Incide
     return q
 
 
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _sort_key(name: str) -> ColumnElement[Any]:
+    """Severity and status sort in their own order (low → critical, new → closed), not by name."""
+    if name == "severity":
+        return case({s: i for i, s in enumerate(SEVERITIES)}, value=Incident.severity)
+    if name == "status":
+        return case({s: i for i, s in enumerate(INCIDENT_STATUSES)}, value=Incident.status)
+    return getattr(Incident, name)  # type: ignore[no-any-return]
+
+
 def list_incidents(
     principal: Principal, f: IncidentFilter, page: int, per_page: int, sort: str = "-created_at"
 ) -> tuple[list[Incident], int]:
     q = _apply(visible_incidents(principal), f)
     total = db.session.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one()
-    name = sort.lstrip("-")
-    column = getattr(Incident, name)
+    column = _sort_key(sort.lstrip("-"))
     ordering = (column.desc(), Incident.id.desc()) if sort.startswith("-") else (column.asc(), Incident.id.asc())
     rows = db.session.execute(q.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).scalars().all()
     return list(rows), total
@@ -87,6 +104,14 @@ def timeline(principal: Principal, incident_id: int) -> list[TimelineEvent]:
             select(TimelineEvent).where(TimelineEvent.incident_id == incident.id).order_by(TimelineEvent.id)
         ).scalars()
     )
+
+
+def timeline_event(principal: Principal, incident_id: int, event_id: int) -> TimelineEvent:
+    incident = get_visible_incident(principal, incident_id)
+    event = db.session.get(TimelineEvent, event_id)
+    if event is None or event.incident_id != incident.id:
+        raise NotFound(f"No timeline event {event_id} on incident {incident_id}.")
+    return event
 
 
 def incident_snapshot(incident: Incident) -> dict[str, Any]:

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from incident_hub.domain.access import Principal, is_cyber_cleared
+from incident_hub.domain.access import Principal, is_cyber_cleared, sees_detection
 from incident_hub.domain.classification import classify, required_mandates
 from incident_hub.domain.facts import IncidentFacts
-from incident_hub.domain.lifecycle import INCIDENT_STAMPS, check_incident_transition
+from incident_hub.domain.lifecycle import INCIDENT_STAMPS, incident_stamps
 from incident_hub.domain.routing import Routing, joint_assessment_due, override_lead, route
-from incident_hub.errors import Forbidden
+from incident_hub.errors import Forbidden, ValidationError
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import settings, units
 from incident_hub.services.incident_queries import get_visible_incident, incident_snapshot
 from incident_hub.services.transaction import UnitOfWork, unit_of_work
 
 FACT_FIELDS = ("vectors", "effects", "deliberate")
+STAMP_FIELDS = tuple(INCIDENT_STAMPS.values())
 PLAIN_FIELDS = ("title", "description", "severity", "location", "tlp", "occurred_at", "detection")
 
 
@@ -66,7 +67,16 @@ def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None
     transaction, so an incident is never stored without it."""
 
 
+def _check_detection(principal: Principal, data: dict[str, Any]) -> None:
+    """Para 6: detection details come from (and go to) OICT and managers only."""
+    if data.get("detection") is not None and not sees_detection(principal, units()):
+        raise ValidationError.for_fields(
+            {"detection": ["only OICT responders and managers may record detection details"]}
+        )
+
+
 def create_incident(principal: Principal, data: dict[str, Any], created_by_id: int | None = None) -> Incident:
+    _check_detection(principal, data)
     with unit_of_work(principal.username) as uow:
         incident = new_incident(uow, data, created_by_id)
     return incident
@@ -107,6 +117,7 @@ def _may_change(principal: Principal, incident: Incident) -> None:
 
 def update_incident(principal: Principal, incident_id: int, changes: dict[str, Any]) -> Incident:
     """New facts re-run classification and routing; `lead_unit` is a manual override under M1."""
+    _check_detection(principal, changes)
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
         _may_change(principal, incident)
@@ -169,14 +180,11 @@ def transition_incident(principal: Principal, incident_id: int, target: str, not
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
         _may_change(principal, incident)
-        check_incident_transition(incident.status, target)
+        stamps = incident_stamps(incident.status, target, {f: getattr(incident, f) for f in STAMP_FIELDS}, uow.now)
         before = {"status": incident.status}
         incident.status = target
-        stamp = INCIDENT_STAMPS.get(target)
-        if stamp and getattr(incident, stamp) is None:
-            setattr(incident, stamp, uow.now)
-        if target == "closed":
-            incident.closed_at = uow.now
+        for name, value in stamps.items():
+            setattr(incident, name, value)
         incident.updated_at = uow.now
         add_event(
             uow,

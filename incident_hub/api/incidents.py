@@ -1,0 +1,118 @@
+"""/api/v1/incidents: create, read, list, new facts and manual lead, transitions, timeline.
+
+API.md "Incidents". Views are thin: need to know and every rule live in the services
+(services/incidents.py, services/incident_queries.py) and the domain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from incident_hub.api.pagination import page_body
+from incident_hub.api.schemas.incidents import (
+    CommentSchema,
+    IncidentCreateSchema,
+    IncidentListArgs,
+    IncidentPatchSchema,
+    TransitionSchema,
+)
+from incident_hub.auth import current_principal, require_roles
+from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
+from incident_hub.errors import ValidationError
+from incident_hub.runtime import units
+from incident_hub.services import incident_queries as queries
+from incident_hub.services import incidents as service
+
+blp = Blueprint("incidents", __name__, description="Incidents: facts, classification, routing R1-R5, lifecycle")
+blp.url_prefix_suffix = "/incidents"
+
+ROLES = (OICT_RESPONDER, DSS_OFFICER, MANAGER, ADMIN)
+HYBRID_VALUES = {"true": True, "false": False, "unknown": None}
+
+
+def _filter(args: dict[str, Any]) -> queries.IncidentFilter:
+    lead = args.get("lead_unit")
+    if lead is not None and lead not in units():
+        raise ValidationError.for_fields({"lead_unit": [f"unknown unit {lead!r}"]})
+    hybrid = args.pop("hybrid", None)
+    return queries.IncidentFilter(
+        **args, hybrid=HYBRID_VALUES[hybrid] if hybrid else None, hybrid_unknown=hybrid == "unknown"
+    )
+
+
+@blp.route("")
+class Incidents(MethodView):
+    @require_roles(*ROLES)
+    @blp.arguments(IncidentListArgs, location="query")
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List the incidents the caller may see; `total` counts only those."""
+        page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
+        principal = current_principal()
+        rows, total = queries.list_incidents(principal, _filter(args), page, per_page, sort)
+        return page_body([queries.incident_view(r, principal) for r in rows], total, page, per_page)
+
+    @require_roles(*ROLES)
+    @blp.arguments(IncidentCreateSchema)
+    def post(self, data: dict[str, Any]) -> ResponseReturnValue:
+        """Record an incident's facts; classification and routing are derived (R1-R5)."""
+        principal = current_principal()
+        incident = service.create_incident(principal, data, created_by_id=principal.user_id or None)
+        location = url_for("incidents.Incident", incident_id=incident.id)
+        return queries.incident_view(incident, principal), 201, {"Location": location}
+
+
+@blp.route("/<int:incident_id>")
+class Incident(MethodView):
+    @require_roles(*ROLES)
+    def get(self, incident_id: int) -> dict[str, Any]:
+        """One incident (404 when the caller may not see it)."""
+        principal = current_principal()
+        return queries.incident_view(queries.get_visible_incident(principal, incident_id), principal)
+
+    @require_roles(*ROLES)
+    @blp.arguments(IncidentPatchSchema)
+    def patch(self, changes: dict[str, Any], incident_id: int) -> dict[str, Any]:
+        """New facts re-run classification and routing; `lead_unit` is a manual override under M1."""
+        principal = current_principal()
+        return queries.incident_view(service.update_incident(principal, incident_id, changes), principal)
+
+
+@blp.route("/<int:incident_id>/transitions")
+class Transitions(MethodView):
+    @require_roles(*ROLES)
+    @blp.arguments(TransitionSchema)
+    def post(self, data: dict[str, Any], incident_id: int) -> dict[str, Any]:
+        """Move along new → acknowledged → contained → resolved → closed (409 when not allowed)."""
+        principal = current_principal()
+        incident = service.transition_incident(principal, incident_id, data["to"], data["note"])
+        return queries.incident_view(incident, principal)
+
+
+@blp.route("/<int:incident_id>/timeline")
+class Timeline(MethodView):
+    @require_roles(*ROLES)
+    def get(self, incident_id: int) -> dict[str, Any]:
+        """Comments and automatic events (created, routed, rerouted, status), oldest first."""
+        events = queries.timeline(current_principal(), incident_id)
+        return {"items": [queries.event_view(e) for e in events], "total": len(events)}
+
+    @require_roles(*ROLES)
+    @blp.arguments(CommentSchema)
+    def post(self, data: dict[str, Any], incident_id: int) -> ResponseReturnValue:
+        """Add a comment to the timeline."""
+        event = service.add_comment(current_principal(), incident_id, data["body"])
+        location = url_for("incidents.TimelineEvent", incident_id=incident_id, event_id=event.id)
+        return queries.event_view(event), 201, {"Location": location}
+
+
+@blp.route("/<int:incident_id>/timeline/<int:event_id>")
+class TimelineEvent(MethodView):
+    @require_roles(*ROLES)
+    def get(self, incident_id: int, event_id: int) -> dict[str, Any]:
+        """One timeline entry."""
+        return queries.event_view(queries.timeline_event(current_principal(), incident_id, event_id))
