@@ -12,6 +12,7 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from incident_hub.api.pagination import page_body
 from incident_hub.api.schemas.incidents import (
@@ -48,7 +49,7 @@ def _filter(args: dict[str, Any]) -> queries.IncidentFilter:
 @blp.route("")
 class Incidents(MethodView):
     @require_roles(*ROLES)
-    @blp.arguments(IncidentListArgs, location="query")
+    @blp.arguments(IncidentListArgs, location="query", unknown=RAISE)  # a typo is not a silent no-op
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the incidents the caller may see; `total` counts only those."""
         page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
