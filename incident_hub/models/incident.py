@@ -13,14 +13,21 @@ from incident_hub.models.base import Base, UTCDateTime
 
 class Incident(Base):
     __tablename__ = "incidents"
+    # Every filter and sort of the list has an index ending in (created_at, id) or (id), so a
+    # page is an index range scan and keyset pagination stays possible (issue 4, "Speed").
     __table_args__ = (
         Index("ix_incidents_created", "created_at", "id"),
-        Index("ix_incidents_status_created", "status", "created_at"),
+        Index("ix_incidents_status_created", "status", "created_at", "id"),
         Index("ix_incidents_lead_status", "lead_unit", "status"),
-        Index("ix_incidents_severity_created", "severity", "created_at"),
-        Index("ix_incidents_rule_created", "rule", "created_at"),
-        Index("ix_incidents_hybrid_created", "hybrid", "created_at"),
-        Index("ix_incidents_updated", "updated_at"),
+        Index("ix_incidents_lead_created", "lead_unit", "created_at", "id"),
+        Index("ix_incidents_severity_created", "severity", "created_at", "id"),
+        Index("ix_incidents_rule_created", "rule", "created_at", "id"),
+        Index("ix_incidents_hybrid_created", "hybrid", "created_at", "id"),
+        Index("ix_incidents_updated", "updated_at", "id"),
+        Index("ix_incidents_occurred", "occurred_at", "id"),
+        Index("ix_incidents_title", "title", "id"),
+        # `q` is a substring search: a trigram index on PostgreSQL (a plain one, unused by `q`, on SQLite).
+        Index("ix_incidents_title_trgm", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
