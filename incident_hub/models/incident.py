@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from incident_hub.domain.facts import severity_rank
 from incident_hub.models.base import Base, UTCDateTime
 
 
@@ -21,6 +22,7 @@ class Incident(Base):
         Index("ix_incidents_lead_status", "lead_unit", "status"),
         Index("ix_incidents_lead_created", "lead_unit", "created_at", "id"),
         Index("ix_incidents_severity_created", "severity", "created_at", "id"),
+        Index("ix_incidents_severity_rank", "severity_rank", "id"),
         Index("ix_incidents_rule_created", "rule", "created_at", "id"),
         Index("ix_incidents_hybrid_created", "hybrid", "created_at", "id"),
         Index("ix_incidents_updated", "updated_at", "id"),
@@ -37,6 +39,8 @@ class Incident(Base):
     effects: Mapped[list[str]] = mapped_column(JSON)
     deliberate: Mapped[bool | None]
     severity: Mapped[str] = mapped_column(String(16))
+    # low=0 … critical=3, kept in step with `severity` so ?sort=severity is an index scan.
+    severity_rank: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     location: Mapped[str] = mapped_column(String(200), default="")
     tlp: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -63,6 +67,11 @@ class Incident(Base):
     contained_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @validates("severity")
+    def _rank_severity(self, key: str, value: str) -> str:
+        self.severity_rank = severity_rank(value)
+        return value
 
 
 class IncidentUnit(Base):

@@ -21,6 +21,13 @@ def upgrade():
         # trusted extension (PostgreSQL 13+): the database owner may create it
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('severity_rank', sa.SmallInteger(), server_default='1', nullable=False))
+    op.execute(
+        "UPDATE incidents SET severity_rank = CASE severity WHEN 'low' THEN 0 WHEN 'medium' THEN 1 "
+        "WHEN 'high' THEN 2 WHEN 'critical' THEN 3 ELSE 1 END"
+    )
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.create_index('ix_incidents_severity_rank', ['severity_rank', 'id'], unique=False)
         batch_op.drop_index(batch_op.f('ix_incidents_hybrid_created'))
         batch_op.create_index('ix_incidents_hybrid_created', ['hybrid', 'created_at', 'id'], unique=False)
         batch_op.drop_index(batch_op.f('ix_incidents_rule_created'))
@@ -41,6 +48,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.drop_index('ix_incidents_title_trgm', postgresql_using='gin', postgresql_ops={'title': 'gin_trgm_ops'})
+        batch_op.drop_index('ix_incidents_severity_rank')
         batch_op.drop_index('ix_incidents_title')
         batch_op.drop_index('ix_incidents_occurred')
         batch_op.drop_index('ix_incidents_lead_created')
@@ -54,4 +62,5 @@ def downgrade():
         batch_op.create_index(batch_op.f('ix_incidents_rule_created'), ['rule', 'created_at'], unique=False)
         batch_op.drop_index('ix_incidents_hybrid_created')
         batch_op.create_index(batch_op.f('ix_incidents_hybrid_created'), ['hybrid', 'created_at'], unique=False)
+        batch_op.drop_column('severity_rank')
 
