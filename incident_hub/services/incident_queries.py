@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, select
+from sqlalchemy import Select, case, exists, func, select
 
 from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
 from incident_hub.domain.audit_chain import iso_utc
@@ -76,7 +76,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _sort_key(name: str) -> ColumnElement[Any]:
+def _sort_key(name: str) -> Any:
     """Severity and status sort in their own order (low → critical, new → closed), not by name."""
     if name == "severity":
         return Incident.severity_rank
