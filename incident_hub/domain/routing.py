@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from incident_hub.domain.classification import Classification
+from incident_hub.domain.classification import Classification, required_mandates
 from incident_hub.domain.mandates import ensure_mandates
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
 
@@ -111,11 +111,11 @@ RULES: tuple[Callable[[Classification, UnitRegistry], Routing | None], ...] = (_
 
 
 def route(c: Classification, units: UnitRegistry) -> Routing:
-    for rule in RULES:
-        decision = rule(c, units)
-        if decision is not None:
-            return decision
-    return _fallback(units)
+    """The first rule that holds decides; the decision then passes the same M1 guard as any
+    other assignment, so a units file that gives a rule's work to the wrong unit fails loudly."""
+    decision = next((d for d in (rule(c, units) for rule in RULES) if d is not None), None) or _fallback(units)
+    ensure_mandates(units, decision.lead_unit, required_mandates(c), "leading this incident")
+    return decision
 
 
 def _fallback(units: UnitRegistry) -> Routing:
