@@ -175,3 +175,9 @@ def test_anonymous_is_401(client):
 def test_unknown_incident_is_404(as_oict):
     error(as_oict.get(f"{URL}/999999"), 404, "not_found")
     assert audit_actions(999999) == []
+
+
+def test_openapi_lists_the_incident_paths(as_oict):
+    paths = as_oict.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("", "/{incident_id}", "/{incident_id}/transitions", "/{incident_id}/timeline"):
+        assert f"{URL}{path}" in paths
