@@ -300,19 +300,15 @@ def explain(app: Flask, fmt: dict[str, str]) -> None:
             ):
                 sql = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
                 plan = db.session.execute(text(f"EXPLAIN {sql}")).scalars().all()
-                paths = sorted(
-                    {line.strip().split("  ")[0].split(" on ")[0] + _on(line) for line in plan if "Scan" in line}
-                )
+                paths = sorted({_access_path(line) for line in plan if "Scan" in line})
                 print(f"  EXPLAIN {label:<22} {kind:<5}: {'; '.join(paths)}")
         db.session.rollback()
 
 
-def _on(line: str) -> str:
-    if " using " in line:
-        return " using " + line.split(" using ")[1].split(" ")[0]
-    if " on " in line:
-        return " on " + line.split(" on ")[1].split(" ")[0]
-    return ""
+def _access_path(line: str) -> str:
+    """'->  Index Scan Backward using ix_x on incidents  (cost=…)' → 'Index Scan Backward using ix_x'."""
+    node = line.strip().removeprefix("->").strip().split("  (")[0]
+    return node.split(" on ")[0] if " using " in node else node
 
 
 def fresh_app(engine: str, sqlite_path: Path) -> Flask:
@@ -337,14 +333,24 @@ def fresh_app(engine: str, sqlite_path: Path) -> Flask:
     return app
 
 
+def reuse_app(engine: str, sqlite_path: Path) -> Flask:
+    """The bench database as a previous run left it (to EXPLAIN or re-measure without regenerating)."""
+    from flask_migrate import upgrade
+
+    app = create_app(settings(f"sqlite:///{sqlite_path}" if engine == "sqlite" else PG_URL))
+    with app.app_context():
+        upgrade()
+    return app
+
+
 def run(engine: str, args: argparse.Namespace, out: list[tuple[Any, ...]]) -> None:
     import logging
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    app = fresh_app(engine, Path(args.sqlite))
+    app = reuse_app(engine, Path(args.sqlite)) if args.reuse else fresh_app(engine, Path(args.sqlite))
     args.tokens = {
-        "oict": _token(app, "oict_responder", "OICT", "bench-oict"),
-        "dss": _token(app, "dss_officer", "DSS", "bench-dss"),
+        "oict": _token(app, "oict_responder", "OICT", f"bench-oict-{time.time_ns()}"),
+        "dss": _token(app, "dss_officer", "DSS", f"bench-dss-{time.time_ns()}"),
     }
     now = datetime.now(UTC)
     for size in sorted(args.sizes):
@@ -371,6 +377,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--creates", type=int, default=50, help="timed creates per size")
     parser.add_argument("--lists", type=int, default=15, help="timed calls per list query")
     parser.add_argument("--explain", action="store_true", help="print PostgreSQL access paths")
+    parser.add_argument("--reuse", action="store_true", help="keep the rows a previous run generated")
     parser.add_argument("--sqlite", default=str(Path(tempfile.gettempdir()) / "ih_incidents_bench.sqlite"))
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",")]
