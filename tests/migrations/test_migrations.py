@@ -16,10 +16,7 @@ from tests.conftest import _reset_pg_schema, make_settings
 
 @pytest.fixture
 def empty_app(database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path}/migrations.sqlite"
-    else:
-        url = database_url
+    url = f"sqlite:///{tmp_path}/migrations.sqlite" if database_url.startswith("sqlite") else database_url
     app = create_app(make_settings(url))
     yield app
     with app.app_context():
