@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from incident_hub.clock import utcnow
 from incident_hub.domain.access import Principal, sees_all_incidents
@@ -54,7 +55,12 @@ def get_visible_assessment(p: Principal, assessment_id: int, for_update: bool = 
 def get_version(a: Assessment, number: int | None = None) -> AssessmentVersion:
     wanted = a.current_version if number is None else number
     v = db.session.execute(
-        select(AssessmentVersion).where(AssessmentVersion.assessment_id == a.id, AssessmentVersion.number == wanted)
+        select(AssessmentVersion)
+        .where(AssessmentVersion.assessment_id == a.id, AssessmentVersion.number == wanted)
+        .options(
+            selectinload(AssessmentVersion.threats).selectinload(Threat.measures),
+            selectinload(AssessmentVersion.signoffs),
+        )
     ).scalar_one_or_none()
     if v is None:
         raise NotFound(f"Assessment {a.id} has no version {wanted}.")

@@ -145,9 +145,8 @@ def sign_assessment(p: Principal, assessment_id: int, note: str = "") -> Assessm
             v.signoffs.append(Signoff(unit=unit, user_id=p.user_id or None, username=p.username, note=note, at=uow.now))
             uow.flush()
             refresh_status(uow, a, v, incident)
-            body = f"{unit} signed assessment {a.id} v{v.number}" + (
-                " — now signed by all." if v.status == SIGNED else "."
-            )
+            done = " — now signed by every required unit." if v.status == SIGNED else "."
+            body = f"{unit} signed assessment {a.id} v{v.number}{done}"
             record(uow, a, incident, "assessment.sign", body, {"after": {"unit": unit, "status": v.status}})
     except IntegrityError as exc:  # two sign-offs of one unit at once: the UNIQUE (version, unit) decides
         raise Conflict(f"Unit {p.unit} has already signed this version.", {"unit": p.unit}) from exc
