@@ -32,7 +32,13 @@ from incident_hub.services.assessment_queries import (
     threat_view,
 )
 
-blp = Blueprint("assessments", __name__, description="Joint security risk assessments (SRM)")
+blp = Blueprint(
+    "assessments",
+    __name__,
+    description="Joint security risk assessments (SRM). Risk levels are codes: very_low, low, medium, high, "
+    "very_high (and unacceptable where an operator overrides a cell); display names are Very Low … Very High. "
+    "risk_level and residual_risk_level are derived from the SRM matrix and refused as input (422).",
+)
 blp.url_prefix_suffix = "/assessments"
 PREFIX = "/api/v1/assessments"
 
