@@ -1,6 +1,7 @@
 """SQLAlchemy tables. They store what the domain decides and decide nothing."""
 
 from incident_hub.models.action import Action
+from incident_hub.models.assessment import Assessment, AssessmentVersion, Measure, Signoff, Threat
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
 from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
@@ -9,11 +10,16 @@ from incident_hub.models.user import ApiToken, User
 __all__ = [
     "Action",
     "ApiToken",
+    "Assessment",
+    "AssessmentVersion",
     "AuditEntry",
     "AuditHead",
     "Base",
     "Incident",
     "IncidentUnit",
+    "Measure",
+    "Signoff",
+    "Threat",
     "TimelineEvent",
     "UTCDateTime",
     "User",

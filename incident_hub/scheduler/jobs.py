@@ -14,4 +14,8 @@ class Job:
 
 
 def jobs() -> list[Job]:
-    return []
+    from incident_hub.services.assessments import flag_reviews_due
+
+    return [
+        Job("assessment_reviews_due", 300, flag_reviews_due),
+    ]
