@@ -4,6 +4,8 @@ from incident_hub.models.action import Action
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
 from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
+from incident_hub.models.jobs import OutboxMessage, SchedulerLock
+from incident_hub.models.playbook import Playbook
 from incident_hub.models.user import ApiToken, User
 
 __all__ = [
@@ -14,6 +16,9 @@ __all__ = [
     "Base",
     "Incident",
     "IncidentUnit",
+    "OutboxMessage",
+    "Playbook",
+    "SchedulerLock",
     "TimelineEvent",
     "UTCDateTime",
     "User",

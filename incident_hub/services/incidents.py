@@ -64,6 +64,9 @@ def _classify_and_route(uow: UnitOfWork, incident: Incident) -> Routing:
 def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None:
     """Work that follows a routing decision (playbook actions, the joint assessment) joins this
     transaction, so an incident is never stored without it."""
+    from incident_hub.services.playbook_actions import instantiate_playbooks
+
+    instantiate_playbooks(uow, incident)
 
 
 def create_incident(principal: Principal, data: dict[str, Any], created_by_id: int | None = None) -> Incident:
