@@ -82,7 +82,11 @@ class PlaybookDef:
     def to_dict(self) -> dict[str, Any]:
         """The canonical JSON form stored in the database and hashed."""
         a = self.applies_to
-        applies: dict[str, Any] = {"vectors": list(a.vectors), "effects": list(a.effects), "min_severity": a.min_severity}
+        applies: dict[str, Any] = {
+            "vectors": list(a.vectors),
+            "effects": list(a.effects),
+            "min_severity": a.min_severity,
+        }
         for name in ("hybrid", "cyber_component", "physical_security_effect"):
             if getattr(a, name) is not None:
                 applies[name] = getattr(a, name)
@@ -99,7 +103,13 @@ class PlaybookDef:
             }
             for s in self.steps
         ]
-        return {"key": self.key, "name": self.name, "description": self.description, "applies_to": applies, "steps": steps}
+        return {
+            "key": self.key,
+            "name": self.name,
+            "description": self.description,
+            "applies_to": applies,
+            "steps": steps,
+        }
 
 
 class PlaybookInvalid(Exception):
@@ -189,7 +199,10 @@ def _applies_to(c: _Checker, data: Any) -> AppliesTo:
         min_severity=severity,
     )
     if not (applies.vectors or applies.effects or applies.hybrid is not None):
-        c.add("applies_to", "must name at least one of vectors, effects or hybrid (a playbook for everything is a mistake)")
+        c.add(
+            "applies_to",
+            "must name at least one of vectors, effects or hybrid (not everything)",
+        )
     return applies
 
 

@@ -121,7 +121,9 @@ def update_action(principal: Principal, action_id: int, changes: dict[str, Any])
     return action
 
 
-def transition_action(principal: Principal, action_id: int, target: str, evidence: str = "", reason: str = "") -> Action:
+def transition_action(
+    principal: Principal, action_id: int, target: str, evidence: str = "", reason: str = ""
+) -> Action:
     """Lifecycle of API.md: `done` needs an evidence note (422), `blocked` records why (422 without)."""
     with unit_of_work(principal.username) as uow:
         action, lead = get_visible_action(principal, action_id)

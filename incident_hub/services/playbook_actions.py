@@ -26,9 +26,9 @@ def _event(uow: UnitOfWork, incident: Incident, kind: str, body: str, data: dict
 def _keys_already_used(uow: UnitOfWork, incident_id: int) -> dict[str, int]:
     """Playbook key → version row id already instantiated for this incident."""
     rows = uow.session.execute(
-        select(Playbook.key, Playbook.id).join(Action, Action.playbook_id == Playbook.id).where(
-            Action.incident_id == incident_id
-        )
+        select(Playbook.key, Playbook.id)
+        .join(Action, Action.playbook_id == Playbook.id)
+        .where(Action.incident_id == incident_id)
     ).all()
     return {key: pid for key, pid in rows}
 
