@@ -30,7 +30,9 @@ def test_hybrid_incident_gets_its_playbook_actions_once(app):
     kinds = db.session.execute(select(TimelineEvent.kind).where(TimelineEvent.incident_id == incident.id)).scalars()
     assert "playbook_applied" in list(kinds)
     # Reclassification (and a retry of the same facts) never duplicates.
-    update_incident(SYSTEM, incident.id, {"effects": ["programme_disruption", "premises_security_gap", "data_compromise"]})
+    update_incident(
+        SYSTEM, incident.id, {"effects": ["programme_disruption", "premises_security_gap", "data_compromise"]}
+    )
     update_incident(SYSTEM, incident.id, {"effects": ["programme_disruption", "premises_security_gap"]})
     assert len(actions_of(incident.id)) == len(actions)
 
@@ -39,7 +41,9 @@ def test_reclassification_adds_newly_matching_playbooks(app):
     incident = make_incident(severity="high", **DDOS)
     before = {a.source_step for a in actions_of(incident.id)}
     assert "enable-mitigation" in before
-    update_incident(SYSTEM, incident.id, {"vectors": ["digital"], "effects": ["service_outage", "premises_security_gap"]})
+    update_incident(
+        SYSTEM, incident.id, {"vectors": ["digital"], "effects": ["service_outage", "premises_security_gap"]}
+    )
     after = {a.source_step for a in actions_of(incident.id)}
     assert "contain-spread" in after and before <= after
 

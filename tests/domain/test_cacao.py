@@ -76,7 +76,11 @@ def test_linearisation_follows_dependencies(path):
         order.append(doc["workflow"][sid]["step_variables"]["__step_id__"]["value"])
         sid = doc["workflow"][sid]["on_completion"]
     for i, sid in enumerate(order):
-        step = next(s for s in doc["workflow"].values() if s.get("step_variables", {}).get("__step_id__", {}).get("value") == sid)
+        step = next(
+            s
+            for s in doc["workflow"].values()
+            if s.get("step_variables", {}).get("__step_id__", {}).get("value") == sid
+        )
         deps = [d for d in step["step_variables"]["__depends_on__"]["value"].split(",") if d]
         assert set(deps) <= set(order[:i])
 

@@ -43,7 +43,9 @@ def in_threads(app, target, n=2):
 
 
 def count_actions(incident_id):
-    return db.session.execute(select(func.count()).select_from(Action).where(Action.incident_id == incident_id)).scalar_one()
+    return db.session.execute(
+        select(func.count()).select_from(Action).where(Action.incident_id == incident_id)
+    ).scalar_one()
 
 
 def test_two_workers_instantiate_once(app):
