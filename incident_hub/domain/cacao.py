@@ -153,10 +153,10 @@ def _check_times(doc: Mapping[str, Any], add: Any) -> None:
 
 def reachable(doc: Mapping[str, Any]) -> set[str]:
     workflow, seen = doc["workflow"], set()
-    todo = [doc.get("workflow_start")]
+    todo: list[Any] = [doc.get("workflow_start")]
     while todo:
         sid = todo.pop()
-        if sid in seen or sid not in workflow:
+        if not isinstance(sid, str) or sid in seen or sid not in workflow:
             continue
         seen.add(sid)
         todo.extend(ref for _, ref in _refs(workflow[sid]))

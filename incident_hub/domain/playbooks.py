@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from incident_hub.domain.classification import classify
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, VECTORS, IncidentFacts, severity_rank

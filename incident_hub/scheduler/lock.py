@@ -26,7 +26,7 @@ def tick_of(now: datetime, seconds: int) -> int:
 
 def claim(name: str, tick: int, owner: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
     """True when this caller won tick `tick` of job `name` (and holds its lease)."""
-    session = db.session
+    session = db.session()
     try:
         insert_ignore(session, SchedulerLock, {"name": name, "last_tick": -1, "locked_by": ""}, ("name",))
         result = session.execute(

@@ -11,7 +11,7 @@ from incident_hub.domain.access import Principal
 from incident_hub.domain.lifecycle import check_action_transition
 from incident_hub.domain.mandates import ensure_mandates
 from incident_hub.errors import Forbidden, ValidationError
-from incident_hub.models import Action, User
+from incident_hub.models import Action, TimelineEvent, User
 from incident_hub.runtime import units
 from incident_hub.services.action_queries import action_snapshot, get_visible_action
 from incident_hub.services.transaction import UnitOfWork, unit_of_work
@@ -121,6 +121,19 @@ def update_action(principal: Principal, action_id: int, changes: dict[str, Any])
     return action
 
 
+def _transition_event(uow: UnitOfWork, action: Action, previous: str, note: str) -> None:
+    """Shown on the incident's timeline, so its people see the work move."""
+    if action.incident_id is None:
+        return
+    body = f"Action '{action.title}': {previous} → {action.status}" + (f". {note.strip()}" if note.strip() else "")
+    data = {"action_id": action.id, "from": previous, "to": action.status}
+    uow.session.add(
+        TimelineEvent(
+            incident_id=action.incident_id, at=uow.now, kind="action_status", actor=uow.actor, body=body, data=data
+        )
+    )
+
+
 def transition_action(
     principal: Principal, action_id: int, target: str, evidence: str = "", reason: str = ""
 ) -> Action:
@@ -140,5 +153,6 @@ def transition_action(
         if target == "blocked":
             action.blocked_reason = reason.strip()
         action.updated_at = uow.now
+        _transition_event(uow, action, before["status"], evidence or reason)
         uow.audit("action.transition", "action", action.id, before, action_snapshot(action))
     return action

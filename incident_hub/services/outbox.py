@@ -18,7 +18,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
+import requests  # type: ignore[import-untyped]
 from sqlalchemy import select, update
 
 from incident_hub.clock import utcnow

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from incident_hub.domain.audit_chain import canonical_json
+from incident_hub.domain.audit_chain import canonical_json, iso_utc
 from incident_hub.domain.playbooks import PlaybookDef, PlaybookInvalid, PlaybookProblem, parse_yaml
 from incident_hub.domain.units import UnitRegistry
 from incident_hub.errors import NotFound
@@ -156,8 +156,6 @@ def get_playbook(playbook_id: int) -> Playbook:
 
 
 def playbook_view(row: Playbook, full: bool = True) -> dict[str, Any]:
-    from incident_hub.domain.audit_chain import iso_utc
-
     view: dict[str, Any] = {
         "id": row.id,
         "key": row.key,

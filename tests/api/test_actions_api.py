@@ -31,7 +31,7 @@ def test_hybrid_incident_gets_its_playbook_actions_once(app):
     assert "playbook_applied" in list(kinds)
     # Reclassification (and a retry of the same facts) never duplicates.
     update_incident(
-        SYSTEM, incident.id, {"effects": ["programme_disruption", "premises_security_gap", "data_compromise"]}
+        SYSTEM, incident.id, {"effects": ["programme_disruption", "premises_security_gap", "service_outage"]}
     )
     update_incident(SYSTEM, incident.id, {"effects": ["programme_disruption", "premises_security_gap"]})
     assert len(actions_of(incident.id)) == len(actions)
@@ -41,9 +41,7 @@ def test_reclassification_adds_newly_matching_playbooks(app):
     incident = make_incident(severity="high", **DDOS)
     before = {a.source_step for a in actions_of(incident.id)}
     assert "enable-mitigation" in before
-    update_incident(
-        SYSTEM, incident.id, {"vectors": ["digital"], "effects": ["service_outage", "premises_security_gap"]}
-    )
+    update_incident(SYSTEM, incident.id, {"effects": ["service_outage", "data_compromise", "premises_security_gap"]})
     after = {a.source_step for a in actions_of(incident.id)}
     assert "contain-spread" in after and before <= after
 
@@ -122,6 +120,12 @@ def test_lifecycle_evidence_reason_and_conflicts(app, as_oict):
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "action.transition")
     ).scalar_one()
     assert audits == 4
+    events = db.session.execute(
+        select(TimelineEvent.body).where(
+            TimelineEvent.incident_id == incident.id, TimelineEvent.kind == "action_status"
+        )
+    ).scalars()
+    assert any("waiting for the ISP" in body for body in events)
 
 
 def test_unknown_action_is_404(app, as_oict):

@@ -49,6 +49,18 @@ def test_invalid_file_never_half_loads(app, tmp_path):
     assert db.session.execute(select(Playbook)).first() is None
 
 
+def test_every_stored_playbook_exports_valid_cacao(app, as_dss):
+    from incident_hub.domain.cacao import check_document
+    from tests.domain.test_cacao import validator
+
+    for row in synced().values():
+        r = as_dss.get(f"/api/v1/playbooks/{row.id}/cacao")
+        assert r.status_code == 200
+        doc = r.get_json()
+        assert list(validator().iter_errors(doc)) == [] and check_document(doc) == {}
+    assert as_dss.get("/api/v1/playbooks/9999/cacao").status_code == 404
+
+
 def test_cacao_export_import_round_trip(app, as_admin):
     rows = synced()
     pid = rows["hybrid-access-control"].id

@@ -136,6 +136,7 @@ HYBRID = IncidentFacts.of(["digital"], ["programme_disruption", "premises_securi
 DDOS = IncidentFacts.of(["digital"], ["service_outage"], True)
 THREAT = IncidentFacts.of(["physical"], ["personnel_harm_risk"], True)
 THEFT = IncidentFacts.of(["physical_on_it"], ["premises_security_gap"], True)
+RANSOM = IncidentFacts.of(["digital"], ["programme_disruption", "personnel_harm_risk", "data_compromise"], True)
 
 
 def shipped(key):
@@ -155,8 +156,10 @@ def shipped(key):
         ("physical-threat-staff", HYBRID, "high", False),
         ("datacentre-equipment-theft", THEFT, "medium", True),
         ("datacentre-equipment-theft", DDOS, "medium", False),
-        ("ransomware-premises", HYBRID, "critical", True),
-        ("ransomware-premises", HYBRID, "medium", False),
+        ("ransomware-premises", RANSOM, "critical", True),
+        ("ransomware-premises", RANSOM, "medium", False),
+        ("ransomware-premises", HYBRID, "critical", False),
+        ("hybrid-access-control", RANSOM, "critical", False),
     ],
 )
 def test_matching(key, facts, severity, expected):
@@ -167,3 +170,35 @@ def test_yaml_files_keep_comments_for_people():
     for path in SHIPPED:
         assert path.read_text().lstrip().startswith("#")
         assert isinstance(yaml.safe_load(path.read_text()), dict)
+
+
+FACTS = st.builds(
+    IncidentFacts.of,
+    st.lists(st.sampled_from(["digital", "physical_on_it", "physical"]), unique=True),
+    st.lists(st.sampled_from(["programme_disruption", "premises_security_gap", "personnel_harm_risk",
+                              "data_compromise", "service_outage"]), unique=True),
+    st.sampled_from([True, False, None]),
+)  # fmt: skip
+
+
+@given(FACTS, st.sampled_from(["low", "medium", "high"]))
+def test_matching_is_monotonic_in_severity(facts, severity):
+    from incident_hub.domain.facts import SEVERITIES
+
+    higher = SEVERITIES[SEVERITIES.index(severity) + 1]
+    for path in SHIPPED:
+        p = shipped(path.stem)
+        if applies(p, facts, severity):
+            assert applies(p, facts, higher)
+
+
+@given(FACTS)
+def test_no_playbook_gives_cyber_work_to_a_physical_only_incident(facts):
+    from incident_hub.domain.classification import classify
+
+    if classify(facts).cyber_component:
+        return
+    for path in SHIPPED:
+        p = shipped(path.stem)
+        if applies(p, facts, "critical"):
+            assert all(s.mandate != "cyber" for s in p.steps)
