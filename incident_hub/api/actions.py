@@ -10,8 +10,16 @@ from marshmallow import Schema, fields, validate
 
 from incident_hub.api.pagination import PageArgs, page_body, sort_field
 from incident_hub.auth import current_principal
+from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES
-from incident_hub.services.action_queries import SORTABLE, ActionFilter, action_view, get_visible_action, list_actions
+from incident_hub.services.action_queries import (
+    SORTABLE,
+    ActionFilter,
+    action_view,
+    get_visible_action,
+    list_actions,
+    usernames,
+)
 from incident_hub.services.actions import transition_action, update_action
 
 blp = Blueprint("actions", __name__, description="Prevention and mitigation actions")
@@ -48,7 +56,8 @@ class ActionList(MethodView):
         """List the actions the caller may see (need to know), `overdue` derived at read time."""
         page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
         rows, total = list_actions(current_principal(), ActionFilter(**args), page, per_page, sort)
-        return page_body([action_view(r) for r in rows], total, page, per_page)
+        names, now = usernames(rows), utcnow()
+        return page_body([action_view(r, now, names) for r in rows], total, page, per_page)
 
 
 @blp.route("/<int:action_id>")

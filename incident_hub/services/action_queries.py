@@ -110,11 +110,19 @@ def action_snapshot(action: Action) -> dict[str, Any]:
     }
 
 
-def action_view(action: Action, now: datetime | None = None) -> dict[str, Any]:
+def usernames(actions: list[Action]) -> dict[int, str]:
+    """Assignee id → username for a page of actions, in one query."""
+    ids = {a.assignee_id for a in actions if a.assignee_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all())
+
+
+def action_view(action: Action, now: datetime | None = None, names: dict[int, str] | None = None) -> dict[str, Any]:
+    """What a client sees of an action: the stored fields, the assignee's username and `overdue`."""
     view = action_snapshot(action)
-    view["assignee"] = None
-    if action.assignee_id is not None:
-        view["assignee"] = db.session.execute(select(User.username).where(User.id == action.assignee_id)).scalar()
+    names = usernames([action]) if names is None else names
+    view["assignee"] = names.get(action.assignee_id) if action.assignee_id is not None else None
     view["overdue"] = is_overdue(action, now or utcnow())
     view["created_at"], view["updated_at"] = _iso(action.created_at), _iso(action.updated_at)
     return view

@@ -116,8 +116,10 @@ def update_action(principal: Principal, action_id: int, changes: dict[str, Any])
         if "due_at" in changes and changes["due_at"] != action.due_at:
             action.due_at = changes["due_at"]
             action.escalated_at = None
-        action.updated_at = uow.now
-        uow.audit("action.update", "action", action.id, before, action_snapshot(action))
+        after = action_snapshot(action)
+        if after != before:
+            action.updated_at = uow.now
+            uow.audit("action.update", "action", action.id, before, after)
     return action
 
 

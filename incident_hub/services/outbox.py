@@ -22,6 +22,7 @@ import requests  # type: ignore[import-untyped]
 from sqlalchemy import select, update
 
 from incident_hub.clock import utcnow
+from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.extensions import db
 from incident_hub.models import OutboxMessage
 from incident_hub.runtime import settings
@@ -59,7 +60,8 @@ def enqueue(uow: UnitOfWork, kind: str, payload: dict[str, Any]) -> OutboxMessag
     url = settings().escalation_webhook_url
     if not url:
         return None
-    body = json.dumps({"type": kind, "timestamp": uow.now.isoformat(), "data": payload}, separators=(",", ":"))
+    envelope = {"type": kind, "timestamp": iso_utc(uow.now), "data": payload}
+    body = json.dumps(envelope, separators=(",", ":"))
     message = OutboxMessage(
         message_id="msg_" + secrets.token_urlsafe(18),
         kind=kind,

@@ -8,6 +8,7 @@ first instantiation on an empty table call `sync_playbooks` / `store_definition`
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from incident_hub.services.transaction import UnitOfWork, unit_of_work
 from incident_hub.services.upsert import insert_ignore
 
 PLAYBOOK_SUFFIXES = (".yaml", ".yml")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -112,6 +114,8 @@ def store_definition(uow: UnitOfWork, definition: PlaybookDef, source: str, sour
 def sync_into(uow: UnitOfWork, path: Path | None = None) -> SyncReport:
     report = SyncReport()
     loaded, report.problems = load_files(path or settings().playbooks_dir, units())
+    for problem in report.problems:
+        log.warning("playbook refused: %s", problem)
     for definition, file_name in loaded:
         row, created = store_definition(uow, definition, "file", file_name)
         if created:
