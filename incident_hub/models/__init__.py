@@ -5,6 +5,8 @@ from incident_hub.models.assessment import Assessment, AssessmentVersion, Measur
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
 from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
+from incident_hub.models.jobs import OutboxMessage, SchedulerLock
+from incident_hub.models.playbook import Playbook
 from incident_hub.models.user import ApiToken, User
 
 __all__ = [
@@ -20,6 +22,9 @@ __all__ = [
     "Measure",
     "Signoff",
     "Threat",
+    "OutboxMessage",
+    "Playbook",
+    "SchedulerLock",
     "TimelineEvent",
     "UTCDateTime",
     "User",

@@ -65,8 +65,10 @@ def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None
     """Work that follows a routing decision (playbook actions, the joint assessment) joins this
     transaction, so an incident is never stored without it."""
     from incident_hub.services.assessments import on_incident_routed  # imports this module
+    from incident_hub.services.playbook_actions import instantiate_playbooks
 
     on_incident_routed(uow, incident, routing)
+    instantiate_playbooks(uow, incident)
 
 
 def create_incident(principal: Principal, data: dict[str, Any], created_by_id: int | None = None) -> Incident:
