@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.cli import audit, demo, scheduler, users
+    from incident_hub.cli import audit, demo, scheduler, sources, users
 
     for group in (users.users_cli, users.tokens_cli, audit.audit_cli, demo.demo_cli, scheduler.scheduler_cli):
         app.cli.add_command(group)
+    app.cli.add_command(sources.sources_cli)

@@ -14,4 +14,8 @@ class Job:
 
 
 def jobs() -> list[Job]:
-    return []
+    from incident_hub.services.sources import expire_delivery_keys
+
+    return [
+        Job("intake.expire_delivery_keys", 300, expire_delivery_keys),
+    ]
