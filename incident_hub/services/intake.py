@@ -22,8 +22,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from incident_hub.errors import BadJson, Unavailable, UnsupportedMediaType, ValidationError
 from incident_hub.intake import ratelimit, signing
-from incident_hub.intake.signing import Refused
 from incident_hub.intake.adapters import PARSERS, ParsedDelivery
+from incident_hub.intake.signing import Refused
 from incident_hub.models import Delivery, Source
 from incident_hub.runtime import settings
 from incident_hub.services.intake_alerts import store_alerts
@@ -84,7 +84,7 @@ def _accept(uow: UnitOfWork, req: IntakeRequest) -> IntakeResult:
         raise UnknownSource()
     key, kind = _verify(source, req, uow)
     parsed = _parse(source, req)
-    wait = ratelimit.wait_seconds(source.id, source.rate_limit_per_minute)
+    wait = ratelimit.wait_seconds((source.id, source.created_at), source.rate_limit_per_minute)
     if wait:
         raise Unavailable("This source sends faster than its rate limit; retry later.", wait)
     delivery_id = _insert_delivery(uow, source, key, kind, req.body, len(parsed.alerts))
