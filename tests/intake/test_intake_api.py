@@ -317,3 +317,20 @@ def test_rate_limit_is_503_with_retry_after(client):
     response = post(client, source, secret, payload("alertmanager", fingerprint="r2"))
     assert response.status_code == 503 and int(response.headers["Retry-After"]) >= 1
     assert counts() == before
+
+
+def test_digest_keys_expire_after_the_retention_window_webhook_ids_do_not(client):
+    from incident_hub.services.sources import DIGEST_RETENTION, expire_delivery_keys
+
+    am, am_secret = make_source("alertmanager")
+    gen, gen_secret = make_source("generic")
+    raw = json.dumps(payload("alertmanager")).encode()
+    assert post(client, am, am_secret, body=raw).status_code == 202
+    assert post(client, gen, gen_secret, GENERIC_PAYLOAD, msg_id="msg_kept").status_code == 202
+    assert expire_delivery_keys() == 0  # still inside the window
+    old = utcnow() - DIGEST_RETENTION - timedelta(seconds=1)
+    db.session.execute(update(Delivery).values(received_at=old))
+    db.session.commit()
+    assert expire_delivery_keys() == 1
+    assert post(client, am, am_secret, body=raw).status_code == 202  # counts again (attaches)
+    assert post(client, gen, gen_secret, GENERIC_PAYLOAD, msg_id="msg_kept").status_code == 200
