@@ -86,6 +86,7 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
         tlp=data.get("tlp", "TLP:AMBER"),
         occurred_at=data.get("occurred_at"),
         detection=data.get("detection"),
+        joint_assessment_due_at=None,  # set here, so routing that leaves it unset adds no UPDATE
         status="new",
         created_by_id=created_by_id,
         created_at=uow.now,

@@ -15,7 +15,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import Select, bindparam, or_, select, text
 
 from incident_hub.domain.alert_mapping import detection_of, incident_title, map_alert
 from incident_hub.intake.adapters import AlertFacts, ParsedDelivery
@@ -57,18 +57,28 @@ def store_alerts(uow: UnitOfWork, source: Source, delivery_id: int, parsed: Pars
     return batch.incidents
 
 
-def _load_open(uow: UnitOfWork, source: Source, fingerprints: list[str], group_key: str | None, batch: Batch) -> None:
-    wanted = Alert.fingerprint.in_(fingerprints)
-    rows = uow.session.execute(
+def _open_alerts_query(grouped: bool) -> Select[tuple[Alert]]:
+    wanted = Alert.fingerprint.in_(bindparam("fingerprints", expanding=True))
+    return (
         select(Alert)
         .join(Incident, Incident.id == Alert.incident_id)
         .where(
-            Alert.source_id == source.id,
+            Alert.source_id == bindparam("source_id"),
             Incident.status.in_(OPEN_STATUSES),
-            or_(wanted, Alert.group_key == group_key) if group_key else wanted,
+            or_(wanted, Alert.group_key == bindparam("group_key")) if grouped else wanted,
         )
         .order_by(Alert.id)
-    ).scalars()
+    )
+
+
+OPEN_ALERTS = {grouped: _open_alerts_query(grouped) for grouped in (False, True)}
+
+
+def _load_open(
+    uow: UnitOfWork, source: Source, fingerprints: list[str], group_key: str | None, batch: Batch
+) -> None:
+    params = {"source_id": source.id, "fingerprints": fingerprints, "group_key": group_key}
+    rows = uow.session.execute(OPEN_ALERTS[group_key is not None], params).scalars()
     for row in rows:
         if row.fingerprint in fingerprints:
             batch.by_fingerprint[row.fingerprint] = row
