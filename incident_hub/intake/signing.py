@@ -20,7 +20,8 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from incident_hub.errors import BadSignature, StaleDelivery
 from incident_hub.intake.secrets import WHSEC_PREFIX
@@ -28,6 +29,12 @@ from incident_hub.intake.secrets import WHSEC_PREFIX
 GRAFANA_SIGNATURE = "X-Grafana-Alerting-Signature"
 GRAFANA_TIMESTAMP = "X-Grafana-Alerting-Timestamp"
 MAX_WEBHOOK_ID = 128
+
+
+class Headers(Protocol):
+    """Werkzeug's request headers, or a dict: case-insensitive lookups are the caller's business."""
+
+    def get(self, key: str, /) -> str | None: ...
 
 
 class Refused(BadSignature):
@@ -69,9 +76,7 @@ def _check_fresh(timestamp: int, now: float, tolerance: int) -> None:
         )
 
 
-def verify_standard_webhooks(
-    secrets: Sequence[str], headers: Mapping[str, str], body: bytes, now: float, tolerance: int
-) -> str:
+def verify_standard_webhooks(secrets: Sequence[str], headers: Headers, body: bytes, now: float, tolerance: int) -> str:
     """Check a generic delivery; answer its `webhook-id` (the idempotency key)."""
     msg_id = headers.get("webhook-id") or ""
     header = headers.get("webhook-signature") or ""
@@ -86,7 +91,7 @@ def verify_standard_webhooks(
     return msg_id
 
 
-def verify_grafana(secrets: Sequence[str], headers: Mapping[str, str], body: bytes, now: float, tolerance: int) -> None:
+def verify_grafana(secrets: Sequence[str], headers: Headers, body: bytes, now: float, tolerance: int) -> None:
     offered = (headers.get(GRAFANA_SIGNATURE) or "").strip().lower().encode()
     if not offered:
         raise Refused(f"Send the {GRAFANA_SIGNATURE} header (Grafana's HMAC option).")
@@ -97,7 +102,7 @@ def verify_grafana(secrets: Sequence[str], headers: Mapping[str, str], body: byt
     _check_fresh(timestamp, now, tolerance)
 
 
-def verify_bearer(secrets: Sequence[str], headers: Mapping[str, str]) -> None:
+def verify_bearer(secrets: Sequence[str], headers: Headers) -> None:
     scheme, _, raw = (headers.get("Authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise Refused("Send the source secret as 'Authorization: Bearer <secret>'.")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select
@@ -25,7 +24,7 @@ from incident_hub.errors import BadJson, Unavailable, UnsupportedMediaType, Vali
 from incident_hub.extensions import db
 from incident_hub.intake import ratelimit, signing
 from incident_hub.intake.adapters import PARSERS, ParsedDelivery
-from incident_hub.intake.signing import Refused
+from incident_hub.intake.signing import Headers, Refused
 from incident_hub.models import Delivery, Source
 from incident_hub.runtime import settings
 from incident_hub.services.intake_alerts import store_alerts
@@ -49,7 +48,7 @@ INSERT_DELIVERY = {
 @dataclass(frozen=True)
 class IntakeRequest:
     source: str
-    headers: Mapping[str, str]
+    headers: Headers
     body: bytes
     is_json: bool
 
@@ -132,9 +131,7 @@ def _parse(source: Source, req: IntakeRequest) -> ParsedDelivery:
     return PARSERS[source.format](payload)
 
 
-def _insert_delivery(
-    uow: UnitOfWork, source: Source, key: str, kind: str, body: bytes, alert_count: int
-) -> int | None:
+def _insert_delivery(uow: UnitOfWork, source: Source, key: str, kind: str, body: bytes, alert_count: int) -> int | None:
     """The UNIQUE key decides, also between two workers: no row back means a copy exists."""
     row = {
         "source_id": source.id,

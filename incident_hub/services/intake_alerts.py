@@ -74,9 +74,7 @@ def _open_alerts_query(grouped: bool) -> Select[tuple[Alert]]:
 OPEN_ALERTS = {grouped: _open_alerts_query(grouped) for grouped in (False, True)}
 
 
-def _load_open(
-    uow: UnitOfWork, source: Source, fingerprints: list[str], group_key: str | None, batch: Batch
-) -> None:
+def _load_open(uow: UnitOfWork, source: Source, fingerprints: list[str], group_key: str | None, batch: Batch) -> None:
     params = {"source_id": source.id, "fingerprints": fingerprints, "group_key": group_key}
     rows = uow.session.execute(OPEN_ALERTS[group_key is not None], params).scalars()
     for row in rows:
@@ -106,7 +104,7 @@ def _store_one(
         _update(uow, row, delivery_id, alert, batch)
     elif alert.status == "firing":
         incident_id = batch.group_incident if group_key else None
-        event = "joined"
+        event: str | None = "joined"
         if incident_id is None:
             incident_id, event = _open_incident(uow, source, alert), None
             if group_key:

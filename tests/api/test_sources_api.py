@@ -31,7 +31,8 @@ def test_admin_creates_lists_patches_and_rotates(as_admin, client):
     rotated = as_admin.post(f"/api/v1/sources/{body['id']}/rotate", json={"grace_hours": 0})
     assert rotated.status_code == 200 and rotated.get_json()["secret"] != secret
     assert post(client, source, secret, payload("alertmanager", fingerprint="b")).status_code == 401
-    assert post(client, source, rotated.get_json()["secret"], payload("alertmanager", fingerprint="c")).status_code == 202
+    new_secret = rotated.get_json()["secret"]
+    assert post(client, source, new_secret, payload("alertmanager", fingerprint="c")).status_code == 202
 
 
 def test_generic_secret_is_whsec(as_admin):

@@ -111,9 +111,8 @@ def parse_alert(raw: Any, path: str, errors: Errors) -> AlertFacts | None:
     ends = parse_time(raw.get("endsAt"), f"{path}.endsAt", errors)
     if len(errors.fields) > before:
         return None
-    return AlertFacts(
-        status, fingerprint or derived_fingerprint(labels), labels, annotations, starts, ends, url or None
-    )
+    fingerprint = fingerprint or derived_fingerprint(labels)
+    return AlertFacts(str(status), fingerprint, labels, annotations, starts, ends, url or None)
 
 
 def parse_alerts(raw: Any, errors: Errors) -> list[AlertFacts]:
