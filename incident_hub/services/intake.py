@@ -145,5 +145,7 @@ def _insert_delivery(uow: UnitOfWork, source: Source, key: str, kind: str, body:
 
 
 def _duplicate(uow: UnitOfWork, source: Source, key: str) -> IntakeResult:
-    row = uow.session.execute(DELIVERY_BY_KEY, {"source_id": source.id, "key": key}).one()
+    row = uow.session.execute(DELIVERY_BY_KEY, {"source_id": source.id, "key": key}).one_or_none()
+    if row is None:  # its key expired between our INSERT and this read: the retry is stored
+        raise Unavailable("The delivery collided with an expiring copy; retry.", 1)
     return IntakeResult(row.id, True, row.alert_count, [])

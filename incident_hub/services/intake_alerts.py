@@ -91,8 +91,10 @@ def _lock_key(*parts: object) -> int:
 
 def _lock(uow: UnitOfWork, source: Source, fingerprints: list[str], group_key: str | None) -> None:
     """Sorted, so two deliveries never wait for each other in opposite orders."""
-    keys = sorted({_lock_key(source.id, "fp", f) for f in fingerprints} | {_lock_key(source.id, "g", group_key)})
-    calls = ", ".join(f"pg_advisory_xact_lock({k})" for k in keys)
+    keys = {_lock_key(source.id, "fp", f) for f in fingerprints}
+    if group_key:
+        keys.add(_lock_key(source.id, "g", group_key))
+    calls = ", ".join(f"pg_advisory_xact_lock({k})" for k in sorted(keys))
     uow.session.execute(text(f"SELECT {calls}"))
 
 

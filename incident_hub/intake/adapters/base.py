@@ -102,8 +102,10 @@ def parse_alert(raw: Any, path: str, errors: Errors) -> AlertFacts | None:
     labels = string_map(raw.get("labels"), f"{path}.labels", errors, required=True)
     annotations = string_map(raw.get("annotations"), f"{path}.annotations", errors, required=False)
     fingerprint = raw.get("fingerprint")
-    if fingerprint is not None and (not isinstance(fingerprint, str) or not 0 < len(fingerprint) <= MAX_FINGERPRINT):
-        errors.add(f"{path}.fingerprint", f"must be a string of 1 to {MAX_FINGERPRINT} characters")
+    if fingerprint is not None and not (
+        isinstance(fingerprint, str) and 0 < len(fingerprint) <= MAX_FINGERPRINT and fingerprint.isprintable()
+    ):
+        errors.add(f"{path}.fingerprint", f"must be a printable string of 1 to {MAX_FINGERPRINT} characters")
     url = raw.get("generatorURL")
     if url is not None and not isinstance(url, str):
         errors.add(f"{path}.generatorURL", "must be a string")
