@@ -151,7 +151,10 @@ def run_load(port: int, jobs: list[tuple[str, bytes, Any]], threads: int) -> Out
             if i is None:
                 return
             path, body, headers = jobs[i]
-            status, data, seconds = _send(port, path, body, headers() if callable(headers) else headers)
+            try:
+                status, data, seconds = _send(port, path, body, headers() if callable(headers) else headers)
+            except (OSError, http.client.HTTPException):
+                status, data, seconds = 0, {}, 0.0  # counted as status 0: the run is then not valid
             with lock:
                 outcome.latencies.append(seconds)
                 outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
@@ -247,10 +250,9 @@ def bench_db(name: str, url: str, n: int, threads: int, mix_name: str) -> None:
     statements = count_statements(url, sources)
     sources = prepare_reset(url, sources)
     mix = build_mix(n, mix_name)
-    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "INCIDENT_HUB_ENV": "development", "BENCH_CREATE_TABLE": "1"}
-    servers = {
-        label: _serve(path, env) for label, path in (("reference", "bench.reference_app:app"), ("intake", "wsgi:app"))
-    }
+    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "INCIDENT_HUB_ENV": "development"}
+    apps = (("reference", "bench.reference_app:create_reference_app()"), ("intake", "wsgi:app"))
+    servers = {label: _serve(path, env) for label, path in apps}
     jobs = {"reference": [("/ref", d.body, {}) for d in mix], "intake": intake_jobs(mix, sources)}
     results = {label: Outcome() for label in servers}
     half = len(mix) // 2
@@ -273,6 +275,9 @@ def prepare_reset(url: str, sources: dict[str, tuple[str, str]]) -> dict[str, tu
             conn.execute(text(f"DELETE FROM {table}"))
         conn.execute(text("DROP TABLE IF EXISTS bench_reference"))
         assert conn.execute(select(func.count()).select_from(text("intake_sources"))).scalar_one() == 3
+    from bench.reference_app import Base
+
+    Base.metadata.create_all(engine)
     engine.dispose()
     return sources
 

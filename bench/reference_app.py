@@ -1,10 +1,10 @@
 """The reference for bench/intake.py: one durable ORM INSERT per request and nothing else, on
 the same database and engine set-up as the product (SQLite WAL + IMMEDIATE; PostgreSQL pool).
-Not part of the product: served by gunicorn only while the benchmark runs."""
+Not part of the product: served by gunicorn (`bench.reference_app:create_reference_app()`) only while
+the benchmark runs."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
@@ -37,9 +37,7 @@ def create_reference_app() -> Flask:
     app.config.update(SQLALCHEMY_DATABASE_URI=uri, SQLALCHEMY_ENGINE_OPTIONS=_engine_options(uri))
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
-        if os.environ.get("BENCH_CREATE_TABLE"):
-            Base.metadata.create_all(db.engine)
+        configure_engine(db.engine)  # the table is made by bench/intake.py before the server starts
 
     @app.post("/ref")
     def insert() -> object:
@@ -51,6 +49,3 @@ def create_reference_app() -> Flask:
         return jsonify(id=row_id), 202
 
     return app
-
-
-app = create_reference_app()
