@@ -44,6 +44,7 @@ MIXES = {  # share of each kind of delivery
     "new-heavy": (("new", 0.35), ("repeat", 0.30), ("resolved", 0.15), ("duplicate", 0.20)),
 }
 MIX = MIXES["realistic"]
+PHASES = 8  # alternating slices of the run per endpoint
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
@@ -83,8 +84,10 @@ def _alert_payload(fmt: str, fp: str, status: str, n: int) -> bytes:
 
 
 def build_mix(n: int, mix: str = "realistic", seed: int = 7) -> list[Delivery]:
-    """Repeats, resolutions and duplicates refer to deliveries well before them in the sequence."""
+    """Repeats, resolutions and duplicates refer to deliveries well before them in the sequence:
+    a tool re-sends an alert after its group interval, not while its last delivery is in flight."""
     rnd, out, open_fps = random.Random(seed), [], {f: [] for f in FORMATS}
+    last_used: dict[str, int] = {}
     kinds, weights = zip(*MIXES[mix], strict=True)
     for i in range(n):
         fmt = FORMATS[i % 3]
@@ -93,14 +96,17 @@ def build_mix(n: int, mix: str = "realistic", seed: int = 7) -> list[Delivery]:
         if kind == "duplicate" and older:
             out.append(Delivery("duplicate", fmt, *_pick(rnd, older)))
             continue
-        if kind in ("repeat", "resolved") and len(open_fps[fmt]) > 10:
-            fp = rnd.choice(open_fps[fmt][:-10])
+        idle = [fp for fp in open_fps[fmt] if i - last_used[fp] > 30]
+        if kind in ("repeat", "resolved") and idle:
+            fp = rnd.choice(idle)
+            last_used[fp] = i
             if kind == "resolved":
                 open_fps[fmt].remove(fp)
             out.append(Delivery(kind, fmt, _alert_payload(fmt, fp, kind.replace("repeat", "firing"), i), f"m{i}"))
             continue
         fp = f"{fmt[:2]}{i:014x}"
         open_fps[fmt].append(fp)
+        last_used[fp] = i
         out.append(Delivery("new", fmt, _alert_payload(fmt, fp, "firing", i), f"m{i}"))
     return out
 
@@ -255,11 +261,12 @@ def bench_db(name: str, url: str, n: int, threads: int, mix_name: str) -> None:
     servers = {label: _serve(path, env) for label, path in apps}
     jobs = {"reference": [("/ref", d.body, {}) for d in mix], "intake": intake_jobs(mix, sources)}
     results = {label: Outcome() for label in servers}
-    half = len(mix) // 2
-    try:  # R I I R: the machine's drift during the run weighs on both alike
-        for label, part in (("reference", slice(0, half)), ("intake", slice(0, half)),
-                            ("intake", slice(half, None)), ("reference", slice(half, None))):  # fmt: skip
-            results[label].add(run_load(servers[label][1], jobs[label][part], threads))
+    step = -(-len(mix) // PHASES)
+    try:  # R I I R R I I R …: the machine's drift during the run weighs on both alike
+        for q in range(PHASES):
+            part = slice(q * step, (q + 1) * step)
+            for label in ("reference", "intake") if q % 2 == 0 else ("intake", "reference"):
+                results[label].add(run_load(servers[label][1], jobs[label][part], threads))
     finally:
         for proc, _ in servers.values():
             proc.terminate()
