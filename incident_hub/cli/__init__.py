@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.cli import audit, demo, playbooks, scheduler, users
+    from incident_hub.cli import audit, demo, playbooks, scheduler, sources, users
 
     for group in (
         users.users_cli,
@@ -17,3 +17,4 @@ def init_app(app: Flask) -> None:
         playbooks.playbooks_cli,
     ):
         app.cli.add_command(group)
+    app.cli.add_command(sources.sources_cli)

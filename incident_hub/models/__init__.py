@@ -5,26 +5,30 @@ from incident_hub.models.assessment import Assessment, AssessmentVersion, Measur
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
 from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
+from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
 from incident_hub.models.playbook import Playbook
 from incident_hub.models.user import ApiToken, User
 
 __all__ = [
     "Action",
+    "Alert",
     "ApiToken",
     "Assessment",
     "AssessmentVersion",
     "AuditEntry",
     "AuditHead",
     "Base",
+    "Delivery",
     "Incident",
     "IncidentUnit",
     "Measure",
-    "Signoff",
-    "Threat",
     "OutboxMessage",
     "Playbook",
     "SchedulerLock",
+    "Signoff",
+    "Source",
+    "Threat",
     "TimelineEvent",
     "UTCDateTime",
     "User",

@@ -33,10 +33,12 @@ def _deliver_webhooks() -> object:
 
 def jobs() -> list[Job]:
     from incident_hub.services.assessments import flag_reviews_due
+    from incident_hub.services.sources import expire_delivery_keys
 
     return [
         Job("assessment_reviews_due", 300, flag_reviews_due),
         Job("playbooks.sync", 300, _sync_playbooks),
         Job("actions.escalate_overdue", 60, _escalate_overdue),
         Job("outbox.deliver", 30, _deliver_webhooks),
+        Job("intake.expire_delivery_keys", 300, expire_delivery_keys),
     ]

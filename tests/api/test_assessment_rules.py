@@ -92,7 +92,10 @@ def test_a_physical_measure_may_be_owned_by_either_unit(as_oict):
     t = add_threat(as_oict, a["id"])
     assert add_measure(as_oict, a["id"], t["id"], owner_unit="OICT", track_as_action=True)["action_id"]
     assert add_measure(as_oict, a["id"], t["id"], owner_unit="DSS", track_as_action=True)["action_id"]
-    mandates = {a.owner_unit: a.mandate for a in db.session.execute(select(Action).where(Action.assessment_id.is_not(None))).scalars()}
+    mandates = {
+        a.owner_unit: a.mandate
+        for a in db.session.execute(select(Action).where(Action.assessment_id.is_not(None))).scalars()
+    }
     assert mandates == {"OICT": None, "DSS": None}
 
 
