@@ -17,6 +17,9 @@ class Action(Base):
         Index("ix_actions_owner_status", "owner_unit", "status"),
         Index("ix_actions_incident", "incident_id"),
         Index("ix_actions_assignee", "assignee_id", "status"),
+        # dashboard (migration 0006)
+        Index("ix_actions_created_status", "created_at", "status", "owner_unit"),
+        Index("ix_actions_overdue", "status", "due_at", "owner_unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
