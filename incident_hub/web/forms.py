@@ -131,7 +131,7 @@ class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
     status = SelectField("Status", choices=[opt("", "any"), *_choices(INCIDENT_STATUSES)], default="")
     lead_unit = SelectField("Lead unit", choices=[opt("", "any")], default="")
     severity = SelectField("Severity", choices=[opt("", "any"), *_choices(SEVERITIES)], default="")
-    hybrid = SelectField("Hybrid", choices=[opt("", "any"), opt("yes"), opt("no")])
+    hybrid = SelectField("Hybrid", choices=[opt("", "any"), opt("yes"), opt("no")], default="")
     rule = SelectField("Rule", choices=[opt("", "any"), *(opt(r) for r in ("R1", "R2", "R3", "R4", "R5"))], default="")
     q = StringField("Title contains", validators=[Optional(), Length(max=200)])
     sort = SelectField("Sort", default="-created_at")

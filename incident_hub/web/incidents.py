@@ -45,11 +45,11 @@ HYBRID_FILTER = {"yes": True, "no": False}
 
 
 def _filters(form: IncidentFilterForm) -> IncidentFilter:
-    if not form.validate():
-        return IncidentFilter()
-    d = form.data
+    """The valid filters (an invalid one is shown with its error and ignored)."""
+    form.validate()
+    d = {name: (None if field.errors else field.data) for name, field in form._fields.items()}
     return IncidentFilter(
-        status=d["status"] or None,
+        status=d["status"] or None,  # "" and None: no filter
         lead_unit=d["lead_unit"] or None,
         severity=d["severity"] or None,
         hybrid=HYBRID_FILTER.get(d["hybrid"] or ""),

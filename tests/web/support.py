@@ -39,7 +39,7 @@ class Browser:
         return self.client.get(path, **kw)
 
     def text(self, path: str) -> str:
-        response = self.client.get(path)
+        response = self.get(path)
         assert response.status_code == 200, (path, response.status_code)
         return response.get_data(as_text=True)
 
