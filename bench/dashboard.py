@@ -29,6 +29,9 @@ from incident_hub.settings import Settings
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ih_web_bench")
 DAYS = 730  # incidents spread over two years; the dashboard's default period is the last 30 days
+# Work still open is recent: incidents older than 90 days and actions older than 60 days are all
+# resolved/closed or done/cancelled (a backlog of 750,000 overdue actions would not be a real one).
+# Stage k (0-19) of row i: status and timestamps follow from it.
 
 # One row per incident i: every value derived from i, so both engines hold the same data.
 PG_INCIDENTS = """
@@ -39,15 +42,16 @@ INSERT INTO incidents (title, description, vectors, effects, deliberate, severit
 SELECT 'bench ' || i, '', CASE WHEN i % 4 = 0 THEN '["physical"]' ELSE '["digital"]' END::json,
   '["programme_disruption", "premises_security_gap"]'::json, true,
   (ARRAY['low','medium','high','critical'])[1 + i % 4], '', 'TLP:AMBER', NULL, NULL,
-  CASE WHEN i % 20 = 0 THEN 'new' WHEN i % 20 = 1 THEN 'acknowledged' WHEN i % 20 = 2 THEN 'contained'
-       WHEN i % 20 < 10 THEN 'resolved' ELSE 'closed' END,
+  CASE WHEN k = 0 THEN 'new' WHEN k = 1 THEN 'acknowledged' WHEN k = 2 THEN 'contained'
+       WHEN k < 10 THEN 'resolved' ELSE 'closed' END,
   i % 4 <> 0, true, i % 4 = 1, '{}'::json, CASE WHEN i % 4 = 0 THEN 'DSS' ELSE 'OICT' END, '[]'::json, '[]'::json,
   'R' || (1 + i % 5), 'bench', 'bench', false, NULL, NULL,
-  c, c, CASE WHEN i % 20 >= 1 THEN c + make_interval(mins => 5 + i % 240) END,
-  CASE WHEN i % 20 >= 2 THEN c + make_interval(mins => 60 + i % 900) END,
-  CASE WHEN i % 20 >= 3 THEN c + make_interval(mins => 600 + i % 5000) END,
-  CASE WHEN i % 20 >= 10 THEN c + make_interval(mins => 7000 + i % 3000) END
-FROM (SELECT i, (now() at time zone 'utc') - make_interval(secs => (i::float8 * 86400 * :days / :n)) AS c
+  c, c, CASE WHEN k >= 1 THEN c + make_interval(mins => 5 + i % 240) END,
+  CASE WHEN k >= 2 THEN c + make_interval(mins => 60 + i % 900) END,
+  CASE WHEN k >= 3 THEN c + make_interval(mins => 600 + i % 5000) END,
+  CASE WHEN k >= 10 THEN c + make_interval(mins => 7000 + i % 3000) END
+FROM (SELECT i, (now() at time zone 'utc') - make_interval(secs => (i::float8 * 86400 * :days / :n)) AS c,
+             CASE WHEN i::float8 * :days / :n < 90 THEN i % 20 ELSE 3 + i % 17 END AS k
       FROM generate_series(1, :n) AS i) AS g
 """
 PG_ACTIONS = """
@@ -56,10 +60,11 @@ INSERT INTO actions (title, description, phase, owner_unit, mandate, assignee_id
 SELECT 'step ' || j, '', CASE WHEN j % 2 = 0 THEN 'prevention' ELSE 'mitigation' END,
   CASE WHEN j % 3 = 0 THEN 'DSS' ELSE 'OICT' END, NULL, NULL,
   (ARRAY['open','in_progress','blocked','done','done','done','done','done','done','cancelled',
-         'done','done','done','done','done','done','done','done','done','done'])[1 + j % 20],
-  c + interval '2 days', CASE WHEN j % 20 >= 3 AND j % 20 <> 9 THEN c + interval '1 day' END,
+         'done','done','done','done','done','done','done','done','done','done'])[1 + k],
+  c + interval '2 days', CASE WHEN k >= 3 AND k <> 9 THEN c + interval '1 day' END,
   '', '', 1 + (j % :ni), NULL, NULL, NULL, NULL, c, c
-FROM (SELECT j, (now() at time zone 'utc') - make_interval(secs => (j::float8 * 86400 * :days / :n)) AS c
+FROM (SELECT j, (now() at time zone 'utc') - make_interval(secs => (j::float8 * 86400 * :days / :n)) AS c,
+             CASE WHEN j::float8 * :days / :n < 60 THEN j % 20 ELSE 3 + j % 17 END AS k
       FROM generate_series(1, :n) AS j) AS g
 """
 
@@ -68,7 +73,8 @@ FROM (SELECT j, (now() at time zone 'utc') - make_interval(secs => (j::float8 * 
 # SQLAlchemy's SQLite storage format.
 SQLITE_INCIDENTS = """
 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < :n),
-g AS (SELECT i, julianday('now') - (i * 1.0 * :days / :n) AS c FROM s)
+g AS (SELECT i, julianday('now') - (i * 1.0 * :days / :n) AS c,
+      CASE WHEN i * 1.0 * :days / :n < 90 THEN i % 20 ELSE 3 + i % 17 END AS k FROM s)
 INSERT INTO incidents (title, description, vectors, effects, deliberate, severity, location, tlp, occurred_at,
   detection, status, cyber_component, physical_security_effect, hybrid, hybrid_criteria, lead_unit, partner_units,
   informed_units, rule, routing_basis, routing_explanation, lead_overridden, joint_assessment_due_at,
@@ -77,28 +83,29 @@ SELECT 'bench ' || i, '', CASE WHEN i % 4 = 0 THEN '["physical"]' ELSE '["digita
   '["programme_disruption", "premises_security_gap"]', 1,
   CASE i % 4 WHEN 0 THEN 'low' WHEN 1 THEN 'medium' WHEN 2 THEN 'high' ELSE 'critical' END, '', 'TLP:AMBER', NULL,
   NULL,
-  CASE WHEN i % 20 = 0 THEN 'new' WHEN i % 20 = 1 THEN 'acknowledged' WHEN i % 20 = 2 THEN 'contained'
-       WHEN i % 20 < 10 THEN 'resolved' ELSE 'closed' END,
+  CASE WHEN k = 0 THEN 'new' WHEN k = 1 THEN 'acknowledged' WHEN k = 2 THEN 'contained'
+       WHEN k < 10 THEN 'resolved' ELSE 'closed' END,
   i % 4 <> 0, 1, i % 4 = 1, '{}', CASE WHEN i % 4 = 0 THEN 'DSS' ELSE 'OICT' END, '[]', '[]',
   'R' || (1 + i % 5), 'bench', 'bench', 0, NULL, NULL,
   strftime('%Y-%m-%d %H:%M:%S', c) || '.000000', strftime('%Y-%m-%d %H:%M:%S', c) || '.000000',
-  CASE WHEN i % 20 >= 1 THEN strftime('%Y-%m-%d %H:%M:%S', c + (5 + i % 240) / 1440.0) || '.000000' END,
-  CASE WHEN i % 20 >= 2 THEN strftime('%Y-%m-%d %H:%M:%S', c + (60 + i % 900) / 1440.0) || '.000000' END,
-  CASE WHEN i % 20 >= 3 THEN strftime('%Y-%m-%d %H:%M:%S', c + (600 + i % 5000) / 1440.0) || '.000000' END,
-  CASE WHEN i % 20 >= 10 THEN strftime('%Y-%m-%d %H:%M:%S', c + (7000 + i % 3000) / 1440.0) || '.000000' END
+  CASE WHEN k >= 1 THEN strftime('%Y-%m-%d %H:%M:%S', c + (5 + i % 240) / 1440.0) || '.000000' END,
+  CASE WHEN k >= 2 THEN strftime('%Y-%m-%d %H:%M:%S', c + (60 + i % 900) / 1440.0) || '.000000' END,
+  CASE WHEN k >= 3 THEN strftime('%Y-%m-%d %H:%M:%S', c + (600 + i % 5000) / 1440.0) || '.000000' END,
+  CASE WHEN k >= 10 THEN strftime('%Y-%m-%d %H:%M:%S', c + (7000 + i % 3000) / 1440.0) || '.000000' END
 FROM g
 """
 SQLITE_ACTIONS = """
 WITH RECURSIVE s(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM s WHERE j < :n),
-g AS (SELECT j, julianday('now') - (j * 1.0 * :days / :n) AS c FROM s)
+g AS (SELECT j, julianday('now') - (j * 1.0 * :days / :n) AS c,
+      CASE WHEN j * 1.0 * :days / :n < 60 THEN j % 20 ELSE 3 + j % 17 END AS k FROM s)
 INSERT INTO actions (title, description, phase, owner_unit, mandate, assignee_id, status, due_at, completed_at,
   evidence, blocked_reason, incident_id, assessment_id, playbook_id, source_step, escalated_at, created_at, updated_at)
 SELECT 'step ' || j, '', CASE WHEN j % 2 = 0 THEN 'prevention' ELSE 'mitigation' END,
   CASE WHEN j % 3 = 0 THEN 'DSS' ELSE 'OICT' END, NULL, NULL,
-  CASE j % 20 WHEN 0 THEN 'open' WHEN 1 THEN 'in_progress' WHEN 2 THEN 'blocked' WHEN 9 THEN 'cancelled'
+  CASE k WHEN 0 THEN 'open' WHEN 1 THEN 'in_progress' WHEN 2 THEN 'blocked' WHEN 9 THEN 'cancelled'
     ELSE 'done' END,
   strftime('%Y-%m-%d %H:%M:%S', c + 2) || '.000000',
-  CASE WHEN j % 20 >= 3 AND j % 20 <> 9 THEN strftime('%Y-%m-%d %H:%M:%S', c + 1) || '.000000' END,
+  CASE WHEN k >= 3 AND k <> 9 THEN strftime('%Y-%m-%d %H:%M:%S', c + 1) || '.000000' END,
   '', '', 1 + (j % :ni), NULL, NULL, NULL, NULL,
   strftime('%Y-%m-%d %H:%M:%S', c) || '.000000', strftime('%Y-%m-%d %H:%M:%S', c) || '.000000'
 FROM g

@@ -21,6 +21,8 @@ def upgrade():
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.create_index('ix_incidents_open_group', ['status', 'lead_unit', 'severity'], unique=False)
         batch_op.create_index('ix_incidents_resolved', ['resolved_at', 'lead_unit'], unique=False)
+        batch_op.create_index('ix_incidents_created_cover', ['created_at', 'lead_unit', 'hybrid', 'status',
+                              'acknowledged_at', 'contained_at', 'resolved_at'], unique=False)
     with op.batch_alter_table('actions', schema=None) as batch_op:
         batch_op.create_index('ix_actions_created_status', ['created_at', 'status', 'owner_unit'], unique=False)
         batch_op.create_index('ix_actions_overdue', ['status', 'due_at', 'owner_unit'], unique=False)
@@ -31,5 +33,6 @@ def downgrade():
         batch_op.drop_index('ix_actions_overdue')
         batch_op.drop_index('ix_actions_created_status')
     with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_index('ix_incidents_created_cover')
         batch_op.drop_index('ix_incidents_resolved')
         batch_op.drop_index('ix_incidents_open_group')
