@@ -282,7 +282,7 @@ def dashboard(unit: str | None, start: datetime | None, end: datetime | None) ->
         ttl = float(conf.extra.get("dashboard_cache_seconds", 0 if conf.env == "testing" else 15))
         cache = current_app.extensions["incident_hub_dashboard_cache"] = DashboardCache(ttl)
     key = (unit, start and start.isoformat(), end and end.isoformat())
-    return cache.get(key, lambda: compute(db.session, period, now, codes))
+    return cache.get(key, lambda: compute(db.session(), period, now, codes))
 
 
 class DashboardCache:

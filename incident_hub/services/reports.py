@@ -97,7 +97,7 @@ def governance_report(start: datetime | None, end: datetime | None) -> dict[str,
     now = utcnow()
     p = d.Period.of(None, start, end, now)
     d.check_period(p)
-    s = db.session
+    s = db.session()
     hybrid = d.hybrid(s, p)
     return {
         "report": "governance",

@@ -50,7 +50,13 @@ def governance_report() -> ResponseReturnValue:
 @bp.get("/audit")
 @require_roles(MANAGER, ADMIN)
 def audit() -> ResponseReturnValue:
-    f = AuditFilter(**{k: (request.args.get(k) or None) for k in ("actor", "action", "object_type", "object_id")})
+    arg = request.args.get
+    f = AuditFilter(
+        actor=arg("actor") or None,
+        action=arg("action") or None,
+        object_type=arg("object_type") or None,
+        object_id=arg("object_id") or None,
+    )
     page = int_arg("page", 1)
     rows, total = list_entries(f, page, 50)
     pages = max(1, -(-total // 50))
