@@ -13,7 +13,7 @@ ADMIN_PAGES = ("/admin/users",)
 
 
 @pytest.mark.parametrize("role", ["oict", "dss", "manager", "admin"])
-def test_pages_by_role(request, role):
+def test_pages_by_role(app, request, role):
     browser = request.getfixturevalue(role)
     small_world()
     for path in EVERYONE_PAGES:
