@@ -16,7 +16,7 @@ from incident_hub.clock import utcnow
 from incident_hub.domain.access import Principal, is_cyber_cleared, sees_detection
 from incident_hub.domain.explain import criteria_rows
 from incident_hub.domain.lifecycle import INCIDENT_TRANSITIONS
-from incident_hub.errors import AppError, RuleViolation, ValidationError
+from incident_hub.errors import AppError, Forbidden, RuleViolation, ValidationError
 from incident_hub.runtime import units
 from incident_hub.services import incidents as svc
 from incident_hub.services.action_board import incident_actions
@@ -142,6 +142,8 @@ def _changes(form: EditIncidentForm, view: dict[str, Any]) -> dict[str, Any]:
 def incident_edit(incident_id: int) -> ResponseReturnValue:
     principal = current_principal()
     view = incident_view(get_visible_incident(principal, incident_id), principal)
+    if not _may_change(principal, view["routing"]["lead_unit"]):
+        raise Forbidden("Only the lead unit or a manager may change this incident.")
     form = EditIncidentForm()
     if not sees_detection(principal, units()):
         form.without_detection()

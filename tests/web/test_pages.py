@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_incident
+from tests.factories import PHYSICAL_ONLY_FACTS, make_incident
 from tests.web.data import make_action, small_world
 
 EVERYONE_PAGES = ("/", "/incidents", "/incidents/new", "/actions", "/actions?mine=1")
@@ -45,8 +45,11 @@ def test_dss_never_sees_detection_nor_pure_cyber_incidents(dss, oict):
     assert "Hybrid one" in page
     for word in ("SENSOR-XYZ", "RULE-XYZ", "203.0.113.9", 'id="detection"'):
         assert word not in page
-    edit = dss.get(f"/incidents/{hybrid.id}/edit")
+    assert dss.get(f"/incidents/{hybrid.id}/edit").status_code == 403  # OICT leads it
+    physical = make_incident(detection=secret, **PHYSICAL_ONLY_FACTS)  # R4: DSS leads
+    edit = dss.get(f"/incidents/{physical.id}/edit")
     assert edit.status_code == 200 and "detection_sensor" not in edit.get_data(as_text=True)
+    assert "SENSOR-XYZ" not in edit.get_data(as_text=True)
     assert "detection_sensor" not in dss.text("/incidents/new")
     assert dss.get(f"/incidents/{cyber.id}").status_code == 404
     assert dss.get(f"/incidents/{cyber.id}/edit").status_code == 404
