@@ -19,6 +19,9 @@ class Action(Base):
         Index("ix_actions_assignee", "assignee_id", "status"),
         # A playbook version's step becomes an action at most once per incident (INSERT … ON CONFLICT).
         UniqueConstraint("incident_id", "playbook_id", "source_step"),
+        # dashboard (migration 0006)
+        Index("ix_actions_created_status", "created_at", "status", "owner_unit"),
+        Index("ix_actions_overdue", "status", "due_at", "owner_unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,6 +21,19 @@ class Incident(Base):
         Index("ix_incidents_rule_created", "rule", "created_at"),
         Index("ix_incidents_hybrid_created", "hybrid", "created_at"),
         Index("ix_incidents_updated", "updated_at"),
+        # dashboard (migration 0006)
+        Index("ix_incidents_open_group", "status", "lead_unit", "severity"),
+        Index("ix_incidents_resolved", "resolved_at", "lead_unit"),
+        Index(
+            "ix_incidents_created_cover",
+            "created_at",
+            "lead_unit",
+            "hybrid",
+            "status",
+            "acknowledged_at",
+            "contained_at",
+            "resolved_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
