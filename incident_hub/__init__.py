@@ -80,13 +80,14 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register(app: Flask) -> None:
-    from incident_hub import api, cli, health, scheduler, security, web
+    from incident_hub import api, cli, health, intake, scheduler, security, web
     from incident_hub.auth import init_auth
 
     init_auth(app)
     security.init_app(app)
     health.init_app(app)
     api.init_app(app)
+    intake.init_app(app)
     web.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)

@@ -103,6 +103,8 @@ class ValidationError(AppError):
 
     @classmethod
     def for_fields(cls, fields: dict[str, list[str]], message: str | None = None) -> ValidationError:
+        if message is None:
+            message = "Invalid " + "; ".join(f"{name}: {', '.join(errs)}" for name, errs in fields.items()) + "."
         return cls(message, {"fields": fields})
 
 

@@ -81,12 +81,12 @@ def _reset_pg_schema(url: str) -> None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     if _pg_problem:
         pytest.skip(_pg_problem[0])
-    url = _worker_pg_url(worker_id)
+    url = _worker_pg_url(os.environ.get("PYTEST_XDIST_WORKER", "master"))
     _reset_pg_schema(url)
     return url
 

@@ -45,14 +45,17 @@ def _docs() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.api import audit, incidents
+    from incident_hub.api import actions, assessments, audit, incidents, playbooks, sources
+    from incident_hub.api import dashboard as dashboard_api
+    from incident_hub.api import reports as reports_api
 
     api = EnvelopeApi(app, spec_kwargs={"info": {"description": "incident_hub API (see API.md)"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     envelope.init_app(app)
     app.before_request(_check_json_body)
     app.add_url_rule("/api/v1/docs", "api_docs", _docs)
-    for blueprint in (audit.blp, incidents.blp):
+    blueprints = (audit, incidents, assessments, actions, playbooks, sources, dashboard_api, reports_api)
+    for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)
     app.extensions["incident_hub_api"] = api
 

@@ -6,7 +6,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.cli import audit, demo, scheduler, users
+    from incident_hub.cli import audit, demo, playbooks, scheduler, sources, users
 
-    for group in (users.users_cli, users.tokens_cli, audit.audit_cli, demo.demo_cli, scheduler.scheduler_cli):
+    for group in (
+        users.users_cli,
+        users.tokens_cli,
+        audit.audit_cli,
+        demo.demo_cli,
+        scheduler.scheduler_cli,
+        playbooks.playbooks_cli,
+    ):
         app.cli.add_command(group)
+    app.cli.add_command(sources.sources_cli)

@@ -97,3 +97,8 @@ def seed() -> None:
 
 def seed_extras() -> None:
     """Sources, assessments and other demo records that later features add."""
+    from incident_hub.cli.demo_assessments import seed_assessments
+    from incident_hub.cli.sources import seed_demo_sources
+
+    seed_demo_sources()
+    seed_assessments()

@@ -1,19 +1,34 @@
 """SQLAlchemy tables. They store what the domain decides and decide nothing."""
 
 from incident_hub.models.action import Action
+from incident_hub.models.assessment import Assessment, AssessmentVersion, Measure, Signoff, Threat
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
 from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
+from incident_hub.models.intake import Alert, Delivery, Source
+from incident_hub.models.jobs import OutboxMessage, SchedulerLock
+from incident_hub.models.playbook import Playbook
 from incident_hub.models.user import ApiToken, User
 
 __all__ = [
     "Action",
+    "Alert",
     "ApiToken",
+    "Assessment",
+    "AssessmentVersion",
     "AuditEntry",
     "AuditHead",
     "Base",
+    "Delivery",
     "Incident",
     "IncidentUnit",
+    "Measure",
+    "OutboxMessage",
+    "Playbook",
+    "SchedulerLock",
+    "Signoff",
+    "Source",
+    "Threat",
     "TimelineEvent",
     "UTCDateTime",
     "User",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from incident_hub.models.base import Base, UTCDateTime
@@ -17,6 +17,11 @@ class Action(Base):
         Index("ix_actions_owner_status", "owner_unit", "status"),
         Index("ix_actions_incident", "incident_id"),
         Index("ix_actions_assignee", "assignee_id", "status"),
+        # A playbook version's step becomes an action at most once per incident (INSERT … ON CONFLICT).
+        UniqueConstraint("incident_id", "playbook_id", "source_step"),
+        # dashboard (migration 0006)
+        Index("ix_actions_created_status", "created_at", "status", "owner_unit"),
+        Index("ix_actions_overdue", "status", "due_at", "owner_unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,7 +39,7 @@ class Action(Base):
     blocked_reason: Mapped[str] = mapped_column(Text, default="")
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     assessment_id: Mapped[int | None]
-    playbook_id: Mapped[int | None]
+    playbook_id: Mapped[int | None] = mapped_column(ForeignKey("playbooks.id"))
     source_step: Mapped[str | None] = mapped_column(String(120))
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

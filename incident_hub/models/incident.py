@@ -30,6 +30,19 @@ class Incident(Base):
         Index("ix_incidents_title", "title", "id"),
         # `q` is a substring search: a trigram index on PostgreSQL (a plain one, unused by `q`, on SQLite).
         Index("ix_incidents_title_trgm", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}),
+        # dashboard (migration 0006)
+        Index("ix_incidents_open_group", "status", "lead_unit", "severity"),
+        Index("ix_incidents_resolved", "resolved_at", "lead_unit"),
+        Index(
+            "ix_incidents_created_cover",
+            "created_at",
+            "lead_unit",
+            "hybrid",
+            "status",
+            "acknowledged_at",
+            "contained_at",
+            "resolved_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,5 +13,32 @@ class Job:
     run: Callable[[], object]
 
 
+def _sync_playbooks() -> object:
+    from incident_hub.services.playbooks import sync_playbooks
+
+    return sync_playbooks("scheduler")
+
+
+def _escalate_overdue() -> object:
+    from incident_hub.services.escalation import escalate_overdue
+
+    return escalate_overdue()
+
+
+def _deliver_webhooks() -> object:
+    from incident_hub.services.outbox import deliver_due
+
+    return deliver_due()
+
+
 def jobs() -> list[Job]:
-    return []
+    from incident_hub.services.assessments import flag_reviews_due
+    from incident_hub.services.sources import expire_delivery_keys
+
+    return [
+        Job("assessment_reviews_due", 300, flag_reviews_due),
+        Job("playbooks.sync", 300, _sync_playbooks),
+        Job("actions.escalate_overdue", 60, _escalate_overdue),
+        Job("outbox.deliver", 30, _deliver_webhooks),
+        Job("intake.expire_delivery_keys", 300, expire_delivery_keys),
+    ]

@@ -1,23 +1,47 @@
-"""Runs the jobs of scheduler/jobs.py with APScheduler, each inside an app context."""
+"""Runs the jobs of scheduler/jobs.py with APScheduler, each inside an app context, each tick at
+most once across every scheduler process (scheduler/lock.py)."""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
+import uuid
+from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from incident_hub.clock import utcnow
 from incident_hub.extensions import db
 from incident_hub.scheduler.jobs import Job, jobs
+from incident_hub.scheduler.lock import claim, release, tick_of
 
 log = logging.getLogger(__name__)
 
 
-def _run(app: Flask, job: Job) -> None:
+def new_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def run_tick(job: Job, owner: str, now: datetime | None = None) -> bool:
+    """Run `job` for the tick containing `now` unless another scheduler has; True when it ran."""
+    now = now or utcnow()
+    if not claim(job.name, tick_of(now, job.seconds), owner, now):
+        return False
+    try:
+        job.run()
+    finally:
+        db.session.rollback()
+        release(job.name, owner, utcnow())
+    return True
+
+
+def _run(app: Flask, job: Job, owner: str) -> None:
     with app.app_context():
         try:
-            job.run()
+            run_tick(job, owner)
         except Exception:  # a failed tick is logged and retried at the next one
             log.exception("scheduled job %s failed", job.name)
             db.session.rollback()
@@ -27,9 +51,10 @@ def _run(app: Flask, job: Job) -> None:
 
 def build_scheduler(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
+    owner = new_owner()
     for job in jobs():
         scheduler.add_job(
-            _run, "interval", seconds=job.seconds, args=[app, job], id=job.name, max_instances=1, coalesce=True
+            _run, "interval", seconds=job.seconds, args=[app, job, owner], id=job.name, max_instances=1, coalesce=True
         )
     return scheduler
 

@@ -39,8 +39,9 @@ def _store_routing(uow: UnitOfWork, incident: Incident, r: Routing) -> None:
     incident.informed_units = list(r.informed_units)
     incident.rule, incident.routing_basis, incident.routing_explanation = r.rule, r.basis, r.explanation
     if incident.id is None:
-        uow.flush()
-    uow.session.query(IncidentUnit).filter_by(incident_id=incident.id).delete()
+        uow.flush()  # a new incident has no unit rows to delete
+    else:
+        uow.session.query(IncidentUnit).filter_by(incident_id=incident.id).delete()
     uow.session.add(IncidentUnit(incident_id=incident.id, unit=r.lead_unit, relation="lead"))
     for code in r.partner_units:
         uow.session.add(IncidentUnit(incident_id=incident.id, unit=code, relation="partner"))
@@ -65,6 +66,11 @@ def _classify_and_route(uow: UnitOfWork, incident: Incident) -> Routing:
 def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None:
     """Work that follows a routing decision (playbook actions, the joint assessment) joins this
     transaction, so an incident is never stored without it."""
+    from incident_hub.services.assessments import on_incident_routed  # imports this module
+    from incident_hub.services.playbook_actions import instantiate_playbooks
+
+    on_incident_routed(uow, incident, routing)
+    instantiate_playbooks(uow, incident)
 
 
 def _check_detection(principal: Principal, data: dict[str, Any]) -> None:
@@ -95,6 +101,7 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
         tlp=data.get("tlp", "TLP:AMBER"),
         occurred_at=data.get("occurred_at"),
         detection=data.get("detection"),
+        joint_assessment_due_at=None,  # set here, so routing that leaves it unset adds no UPDATE
         status="new",
         created_by_id=created_by_id,
         created_at=uow.now,

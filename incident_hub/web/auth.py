@@ -51,8 +51,3 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     logout_user()
     return redirect(url_for("web.login"))
-
-
-@bp.get("/")
-def home() -> ResponseReturnValue:
-    return render_template("home.html")

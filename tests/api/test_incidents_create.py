@@ -87,7 +87,7 @@ def test_create_is_audited_with_its_events(as_oict, as_manager):
     [entry] = audits(incident["id"], "incident.create")
     assert entry.actor == "oict1" and entry.after["routing"]["rule"] == "R3"
     kinds = [e["kind"] for e in as_oict.get(f"{URL}/{incident['id']}/timeline").get_json()["items"]]
-    assert kinds == ["created", "routed"]
+    assert kinds[:2] == ["created", "routed"]  # then what after_routing adds (assessment, playbooks)
 
 
 def test_dss_officer_logs_a_physical_incident(as_dss):

@@ -1,0 +1,82 @@
+"""/api/v1/actions (API.md "Actions"): list with filters, read, PATCH under M1, transitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from incident_hub.api.pagination import PageArgs, page_body, sort_field
+from incident_hub.auth import current_principal
+from incident_hub.clock import utcnow
+from incident_hub.domain.lifecycle import ACTION_STATUSES
+from incident_hub.services.action_queries import (
+    SORTABLE,
+    ActionFilter,
+    action_view,
+    get_visible_action,
+    list_actions,
+    usernames,
+)
+from incident_hub.services.actions import transition_action, update_action
+
+blp = Blueprint("actions", __name__, description="Prevention and mitigation actions")
+blp.url_prefix_suffix = "/actions"
+
+
+class ActionArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(ACTION_STATUSES))
+    owner_unit = fields.String()
+    overdue = fields.Boolean()
+    incident_id = fields.Integer()
+    playbook_id = fields.Integer()
+    assessment_id = fields.Integer()
+    sort = sort_field(SORTABLE, "due_at")
+
+
+class ActionPatch(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    assignee = fields.String(allow_none=True, validate=validate.Length(min=1, max=80))
+    due_at = fields.AwareDateTime(default_timezone=None, allow_none=True)
+    owner_unit = fields.String(validate=validate.Length(min=1, max=32))
+
+
+class TransitionBody(Schema):
+    to = fields.String(required=True, validate=validate.OneOf(ACTION_STATUSES))
+    evidence = fields.String(load_default="", validate=validate.Length(max=10_000))
+    reason = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
+@blp.route("")
+class ActionList(MethodView):
+    @blp.arguments(ActionArgs, location="query")
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List the actions the caller may see (need to know), `overdue` derived at read time."""
+        page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
+        rows, total = list_actions(current_principal(), ActionFilter(**args), page, per_page, sort)
+        names, now = usernames(rows), utcnow()
+        return page_body([action_view(r, now, names) for r in rows], total, page, per_page)
+
+
+@blp.route("/<int:action_id>")
+class ActionItem(MethodView):
+    def get(self, action_id: int) -> dict[str, Any]:
+        """One action (404 when the caller may not see it)."""
+        action, _ = get_visible_action(current_principal(), action_id)
+        return action_view(action)
+
+    @blp.arguments(ActionPatch)
+    def patch(self, changes: dict[str, Any], action_id: int) -> dict[str, Any]:
+        """Change title, assignee (username or null), due_at or owner_unit (rule M1 → 422 mandate_violation)."""
+        return action_view(update_action(current_principal(), action_id, changes))
+
+
+@blp.route("/<int:action_id>/transitions")
+class ActionTransitions(MethodView):
+    @blp.arguments(TransitionBody)
+    def post(self, body: dict[str, Any], action_id: int) -> dict[str, Any]:
+        """Move an action: `done` needs `evidence`, `blocked` needs `reason`; 409 when not allowed."""
+        action = transition_action(current_principal(), action_id, body["to"], body["evidence"], body["reason"])
+        return action_view(action)

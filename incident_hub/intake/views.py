@@ -1,0 +1,64 @@
+"""POST /api/v1/intake/<source> (API.md "Intake"). Source credentials replace user auth here
+(auth.OPEN_PREFIXES), and this view checks content type and JSON itself, after the signature.
+
+Every refusal is counted and logged (at most once per reason every 10 s, never a secret or a
+body); the envelope comes from api/envelope.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+from prometheus_client import Counter
+from werkzeug.exceptions import HTTPException
+
+from incident_hub.errors import AppError
+from incident_hub.intake.signing import Refused
+from incident_hub.services.intake import IntakeRequest, accept_delivery
+
+bp = Blueprint("intake", __name__)
+log = logging.getLogger(__name__)
+
+DELIVERIES = Counter("incident_hub_intake_deliveries_total", "Deliveries accepted", ["result"])
+REFUSALS = Counter("incident_hub_intake_refusals_total", "Deliveries refused", ["status", "reason"])
+LOG_EVERY = 10.0
+_last_logged: dict[str, float] = {}
+_log_lock = threading.Lock()
+
+
+def _note_refusal(status: int, reason: str, hint: str = "") -> None:
+    REFUSALS.labels(str(status), reason).inc()
+    now = time.monotonic()
+    with _log_lock:
+        if now - _last_logged.get(reason, -LOG_EVERY) < LOG_EVERY:
+            return
+        _last_logged[reason] = now
+    # request.path holds the source name the caller chose, never a secret or the body.
+    log.warning(
+        "intake refused: %s %s%s from %s on %s",
+        status,
+        reason,
+        f" ({hint})" if hint else "",
+        request.remote_addr,
+        request.path[:120],
+    )
+
+
+@bp.post("/api/v1/intake/<source>")
+def receive(source: str) -> ResponseReturnValue:
+    """A delivery from a monitoring tool: 202 when stored, 200 for a copy of a stored one."""
+    try:
+        body = request.get_data(cache=False)  # 413 past MAX_CONTENT_LENGTH
+        result = accept_delivery(IntakeRequest(source, request.headers, body, request.is_json))
+    except AppError as error:
+        _note_refusal(error.status, error.code, error.hint if isinstance(error, Refused) else "")
+        raise
+    except HTTPException as exc:
+        _note_refusal(exc.code or 500, exc.name.lower().replace(" ", "_"))
+        raise
+    DELIVERIES.labels("duplicate" if result.duplicate else "stored").inc()
+    return jsonify(result.to_dict()), 200 if result.duplicate else 202

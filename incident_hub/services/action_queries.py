@@ -1,0 +1,128 @@
+"""Reading actions under need to know (DOMAIN.md "Need to know"): the cyber-cleared see all; a DSS
+officer sees the actions of incidents its unit takes part in and the actions its unit owns.
+`overdue` is derived from `due_at` and `status` at read time, never stored (API.md "Actions")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+
+from incident_hub.clock import utcnow
+from incident_hub.domain.access import Principal, sees_all_incidents
+from incident_hub.domain.audit_chain import iso_utc
+from incident_hub.domain.lifecycle import CLOSED_ACTION_STATUSES
+from incident_hub.errors import NotFound
+from incident_hub.extensions import db
+from incident_hub.models import Action, Incident, IncidentUnit, User
+from incident_hub.runtime import units
+
+SORTABLE = ("due_at", "created_at", "updated_at", "status", "id", "title")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else iso_utc(value)
+
+
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    return and_(Action.due_at.is_not(None), Action.due_at < now, Action.status.not_in(CLOSED_ACTION_STATUSES))
+
+
+def is_overdue(action: Action, now: datetime) -> bool:
+    return action.due_at is not None and action.due_at < now and action.status not in CLOSED_ACTION_STATUSES
+
+
+def visible_actions(principal: Principal) -> Select[tuple[Action]]:
+    q = select(Action)
+    if not sees_all_incidents(principal, units()):
+        takes_part = exists().where(IncidentUnit.incident_id == Action.incident_id, IncidentUnit.unit == principal.unit)
+        q = q.where(or_(takes_part, Action.owner_unit == principal.unit))
+    return q
+
+
+def get_visible_action(principal: Principal, action_id: int) -> tuple[Action, str | None]:
+    """The action and its incident's lead unit; 404 when the caller may not see it."""
+    action = db.session.execute(visible_actions(principal).where(Action.id == action_id)).scalar_one_or_none()
+    if action is None:
+        raise NotFound(f"No action {action_id}.")
+    lead = None
+    if action.incident_id is not None:
+        lead = db.session.execute(select(Incident.lead_unit).where(Incident.id == action.incident_id)).scalar()
+    return action, lead
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    status: str | None = None
+    owner_unit: str | None = None
+    overdue: bool | None = None
+    incident_id: int | None = None
+    playbook_id: int | None = None
+    assessment_id: int | None = None
+
+
+def list_actions(
+    principal: Principal, f: ActionFilter, page: int, per_page: int, sort: str = "due_at"
+) -> tuple[list[Action], int]:
+    q = visible_actions(principal)
+    for column, value in (
+        (Action.status, f.status),
+        (Action.owner_unit, f.owner_unit),
+        (Action.incident_id, f.incident_id),
+        (Action.playbook_id, f.playbook_id),
+        (Action.assessment_id, f.assessment_id),
+    ):
+        if value is not None:
+            q = q.where(column == value)
+    if f.overdue is not None:
+        clause = overdue_clause(utcnow())
+        q = q.where(clause if f.overdue else ~clause)
+    total = db.session.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one()
+    column = getattr(Action, sort.lstrip("-"))
+    desc = sort.startswith("-")
+    ordering = (column.desc(), Action.id.desc()) if desc else (column.asc(), Action.id.asc())
+    rows = db.session.execute(q.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return list(rows), total
+
+
+def action_snapshot(action: Action) -> dict[str, Any]:
+    """The stored fields (for the audit trail and, with `overdue`, for clients)."""
+    return {
+        "id": action.id,
+        "title": action.title,
+        "description": action.description,
+        "phase": action.phase,
+        "owner_unit": action.owner_unit,
+        "mandate": action.mandate,
+        "assignee_id": action.assignee_id,
+        "status": action.status,
+        "due_at": _iso(action.due_at),
+        "completed_at": _iso(action.completed_at),
+        "evidence": action.evidence,
+        "blocked_reason": action.blocked_reason,
+        "incident_id": action.incident_id,
+        "assessment_id": action.assessment_id,
+        "playbook_id": action.playbook_id,
+        "source_step": action.source_step,
+        "escalated_at": _iso(action.escalated_at),
+    }
+
+
+def usernames(actions: list[Action]) -> dict[int, str]:
+    """Assignee id → username for a page of actions, in one query."""
+    ids = {a.assignee_id for a in actions if a.assignee_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all())
+
+
+def action_view(action: Action, now: datetime | None = None, names: dict[int, str] | None = None) -> dict[str, Any]:
+    """What a client sees of an action: the stored fields, the assignee's username and `overdue`."""
+    view = action_snapshot(action)
+    names = usernames([action]) if names is None else names
+    view["assignee"] = names.get(action.assignee_id) if action.assignee_id is not None else None
+    view["overdue"] = is_overdue(action, now or utcnow())
+    view["created_at"], view["updated_at"] = _iso(action.created_at), _iso(action.updated_at)
+    return view

@@ -1,0 +1,309 @@
+"""Manager dashboard figures (DOMAIN.md "Dashboards and reports"; API.md "Dashboard").
+
+Every figure is an SQL aggregate (GROUP BY, percentile_cont on PostgreSQL, a per-minute
+histogram on SQLite): no incident or action row is ever loaded into Python. Figures are cached
+in-process for a few seconds per parameter set (`DashboardCache`), so a manager polling the
+page cannot starve intake of database time.
+
+Period semantics: `open_incidents` and overdue actions are the current state; everything else
+counts incidents/actions created (trend: opened/resolved) in [from, to). `unit` filters incidents
+by lead unit and actions by owner unit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Date, Integer, cast, func, select
+from sqlalchemy.orm import Session
+
+from incident_hub.clock import utcnow
+from incident_hub.domain.facts import SEVERITIES
+from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSES
+from incident_hub.domain.lifecycle import OPEN_INCIDENT_STATUSES as OPEN
+from incident_hub.errors import ValidationError
+from incident_hub.extensions import db
+from incident_hub.models import Action, Incident
+from incident_hub.runtime import settings, units
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+HISTOGRAM_BUCKET_SECONDS = 60
+# Project default SRM matrix (reference/STANDARDS.md §1), rows = likelihood 1..5, columns = impact 1..5.
+# When the assessments branch lands, read it from its domain module instead.
+SRM_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("very_low", "very_low", "very_low", "low", "low"),
+    ("very_low", "low", "low", "low", "medium"),
+    ("very_low", "low", "medium", "medium", "high"),
+    ("very_low", "low", "medium", "high", "very_high"),
+    ("very_low", "low", "medium", "high", "very_high"),
+)
+TIME_STAMPS = {"acknowledge": "acknowledged_at", "contain": "contained_at", "resolve": "resolved_at"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A dashboard query: optional unit, [start, end) in UTC."""
+
+    unit: str | None
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of(cls, unit: str | None, start: datetime | None, end: datetime | None, now: datetime) -> Period:
+        end = end or now
+        start = start or end - timedelta(days=DEFAULT_DAYS)
+        return cls(unit or None, start, end)
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.unit, self.start.isoformat(), self.end.isoformat())
+
+
+def _zeros(keys: tuple[str, ...] | list[str]) -> dict[str, int]:
+    return dict.fromkeys(keys, 0)
+
+
+def unit_is(column: Any, unit: str) -> ColumnElement[bool]:
+    """`column = unit` that no planner takes as the way in: SQLite would otherwise pick the
+    (unit, status) index and visit every row of the unit instead of the period's rows."""
+    return func.coalesce(column, "") == unit
+
+
+def _incident_scope(p: Period) -> list[ColumnElement[bool]]:
+    return [unit_is(Incident.lead_unit, p.unit)] if p.unit else []
+
+
+def _created_in(p: Period) -> list[ColumnElement[bool]]:
+    return [Incident.created_at >= p.start, Incident.created_at < p.end, *_incident_scope(p)]
+
+
+def open_incidents(s: Session, p: Period, codes: list[str]) -> dict[str, Any]:
+    """One GROUP BY (lead, severity, status) over open incidents; the three breakdowns are sums of it."""
+    rows = s.execute(
+        select(Incident.lead_unit, Incident.severity, Incident.status, func.count())
+        .where(Incident.status.in_(OPEN), *_incident_scope(p))
+        .group_by(Incident.lead_unit, Incident.severity, Incident.status)
+    ).all()
+    by_lead, by_severity, by_status = _zeros(codes), _zeros(SEVERITIES), _zeros(OPEN)
+    for lead, severity, status, n in rows:
+        by_lead[lead] = by_lead.get(lead, 0) + n
+        by_severity[severity] = by_severity.get(severity, 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+    return {"total": sum(by_status.values()), "by_lead": by_lead, "by_severity": by_severity, "by_status": by_status}
+
+
+def time_to_joint_assessment(s: Session, p: Period) -> int | None:
+    """HOOK: median seconds from a hybrid incident's creation to its joint assessment.
+
+    The assessments table is not in main yet; when it is, compute it here with `_percentiles`
+    over (assessment.created_at - incident.created_at) for incidents created in the period.
+    """
+    return None
+
+
+def hybrid(s: Session, p: Period) -> dict[str, Any]:
+    count, still_open = s.execute(
+        select(func.count(), func.count().filter(Incident.status.in_(OPEN))).where(
+            Incident.hybrid.is_(True), *_created_in(p)
+        )
+    ).one()
+    return {
+        "count": count,
+        "open": still_open,
+        "median_time_to_joint_assessment_seconds": time_to_joint_assessment(s, p),
+    }
+
+
+def actions(s: Session, p: Period, now: datetime) -> dict[str, Any]:
+    scope = [unit_is(Action.owner_unit, p.unit)] if p.unit else []
+    by_status = _zeros(ACTION_STATUSES)
+    for status, n in s.execute(
+        select(Action.status, func.count())
+        .where(Action.created_at >= p.start, Action.created_at < p.end, *scope)
+        .group_by(Action.status)
+    ):
+        by_status[status] = n
+    open_statuses = [x for x in ACTION_STATUSES if x not in CLOSED_ACTION_STATUSES]
+    overdue = {
+        unit: n
+        for unit, n in s.execute(
+            select(Action.owner_unit, func.count())
+            .where(Action.status.in_(open_statuses), Action.due_at < now, *scope)
+            .group_by(Action.owner_unit)
+        )
+    }
+    return {"by_status": by_status, "overdue_by_unit": overdue, "overdue_total": sum(overdue.values())}
+
+
+def threat_counts(s: Session, p: Period) -> list[list[int]]:
+    """HOOK: 5×5 counts of current threats, [likelihood-1][impact-1].
+
+    The threats table is not in main yet; when it is, replace this with one
+    `SELECT likelihood, impact, count(*) … GROUP BY likelihood, impact` over current versions.
+    """
+    return [[0] * 5 for _ in range(5)]
+
+
+def risk_heatmap(s: Session, p: Period) -> dict[str, Any]:
+    counts = threat_counts(s, p)
+    return {
+        "likelihood": [1, 2, 3, 4, 5],
+        "impact": [1, 2, 3, 4, 5],
+        "counts": counts,
+        "levels": [list(row) for row in SRM_LEVELS],
+        "total": sum(map(sum, counts)),
+    }
+
+
+def _seconds(s: Session, later: Any, earlier: Any) -> Any:
+    if s.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _percentile_from_histogram(rows: list[tuple[int, int]], q: float) -> int | None:
+    """rows: (bucket, count) sorted by bucket; the value at quantile q, interpolated inside the bucket."""
+    total = sum(n for _, n in rows)
+    if not total:
+        return None
+    rank, seen = q * total, 0
+    for bucket, n in rows:
+        if seen + n >= rank:
+            inside = (rank - seen) / n if n else 0
+            return round((bucket + inside) * HISTOGRAM_BUCKET_SECONDS)
+        seen += n
+    return round((rows[-1][0] + 1) * HISTOGRAM_BUCKET_SECONDS)
+
+
+def _pg_times(s: Session, p: Period) -> dict[str, Any]:
+    """One scan: percentile_cont per stamp, each FILTERed to the incidents that reached it."""
+    columns = []
+    for column in TIME_STAMPS.values():
+        stamp = getattr(Incident, column)
+        duration = _seconds(s, stamp, Incident.created_at)
+        has = stamp.is_not(None)
+        columns += [
+            func.percentile_cont(0.5).within_group(duration).filter(has),
+            func.percentile_cont(0.9).within_group(duration).filter(has),
+            func.count(stamp),
+        ]
+    row = s.execute(select(*columns).where(*_created_in(p))).one()
+    out = {}
+    for k, name in enumerate(TIME_STAMPS):
+        median, p90, n = row[3 * k : 3 * k + 3]
+        out[name] = {"median_seconds": _round(median), "p90_seconds": _round(p90), "count": n}
+    return out
+
+
+def _round(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def _histogram_percentiles(s: Session, stamp: Any, p: Period) -> dict[str, int | None]:
+    """Portable: durations grouped into one-minute buckets in SQL, percentiles read off the buckets."""
+    duration = _seconds(s, stamp, Incident.created_at)
+    bucket = cast(duration / HISTOGRAM_BUCKET_SECONDS, Integer)
+    where = [stamp.is_not(None), *_created_in(p)]
+    rows = [(b, n) for b, n in s.execute(select(bucket, func.count()).where(*where).group_by(bucket).order_by(bucket))]
+    return {
+        "median_seconds": _percentile_from_histogram(rows, 0.5),
+        "p90_seconds": _percentile_from_histogram(rows, 0.9),
+        "count": sum(n for _, n in rows),
+    }
+
+
+def times(s: Session, p: Period) -> dict[str, Any]:
+    if s.get_bind().dialect.name == "postgresql":
+        return _pg_times(s, p)
+    return {name: _histogram_percentiles(s, getattr(Incident, column), p) for name, column in TIME_STAMPS.items()}
+
+
+def _day(s: Session, column: Any) -> Any:
+    if s.get_bind().dialect.name == "postgresql":
+        return cast(column, Date)
+    return func.date(column)
+
+
+def _per_day(s: Session, column: Any, where: list[Any]) -> dict[str, int]:
+    day = _day(s, column)
+    return {str(d): n for d, n in s.execute(select(day, func.count()).where(*where).group_by(day))}
+
+
+def trend(s: Session, p: Period) -> list[dict[str, Any]]:
+    scope = _incident_scope(p)
+    opened = _per_day(s, Incident.created_at, [Incident.created_at >= p.start, Incident.created_at < p.end, *scope])
+    resolved = _per_day(
+        s, Incident.resolved_at, [Incident.resolved_at >= p.start, Incident.resolved_at < p.end, *scope]
+    )
+    days: list[dict[str, Any]] = []
+    day: date = p.start.date()
+    last = (p.end - timedelta(microseconds=1)).date()
+    while day <= last:
+        key = day.isoformat()
+        days.append({"date": key, "opened": opened.get(key, 0), "resolved": resolved.get(key, 0)})
+        day += timedelta(days=1)
+    return days
+
+
+def compute(s: Session, p: Period, now: datetime, codes: list[str]) -> dict[str, Any]:
+    """Exactly the keys of API.md "Dashboard"."""
+    return {
+        "open_incidents": open_incidents(s, p, codes),
+        "hybrid": hybrid(s, p),
+        "actions": actions(s, p, now),
+        "risk_heatmap": risk_heatmap(s, p),
+        "times": times(s, p),
+        "trend": trend(s, p),
+    }
+
+
+def check_period(p: Period) -> None:
+    if p.end <= p.start or p.end - p.start > timedelta(days=MAX_DAYS):
+        raise ValidationError.for_fields({"from": [f"the period must be up to {MAX_DAYS} days, and from before to"]})
+
+
+def dashboard(unit: str | None, start: datetime | None, end: datetime | None) -> dict[str, Any]:
+    """The figures for a unit and period, cached per parameter set (see module docstring)."""
+    codes = units().codes()
+    if unit and unit not in codes:
+        raise ValidationError.for_fields({"unit": [f"unknown unit {unit!r}"]})
+    now = utcnow()
+    period = Period.of(unit, start, end, now)
+    check_period(period)
+    cache = current_app.extensions.get("incident_hub_dashboard_cache")
+    if cache is None:
+        conf = settings()
+        ttl = float(conf.extra.get("dashboard_cache_seconds", 0 if conf.env == "testing" else 15))
+        cache = current_app.extensions["incident_hub_dashboard_cache"] = DashboardCache(ttl)
+    key = (unit, start and start.isoformat(), end and end.isoformat())
+    return cache.get(key, lambda: compute(db.session(), period, now, codes))
+
+
+class DashboardCache:
+    """In-process cache of computed figures per parameter set, for `ttl` seconds (0 disables)."""
+
+    def __init__(self, ttl: float):
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._items: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        if self.ttl <= 0:
+            return build()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit and now - hit[0] < self.ttl:
+                return hit[1]
+        value = build()
+        with self._lock:
+            if len(self._items) > 256:
+                self._items.clear()
+            self._items[key] = (now, value)
+        return value

@@ -1,0 +1,209 @@
+"""The alerts of one accepted delivery, inside its transaction (DOMAIN.md "Intake from monitoring
+tools"): a fingerprint already on an open incident attaches to it; a new fingerprint joins the
+open incident of its sender group, or opens an incident through `new_incident` with the facts of
+the source's mapping rules (domain/alert_mapping.py); a resolved alert is recorded on its
+incident's timeline and marks the alert resolved, without closing the incident.
+
+On PostgreSQL, opening an incident for a fingerprint takes a transaction-scoped advisory lock on
+(source, fingerprint) and looks again, so two concurrent deliveries never open two incidents
+for one alert; SQLite transactions are IMMEDIATE, so writers are serialised already.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, bindparam, or_, select, text
+
+from incident_hub.domain.alert_mapping import detection_of, incident_title, map_alert
+from incident_hub.intake.adapters import AlertFacts, ParsedDelivery
+from incident_hub.models import Alert, Incident, Source, TimelineEvent
+from incident_hub.services.incidents import new_incident
+from incident_hub.services.transaction import UnitOfWork
+
+OPEN_STATUSES = ("new", "acknowledged", "contained")
+
+
+@dataclass
+class Batch:
+    """What this delivery found and did, per fingerprint and per incident."""
+
+    by_fingerprint: dict[str, Alert] = field(default_factory=dict)
+    group_incident: int | None = None
+    events: dict[int, Counter[str]] = field(default_factory=dict)
+    incidents: list[int] = field(default_factory=list)
+
+    def touch(self, incident_id: int, event: str | None = None) -> None:
+        if incident_id not in self.incidents:
+            self.incidents.append(incident_id)
+        if event:
+            self.events.setdefault(incident_id, Counter())[event] += 1
+
+
+def store_alerts(uow: UnitOfWork, source: Source, delivery_id: int, parsed: ParsedDelivery) -> list[int]:
+    group_key = parsed.group_key if source.mapping.get("group", True) else None
+    batch = Batch()
+    fingerprints = sorted({a.fingerprint for a in parsed.alerts})
+    _load_open(uow, source, fingerprints, group_key, batch)
+    missing = sorted({a.fingerprint for a in parsed.alerts if a.status == "firing"} - set(batch.by_fingerprint))
+    if missing and uow.session.get_bind().dialect.name == "postgresql":
+        _lock(uow, source, missing, group_key)
+        _load_open(uow, source, missing, group_key, batch)
+    for alert in parsed.alerts:
+        _store_one(uow, source, delivery_id, alert, group_key, batch)
+    _record_events(uow, delivery_id, batch)
+    return batch.incidents
+
+
+def _open_alerts_query(grouped: bool) -> Select[tuple[Alert]]:
+    wanted = Alert.fingerprint.in_(bindparam("fingerprints", expanding=True))
+    return (
+        select(Alert)
+        .join(Incident, Incident.id == Alert.incident_id)
+        .where(
+            Alert.source_id == bindparam("source_id"),
+            Incident.status.in_(OPEN_STATUSES),
+            or_(wanted, Alert.group_key == bindparam("group_key")) if grouped else wanted,
+        )
+        .order_by(Alert.id)
+    )
+
+
+OPEN_ALERTS = {grouped: _open_alerts_query(grouped) for grouped in (False, True)}
+
+
+def _load_open(uow: UnitOfWork, source: Source, fingerprints: list[str], group_key: str | None, batch: Batch) -> None:
+    params = {"source_id": source.id, "fingerprints": fingerprints, "group_key": group_key}
+    rows = uow.session.execute(OPEN_ALERTS[group_key is not None], params).scalars()
+    for row in rows:
+        if row.fingerprint in fingerprints:
+            batch.by_fingerprint[row.fingerprint] = row
+        if group_key and row.group_key == group_key and batch.group_incident is None:
+            batch.group_incident = row.incident_id
+
+
+def _lock_key(*parts: object) -> int:
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _lock(uow: UnitOfWork, source: Source, fingerprints: list[str], group_key: str | None) -> None:
+    """Sorted, so two deliveries never wait for each other in opposite orders."""
+    keys = {_lock_key(source.id, "fp", f) for f in fingerprints}
+    if group_key:
+        keys.add(_lock_key(source.id, "g", group_key))
+    calls = ", ".join(f"pg_advisory_xact_lock({k})" for k in sorted(keys))
+    uow.session.execute(text(f"SELECT {calls}"))
+
+
+def _store_one(
+    uow: UnitOfWork, source: Source, delivery_id: int, alert: AlertFacts, group_key: str | None, batch: Batch
+) -> None:
+    row = batch.by_fingerprint.get(alert.fingerprint)
+    if row is not None:
+        _update(uow, row, delivery_id, alert, batch)
+    elif alert.status == "firing":
+        incident_id = batch.group_incident if group_key else None
+        event: str | None = "joined"
+        if incident_id is None:
+            incident_id, event = _open_incident(uow, source, alert), None
+            if group_key:
+                batch.group_incident = incident_id
+        row = _new_row(uow, source, delivery_id, alert, group_key, incident_id)
+        batch.by_fingerprint[alert.fingerprint] = row
+        batch.touch(incident_id, event)
+    # A resolved alert we never saw firing (or whose incident is no longer open) opens nothing;
+    # the raw delivery keeps it.
+
+
+def _update(uow: UnitOfWork, row: Alert, delivery_id: int, alert: AlertFacts, batch: Batch) -> None:
+    row.last_seen_at, row.last_delivery_id = uow.now, delivery_id
+    if row.annotations != alert.annotations:
+        row.annotations = dict(alert.annotations)
+    event = None
+    if alert.status == "resolved" and row.status == "firing":
+        row.status, row.ends_at, row.resolved_at = "resolved", alert.ends_at, alert.ends_at or uow.now
+        event = "resolved"
+    elif alert.status == "firing" and row.status == "resolved":
+        row.status, row.starts_at, row.ends_at, row.resolved_at = "firing", alert.starts_at, None, None
+        event = "refired"
+    assert row.incident_id is not None
+    batch.touch(row.incident_id, event)
+
+
+def _new_row(
+    uow: UnitOfWork,
+    source: Source,
+    delivery_id: int,
+    alert: AlertFacts,
+    group_key: str | None,
+    incident_id: int,
+) -> Alert:
+    row = Alert(
+        source_id=source.id,
+        fingerprint=alert.fingerprint,
+        group_key=group_key,
+        status="firing",
+        labels=dict(alert.labels),
+        annotations=dict(alert.annotations),
+        starts_at=alert.starts_at,
+        ends_at=None,
+        incident_id=incident_id,
+        first_delivery_id=delivery_id,
+        last_delivery_id=delivery_id,
+        first_seen_at=uow.now,
+        last_seen_at=uow.now,
+    )
+    uow.session.add(row)
+    return row
+
+
+def _open_incident(uow: UnitOfWork, source: Source, alert: AlertFacts) -> int:
+    """Facts from the mapping rules; no vector known means R5 (OICT triage)."""
+    facts = map_alert(alert.labels, source.mapping)
+    data = {
+        "title": incident_title(facts, alert.labels, alert.annotations),
+        "description": "Opened from a monitoring alert; its labels are in the detection field.",
+        "vectors": facts.vectors,
+        "effects": facts.effects,
+        "deliberate": facts.deliberate,
+        "severity": facts.severity,
+        "location": facts.location,
+        "tlp": "TLP:AMBER",
+        "occurred_at": alert.starts_at,
+        "detection": detection_of(
+            alert.labels, alert.annotations, alert.fingerprint, f"{source.name} ({source.format})", source.mapping
+        ),
+    }
+    incident = new_incident(uow, data, None)
+    return incident.id
+
+
+EVENT_TEXT = {
+    "joined": "{n} more monitoring alert(s) of the same group joined this incident.",
+    "resolved": "{n} monitoring alert(s) resolved (the incident stays open until a person resolves it).",
+    "refired": "{n} monitoring alert(s) firing again.",
+}
+
+
+def _record_events(uow: UnitOfWork, delivery_id: int, batch: Batch) -> None:
+    """One timeline event per incident and kind (no labels: the timeline is not need-to-know
+    filtered), and one audit entry per changed incident."""
+    for incident_id, counts in sorted(batch.events.items()):
+        for kind, n in sorted(counts.items()):
+            uow.session.add(
+                TimelineEvent(
+                    incident_id=incident_id,
+                    at=uow.now,
+                    kind=f"alert_{kind}",
+                    actor=uow.actor,
+                    body=EVENT_TEXT[kind].format(n=n),
+                    data={"delivery_id": delivery_id, "alerts": n},
+                )
+            )
+        uow.audit("incident.alerts", "incident", incident_id, None, {"delivery_id": delivery_id, **counts})
+
+
+__all__ = ["store_alerts"]

@@ -1,0 +1,153 @@
+"""Flask-WTF forms of the web pages; every one carries a CSRF token (auth.py checks it too)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from incident_hub.domain.access import ROLES
+from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
+from incident_hub.domain.lifecycle import INCIDENT_STATUSES
+
+DETECTION_FIELDS = ("detection_sensor", "detection_rule", "detection_indicators")
+DELIBERATE = {"": None, "yes": True, "no": False}
+
+
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def opt(value: str, label: str | None = None) -> SelectChoice:
+    return SelectChoice(value, label if label is not None else value)
+
+
+def _choices(values: tuple[str, ...] | list[str]) -> list[SelectChoice]:
+    return [opt(v, v.replace("_", " ")) for v in values]
+
+
+class IncidentForm(FlaskForm):  # type: ignore[misc]
+    """The facts of an incident (API.md "Incidents"): classification and routing are derived."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
+    vectors = MultiCheckboxField("Vectors", choices=_choices(VECTORS), validators=[Optional()])
+    effects = MultiCheckboxField("Effects", choices=_choices(EFFECTS), validators=[Optional()])
+    deliberate = SelectField("Deliberate?", choices=[opt("", "unknown"), opt("yes"), opt("no")], default="")
+    severity = SelectField("Severity", choices=_choices(SEVERITIES), default="medium")
+    tlp = SelectField("TLP", choices=[opt(t) for t in TLP_LABELS], default="TLP:AMBER")
+    location = StringField("Location", validators=[Optional(), Length(max=200)])
+    occurred_at = DateTimeLocalField("Occurred at (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    detection_sensor = StringField("Detection: sensor", validators=[Optional(), Length(max=200)])
+    detection_rule = StringField("Detection: rule", validators=[Optional(), Length(max=200)])
+    detection_indicators = TextAreaField(
+        "Detection: indicators (one per line)", validators=[Optional(), Length(max=5000)]
+    )
+
+    def without_detection(self) -> IncidentForm:
+        """What a principal who may not see detection gets: no such fields at all (para 6)."""
+        for name in DETECTION_FIELDS:
+            delattr(self, name)
+        return self
+
+    @property
+    def has_detection(self) -> bool:
+        return "detection_sensor" in self._fields
+
+    def detection(self) -> dict[str, Any] | None:
+        if not self.has_detection:
+            return None
+        indicators = [line.strip() for line in (self.detection_indicators.data or "").splitlines() if line.strip()]
+        sensor, rule = (self.detection_sensor.data or "").strip(), (self.detection_rule.data or "").strip()
+        if not (sensor or rule or indicators):
+            return None
+        return {"sensor": sensor, "rule": rule, "indicators": indicators}
+
+    def facts(self) -> dict[str, Any]:
+        """The service's input, as the API would send it."""
+        occurred = self.occurred_at.data
+        data: dict[str, Any] = {
+            "title": self.title.data.strip(),
+            "description": self.description.data or "",
+            "vectors": list(self.vectors.data or []),
+            "effects": list(self.effects.data or []),
+            "deliberate": DELIBERATE[self.deliberate.data or ""],
+            "severity": self.severity.data,
+            "tlp": self.tlp.data,
+            "location": self.location.data or "",
+            "occurred_at": occurred.replace(tzinfo=UTC) if isinstance(occurred, datetime) else None,
+        }
+        if self.has_detection:
+            data["detection"] = self.detection()
+        return data
+
+    def fill(self, view: dict[str, Any]) -> None:
+        """Pre-fill from an incident view (GET of the edit page)."""
+        for name in ("title", "description", "vectors", "effects", "severity", "tlp", "location"):
+            getattr(self, name).data = view[name]
+        self.deliberate.data = {None: "", True: "yes", False: "no"}[view["deliberate"]]
+        if view["occurred_at"]:
+            self.occurred_at.data = datetime.fromisoformat(view["occurred_at"].replace("Z", "+00:00"))
+        detection = view.get("detection") or {}
+        if self.has_detection:
+            self.detection_sensor.data = detection.get("sensor", "")
+            self.detection_rule.data = detection.get("rule", "")
+            self.detection_indicators.data = "\n".join(detection.get("indicators", []))
+
+
+class EditIncidentForm(IncidentForm):
+    lead_unit = SelectField("Lead unit (manual override, rule M1)", choices=[], default="", validators=[Optional()])
+
+
+class CommentForm(FlaskForm):  # type: ignore[misc]
+    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=5000)])
+
+
+class TransitionForm(FlaskForm):  # type: ignore[misc]
+    to = HiddenField(validators=[DataRequired()])
+    note = StringField("Note", validators=[Optional(), Length(max=400)])
+
+
+class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
+    """GET filters of the incident list (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=[opt("", "any"), *_choices(INCIDENT_STATUSES)], default="")
+    lead_unit = SelectField("Lead unit", choices=[opt("", "any")], default="")
+    severity = SelectField("Severity", choices=[opt("", "any"), *_choices(SEVERITIES)], default="")
+    hybrid = SelectField("Hybrid", choices=[opt("", "any"), opt("yes"), opt("no")], default="")
+    rule = SelectField("Rule", choices=[opt("", "any"), *(opt(r) for r in ("R1", "R2", "R3", "R4", "R5"))], default="")
+    q = StringField("Title contains", validators=[Optional(), Length(max=200)])
+    sort = SelectField("Sort", default="-created_at")
+
+
+class UserForm(FlaskForm):  # type: ignore[misc]
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    role = SelectField("Role", choices=_choices(ROLES))
+    unit = SelectField("Unit", choices=[opt("", "none")], default="")
+    password = PasswordField("Password (empty: generate one)", validators=[Optional(), Length(min=10, max=200)])
+
+
+class TokenForm(FlaskForm):  # type: ignore[misc]
+    username = SelectField("User", choices=[])
+    name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+
+
+class PostForm(FlaskForm):  # type: ignore[misc]
+    """A button that changes something: only the CSRF token."""

@@ -1,0 +1,17 @@
+"""`/`: my work — my unit's open incidents, my open actions, the overdue ones."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+
+from incident_hub.auth import current_principal
+from incident_hub.clock import utcnow
+from incident_hub.services.action_board import my_work
+from incident_hub.web import bp
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    now = utcnow()
+    return render_template("home_work.html", work=my_work(current_principal(), now), now=now)

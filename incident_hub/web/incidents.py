@@ -1,0 +1,190 @@
+"""Incident pages: list, new, edit, the incident page, transitions and comments.
+
+Thin: forms in, services/incidents.py and services/incident_queries.py do the work; detection
+fields are left out of the form and the page for a principal who may not see them (para 6).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from incident_hub.auth import current_principal
+from incident_hub.clock import utcnow
+from incident_hub.domain.access import Principal, is_cyber_cleared, sees_detection
+from incident_hub.domain.explain import criteria_rows
+from incident_hub.domain.lifecycle import INCIDENT_TRANSITIONS
+from incident_hub.errors import AppError, Forbidden, RuleViolation, ValidationError
+from incident_hub.runtime import units
+from incident_hub.services import incidents as svc
+from incident_hub.services.action_board import incident_actions
+from incident_hub.services.incident_queries import (
+    SORTABLE,
+    IncidentFilter,
+    event_view,
+    get_visible_incident,
+    incident_view,
+    list_incidents,
+    timeline,
+)
+from incident_hub.web import bp
+from incident_hub.web.forms import (
+    CommentForm,
+    EditIncidentForm,
+    IncidentFilterForm,
+    IncidentForm,
+    TransitionForm,
+    opt,
+)
+from incident_hub.web.support import apply_errors, int_arg, query_without
+
+PER_PAGE = 25
+HYBRID_FILTER = {"yes": True, "no": False}
+
+
+def _filters(form: IncidentFilterForm) -> IncidentFilter:
+    """The valid filters (an invalid one is shown with its error and ignored)."""
+    form.validate()
+    d = {name: (None if field.errors else field.data) for name, field in form._fields.items()}
+    return IncidentFilter(
+        status=d["status"] or None,  # "" and None: no filter
+        lead_unit=d["lead_unit"] or None,
+        severity=d["severity"] or None,
+        hybrid=HYBRID_FILTER.get(d["hybrid"] or ""),
+        rule=d["rule"] or None,
+        q=(d["q"] or "").strip() or None,
+    )
+
+
+@bp.get("/incidents")
+def incidents() -> ResponseReturnValue:
+    form = IncidentFilterForm(request.args)
+    form.lead_unit.choices = [opt("", "any"), *(opt(c) for c in units().codes())]
+    sorts = [f"{sign}{name}" for name in SORTABLE for sign in ("-", "")]
+    form.sort.choices = [opt(v, f"{v.lstrip('-')} {'↓' if v.startswith('-') else '↑'}") for v in sorts]
+    page, per_page = int_arg("page", 1), int_arg("per_page", PER_PAGE, 1, 500)
+    sort = form.sort.data if form.sort.data in sorts else "-created_at"
+    rows, total = list_incidents(current_principal(), _filters(form), page, per_page, sort)
+    pages = max(1, -(-total // per_page))
+    return render_template(
+        "incidents/list.html", form=form, rows=rows, total=total, page=page, pages=pages, args=query_without("page")
+    )
+
+
+def _may_change(principal: Principal, lead_unit: str) -> bool:
+    """Mirrors services/incidents.py: the lead unit, a manager or the cyber-cleared."""
+    return principal.is_manager or principal.unit == lead_unit or is_cyber_cleared(principal, units())
+
+
+def _new_form() -> IncidentForm:
+    form = IncidentForm()
+    return form if sees_detection(current_principal(), units()) else form.without_detection()
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+def incident_new() -> ResponseReturnValue:
+    form = _new_form()
+    if form.validate_on_submit():
+        principal = current_principal()
+        try:
+            incident = svc.create_incident(principal, form.facts(), created_by_id=principal.user_id)
+        except (ValidationError, RuleViolation) as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Incident {incident.id} created and routed by {incident.rule} to {incident.lead_unit}.", "ok")
+            return redirect(url_for("web.incident", incident_id=incident.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("incidents/form.html", form=form, incident=None), status
+
+
+@bp.get("/incidents/<int:incident_id>")
+def incident(incident_id: int) -> ResponseReturnValue:
+    principal = current_principal()
+    inc = get_visible_incident(principal, incident_id)
+    view = incident_view(inc, principal)
+    now = utcnow()
+    actions = incident_actions(principal, inc.id)
+    allowed = sorted(INCIDENT_TRANSITIONS[inc.status]) if _may_change(principal, inc.lead_unit) else []
+    return render_template(
+        "incidents/detail.html",
+        incident=view,
+        criteria=criteria_rows(view["classification"]["hybrid_criteria"], inc.vectors, inc.effects, inc.deliberate),
+        events=[event_view(e) for e in timeline(principal, inc.id)],
+        actions=actions,
+        now_utc=now,
+        transitions=allowed,
+        may_change=_may_change(principal, inc.lead_unit),
+        comment_form=CommentForm(formdata=None),
+    )
+
+
+def _changes(form: EditIncidentForm, view: dict[str, Any]) -> dict[str, Any]:
+    """Only what the form changed, so unchanged facts do not re-run routing."""
+    changes = {}
+    for name, value in form.facts().items():
+        old = view.get(name)
+        if name == "occurred_at":
+            same = (old or "")[:16] == ("" if value is None else value.strftime("%Y-%m-%dT%H:%M"))
+        elif name in ("vectors", "effects"):
+            same = sorted(value) == sorted(old or [])
+        else:
+            same = value == old
+        if not same:
+            changes[name] = value
+    if form.lead_unit.data and form.lead_unit.data != view["routing"]["lead_unit"]:
+        changes["lead_unit"] = form.lead_unit.data
+    return changes
+
+
+@bp.route("/incidents/<int:incident_id>/edit", methods=["GET", "POST"])
+def incident_edit(incident_id: int) -> ResponseReturnValue:
+    principal = current_principal()
+    view = incident_view(get_visible_incident(principal, incident_id), principal)
+    if not _may_change(principal, view["routing"]["lead_unit"]):
+        raise Forbidden("Only the lead unit or a manager may change this incident.")
+    form = EditIncidentForm()
+    if not sees_detection(principal, units()):
+        form.without_detection()
+    form.lead_unit.choices = [opt("", f"keep ({view['routing']['lead_unit']})"), *(opt(c) for c in units().codes())]
+    if not form.is_submitted():
+        form.fill(view)
+    elif form.validate():
+        try:
+            svc.update_incident(principal, incident_id, _changes(form, view))
+        except (ValidationError, RuleViolation) as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Incident updated.", "ok")
+            return redirect(url_for("web.incident", incident_id=incident_id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("incidents/form.html", form=form, incident=view), status
+
+
+@bp.post("/incidents/<int:incident_id>/transition")
+def incident_transition(incident_id: int) -> ResponseReturnValue:
+    form = TransitionForm()
+    if form.validate_on_submit():
+        try:
+            svc.transition_incident(current_principal(), incident_id, form.to.data, form.note.data or "")
+            flash(f"Status is now {form.to.data}.", "ok")
+        except AppError as exc:
+            if exc.status == 404:
+                raise
+            flash(exc.message, "error")
+    else:
+        flash("The transition form was incomplete.", "error")
+    return redirect(url_for("web.incident", incident_id=incident_id))
+
+
+@bp.post("/incidents/<int:incident_id>/comments")
+def incident_comment(incident_id: int) -> ResponseReturnValue:
+    form = CommentForm()
+    if form.validate_on_submit():
+        svc.add_comment(current_principal(), incident_id, form.body.data)
+        flash("Comment added.", "ok")
+    else:
+        get_visible_incident(current_principal(), incident_id)  # 404 before anything else
+        flash("A comment cannot be empty.", "error")
+    return redirect(url_for("web.incident", incident_id=incident_id) + "#timeline")

@@ -1,0 +1,36 @@
+"""Small helpers the page views share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_wtf import FlaskForm
+
+from incident_hub.errors import AppError
+
+
+def apply_errors(form: FlaskForm, error: AppError) -> None:
+    """Put a service's field errors next to the fields; anything else at the top of the form."""
+    fields: dict[str, list[str]] = error.details.get("fields", {}) if isinstance(error.details, dict) else {}
+    placed = False
+    for name, messages in fields.items():
+        field = getattr(form, name.split(".")[0], None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), *messages]
+            placed = True
+    if not placed or not fields:
+        form.form_errors.append(error.message)
+
+
+def int_arg(name: str, default: int, lo: int = 1, hi: int = 10_000) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        return default
+    return max(lo, min(hi, value))
+
+
+def query_without(*names: str) -> dict[str, Any]:
+    """The current query string minus `names` (for pagination and sort links)."""
+    return {k: v for k, v in request.args.items() if k not in names and v != ""}

@@ -1,0 +1,45 @@
+"""Two scheduler *processes* ticking the same job against PostgreSQL: it runs once per tick."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import select
+
+from incident_hub.extensions import db
+from incident_hub.models import SchedulerLock
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    from datetime import UTC, datetime
+    from incident_hub import create_app
+    from incident_hub.scheduler.jobs import Job
+    from incident_hub.scheduler.runner import run_tick
+    from tests.conftest import make_settings
+    app = create_app(make_settings(sys.argv[1]))
+    with app.app_context():
+        job = Job("test.processes", 60, lambda: time.sleep(0.3))
+        ran = [run_tick(job, sys.argv[2], datetime(2026, 5, 1, 12, m, 1, tzinfo=UTC)) for m in range(3)]
+        print(sum(ran))
+    """
+)
+
+
+def test_two_processes_run_each_tick_once(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("process test uses the shared PostgreSQL database")
+    url = db.engine.url.render_as_string(hide_password=False)
+    db.session.commit()
+    procs = [
+        subprocess.Popen([sys.executable, "-c", SCRIPT, url, f"proc-{i}"], stdout=subprocess.PIPE, text=True)
+        for i in range(2)
+    ]
+    outputs = [p.communicate(timeout=120)[0].strip().splitlines()[-1] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert sum(int(o) for o in outputs) == 3  # three ticks, each run by exactly one process
+    lock = db.session.execute(select(SchedulerLock).where(SchedulerLock.name == "test.processes")).scalar_one()
+    assert lock.locked_until is None and lock.locked_by in ("proc-0", "proc-1")
