@@ -1,6 +1,6 @@
 """incidents list indexes: every filter and sort ends in (created_at, id); trigram title search on PostgreSQL
 
-Revision ID: 0002_incidents
+Revision ID: 0007_incidents
 Revises: 0006_web
 Create Date: 2026-11-24 15:53:14.212383
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_incidents'
+revision = '0007_incidents'
 down_revision = "0006_web"
 branch_labels = None
 depends_on = None
