@@ -10,9 +10,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 
-from incident_hub.clock import utcnow
+from incident_hub.clock import to_iso, utcnow
 from incident_hub.domain.access import Principal, sees_all_incidents
-from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.domain.lifecycle import CLOSED_ACTION_STATUSES
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
@@ -20,10 +19,6 @@ from incident_hub.models import Action, Incident, IncidentUnit, User
 from incident_hub.runtime import units
 
 SORTABLE = ("due_at", "created_at", "updated_at", "status", "id", "title")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else iso_utc(value)
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
@@ -98,15 +93,15 @@ def action_snapshot(action: Action) -> dict[str, Any]:
         "mandate": action.mandate,
         "assignee_id": action.assignee_id,
         "status": action.status,
-        "due_at": _iso(action.due_at),
-        "completed_at": _iso(action.completed_at),
+        "due_at": to_iso(action.due_at),
+        "completed_at": to_iso(action.completed_at),
         "evidence": action.evidence,
         "blocked_reason": action.blocked_reason,
         "incident_id": action.incident_id,
         "assessment_id": action.assessment_id,
         "playbook_id": action.playbook_id,
         "source_step": action.source_step,
-        "escalated_at": _iso(action.escalated_at),
+        "escalated_at": to_iso(action.escalated_at),
     }
 
 
@@ -124,5 +119,5 @@ def action_view(action: Action, now: datetime | None = None, names: dict[int, st
     names = usernames([action]) if names is None else names
     view["assignee"] = names.get(action.assignee_id) if action.assignee_id is not None else None
     view["overdue"] = is_overdue(action, now or utcnow())
-    view["created_at"], view["updated_at"] = _iso(action.created_at), _iso(action.updated_at)
+    view["created_at"], view["updated_at"] = to_iso(action.created_at), to_iso(action.updated_at)
     return view

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from incident_hub.clock import utcnow
+from incident_hub.clock import to_iso, utcnow
 from incident_hub.domain.access import Principal, sees_all_incidents
 from incident_hub.domain.assessments import (
     assessment_residual,
@@ -23,17 +23,12 @@ from incident_hub.domain.assessments import (
     sees_threat_details,
     threat_residual,
 )
-from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Assessment, AssessmentVersion, Incident, IncidentUnit, Measure, Threat
 from incident_hub.runtime import units
 
 SORTABLE = ("id", "created_at", "updated_at", "title", "review_due_at")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else iso_utc(value).replace(".000000Z", "Z")
 
 
 def visible_assessments(p: Principal) -> Select[tuple[Assessment]]:
@@ -145,10 +140,10 @@ def measure_view(m: Measure) -> dict[str, Any]:
         "residual_likelihood": m.residual_likelihood,
         "residual_impact": m.residual_impact,
         "residual_risk_level": m.residual_risk_level,
-        "due_at": _iso(m.due_at),
+        "due_at": to_iso(m.due_at),
         "action_id": m.action_id,
-        "created_at": _iso(m.created_at),
-        "updated_at": _iso(m.updated_at),
+        "created_at": to_iso(m.created_at),
+        "updated_at": to_iso(m.updated_at),
     }
 
 
@@ -168,8 +163,8 @@ def threat_view(t: Threat, p: Principal | None) -> dict[str, Any]:
         "residual_risk_level": threat_residual(t.risk_level, [m.residual_risk_level for m in t.measures]),
         "measures": [measure_view(m) for m in t.measures],
         "restricted": False,
-        "created_at": _iso(t.created_at),
-        "updated_at": _iso(t.updated_at),
+        "created_at": to_iso(t.created_at),
+        "updated_at": to_iso(t.updated_at),
     }
 
 
@@ -192,14 +187,14 @@ def summary_view(a: Assessment, v: AssessmentVersion, now: datetime | None = Non
         "version": v.number,
         "current_version": a.current_version,
         "frozen": v.frozen_at is not None,
-        "frozen_at": _iso(v.frozen_at),
-        "signed_at": _iso(v.signed_at),
-        "review_due_at": _iso(v.review_due_at),
+        "frozen_at": to_iso(v.frozen_at),
+        "signed_at": to_iso(v.signed_at),
+        "review_due_at": to_iso(v.review_due_at),
         "review_due": v.frozen_at is None and is_review_due(v.review_due_at, now),
-        "review_flagged_at": _iso(v.review_flagged_at),
+        "review_flagged_at": to_iso(v.review_flagged_at),
         "created_by": a.created_by,
-        "created_at": _iso(a.created_at),
-        "updated_at": _iso(v.updated_at),
+        "created_at": to_iso(a.created_at),
+        "updated_at": to_iso(v.updated_at),
     }
 
 
@@ -211,15 +206,20 @@ def assessment_view(a: Assessment, v: AssessmentVersion, p: Principal | None) ->
     view.update(
         {
             "note": v.note,
-            "joint_due_at": _iso(due),
+            "joint_due_at": to_iso(due),
             "joint_overdue": due is not None and a.first_signed_at is None and due <= utcnow(),
-            "first_signed_at": _iso(a.first_signed_at),
+            "first_signed_at": to_iso(a.first_signed_at),
             "required_signoffs": sorted(signers_of(a, incident)),
-            "signoffs": [{"unit": s.unit, "user": s.username, "at": _iso(s.at), "note": s.note} for s in v.signoffs],
+            "signoffs": [{"unit": s.unit, "user": s.username, "at": to_iso(s.at), "note": s.note} for s in v.signoffs],
             "residual_risk_level": residual_of(v),
             "threats": [threat_view(t, p) for t in v.threats],
             "versions": [
-                {"number": x.number, "status": x.status, "frozen_at": _iso(x.frozen_at), "signed_at": _iso(x.signed_at)}
+                {
+                    "number": x.number,
+                    "status": x.status,
+                    "frozen_at": to_iso(x.frozen_at),
+                    "signed_at": to_iso(x.signed_at),
+                }
                 for x in a.versions
             ],
         }

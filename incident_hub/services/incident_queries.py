@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Select, case, exists, func, select
 
+from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
-from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
@@ -18,10 +18,6 @@ from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import units
 
 SORTABLE = ("created_at", "updated_at", "severity", "status", "title", "id", "occurred_at")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else iso_utc(value).replace(".000000Z", "Z")
 
 
 def visible_incidents(principal: Principal) -> Select[tuple[Incident]]:
@@ -137,7 +133,7 @@ def incident_snapshot(incident: Incident) -> dict[str, Any]:
         "severity": incident.severity,
         "location": incident.location,
         "tlp": incident.tlp,
-        "occurred_at": _iso(incident.occurred_at),
+        "occurred_at": to_iso(incident.occurred_at),
         "detection": incident.detection,
         "status": incident.status,
         "classification": {
@@ -155,13 +151,13 @@ def incident_snapshot(incident: Incident) -> dict[str, Any]:
             "explanation": incident.routing_explanation,
             "overridden": incident.lead_overridden,
         },
-        "joint_assessment_due_at": _iso(incident.joint_assessment_due_at),
-        "created_at": _iso(incident.created_at),
-        "updated_at": _iso(incident.updated_at),
-        "acknowledged_at": _iso(incident.acknowledged_at),
-        "contained_at": _iso(incident.contained_at),
-        "resolved_at": _iso(incident.resolved_at),
-        "closed_at": _iso(incident.closed_at),
+        "joint_assessment_due_at": to_iso(incident.joint_assessment_due_at),
+        "created_at": to_iso(incident.created_at),
+        "updated_at": to_iso(incident.updated_at),
+        "acknowledged_at": to_iso(incident.acknowledged_at),
+        "contained_at": to_iso(incident.contained_at),
+        "resolved_at": to_iso(incident.resolved_at),
+        "closed_at": to_iso(incident.closed_at),
     }
 
 
@@ -176,7 +172,7 @@ def incident_view(incident: Incident, principal: Principal) -> dict[str, Any]:
 def event_view(event: TimelineEvent) -> dict[str, Any]:
     return {
         "id": event.id,
-        "at": _iso(event.at),
+        "at": to_iso(event.at),
         "kind": event.kind,
         "actor": event.actor,
         "body": event.body,

@@ -12,10 +12,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from incident_hub.clock import utcnow
+from incident_hub.clock import to_iso, utcnow
 from incident_hub.domain.alert_mapping import default_mapping
 from incident_hub.domain.alert_mapping_rules import checked_mapping
-from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.errors import Conflict, NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.intake.adapters import FORMATS
@@ -31,10 +30,6 @@ MAX_GRACE_HOURS = 24 * 30
 DIGEST_RETENTION = timedelta(hours=1)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else iso_utc(value)
-
-
 def source_view(source: Source, now: datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
     in_grace = source.previous_expires_at is not None and source.previous_expires_at > now
@@ -46,10 +41,10 @@ def source_view(source: Source, now: datetime | None = None) -> dict[str, Any]:
         "url_path": f"/api/v1/intake/{source.name}",
         "mapping": source.mapping,
         "rate_limit_per_minute": source.rate_limit_per_minute,
-        "previous_secret_valid_until": _iso(source.previous_expires_at) if in_grace else None,
-        "created_at": _iso(source.created_at),
-        "updated_at": _iso(source.updated_at),
-        "rotated_at": _iso(source.rotated_at),
+        "previous_secret_valid_until": to_iso(source.previous_expires_at) if in_grace else None,
+        "created_at": to_iso(source.created_at),
+        "updated_at": to_iso(source.updated_at),
+        "rotated_at": to_iso(source.rotated_at),
     }
 
 
