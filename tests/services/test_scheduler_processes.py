@@ -6,7 +6,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
 from sqlalchemy import select
 
 from incident_hub.extensions import db
@@ -30,8 +29,6 @@ SCRIPT = textwrap.dedent(
 
 
 def test_two_processes_run_each_tick_once(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("process test uses the shared PostgreSQL database")
     url = db.engine.url.render_as_string(hide_password=False)
     db.session.commit()
     procs = [
