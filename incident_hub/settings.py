@@ -14,7 +14,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
-from incident_hub.domain.units import Unit, UnitRegistry
+from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -95,4 +95,7 @@ def load_units(path: Path) -> UnitRegistry:
     ]
     if not units:
         raise SettingsError(f"Units file {path} defines no [units.<CODE>] table.")
+    for mandate in MANDATES:
+        if not any(unit.holds(mandate) for unit in units):
+            raise SettingsError(f"Units file {path}: no unit holds the {mandate!r} mandate, so routing cannot decide.")
     return UnitRegistry(units)

@@ -50,3 +50,10 @@ def test_units_come_from_the_configured_file(tmp_path):
 def test_a_missing_units_file_is_one_clear_line(tmp_path):
     with pytest.raises(SettingsError, match="not found"):
         load_units(tmp_path / "nope.toml")
+
+
+def test_a_units_file_without_a_cyber_unit_is_refused_at_start(tmp_path):
+    path = tmp_path / "units.toml"
+    path.write_text('[units.DSS]\nmandates = ["physical_security"]\n')
+    with pytest.raises(SettingsError, match="no unit holds the 'cyber' mandate"):
+        load_units(path)
