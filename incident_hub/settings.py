@@ -50,6 +50,8 @@ class Settings:
             raise SettingsError(f"INCIDENT_HUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}.")
         if self.is_production and self.secret_key in ("", DEFAULT_SECRET_KEY):
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
+        if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
+            raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)

@@ -57,3 +57,9 @@ def test_a_units_file_without_a_cyber_unit_is_refused_at_start(tmp_path):
     path.write_text('[units.DSS]\nmandates = ["physical_security"]\n')
     with pytest.raises(SettingsError, match="no unit holds the 'cyber' mandate"):
         load_units(path)
+
+
+def test_an_escalation_webhook_needs_a_signing_secret():
+    settings = make_settings(None, escalation_webhook_url="https://hooks.example/escalations")
+    with pytest.raises(SettingsError, match="ESCALATION_WEBHOOK_SECRET"):
+        settings.check()
