@@ -97,7 +97,8 @@ def time_to_joint_assessment(s: Session, p: Period) -> int | None:
     where = [Assessment.auto_for_incident_id.is_not(None), Assessment.first_signed_at.is_not(None), *_created_in(p)]
     base = select().select_from(Assessment).join(Incident, Incident.id == Assessment.auto_for_incident_id)
     if s.get_bind().dialect.name == "postgresql":
-        return _round(s.execute(base.add_columns(func.percentile_cont(0.5).within_group(duration)).where(*where)).scalar())
+        median = func.percentile_cont(0.5).within_group(duration)
+        return _round(s.execute(base.add_columns(median).where(*where)).scalar())
     bucket = cast(duration / HISTOGRAM_BUCKET_SECONDS, Integer)
     rows = s.execute(base.add_columns(bucket, func.count()).where(*where).group_by(bucket).order_by(bucket)).all()
     return _percentile_from_histogram([(b, n) for b, n in rows], 0.5)
@@ -171,8 +172,10 @@ def threat_levels(s: Session, p: Period) -> dict[str, int]:
 
 def reviews_due(s: Session, p: Period, now: datetime) -> int:
     """Current versions whose review date has passed (DOMAIN.md: reassess when due)."""
-    q = select(func.count()).select_from(AssessmentVersion).where(
-        AssessmentVersion.frozen_at.is_(None), AssessmentVersion.review_due_at <= now
+    q = (
+        select(func.count())
+        .select_from(AssessmentVersion)
+        .where(AssessmentVersion.frozen_at.is_(None), AssessmentVersion.review_due_at <= now)
     )
     if p.unit:
         q = q.join(Assessment, Assessment.id == AssessmentVersion.assessment_id).join(

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from incident_hub.services.dashboard import DashboardCache, _percentile_from_histogram
 from incident_hub.clock import utcnow
+from incident_hub.domain.access import Principal
 from incident_hub.domain.risk import DEFAULT_MATRIX
 from incident_hub.services.assessments import new_version, sign_assessment, update_assessment
-from incident_hub.domain.access import Principal
+from incident_hub.services.dashboard import DashboardCache, _percentile_from_histogram
 from tests.factories import SYSTEM, make_incident, make_user
 from tests.web.assess_data import add_threat_with_measure, joint_assessment_of, make_assessment
 from tests.web.data import small_world
@@ -147,6 +147,7 @@ def test_median_time_to_joint_assessment(as_manager):
     body = as_manager.get("/api/v1/dashboard").get_json()
     median = body["hybrid"]["median_time_to_joint_assessment_seconds"]
     assert isinstance(median, int) and median >= 0
-    assert as_manager.get("/api/v1/dashboard?unit=DSS").get_json()["hybrid"][
-        "median_time_to_joint_assessment_seconds"
-    ] is None
+    assert (
+        as_manager.get("/api/v1/dashboard?unit=DSS").get_json()["hybrid"]["median_time_to_joint_assessment_seconds"]
+        is None
+    )
