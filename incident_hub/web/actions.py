@@ -39,9 +39,12 @@ def _board(failed: dict[int, ActionTransitionForm] | None = None, status: int = 
     may = changeable(principal, every)
     columns = {s: [(a, is_overdue(a, now)) for a in result.columns[s]] for s in ACTION_STATUSES}
     moves = {a.id: [t for t in LABELS if t in ACTION_TRANSITIONS[a.status]] if a.id in may else [] for a in every}
+    # A refusal whose form the board no longer shows (e.g. the status moved on) is said at the top.
+    orphans = [e for aid, f in (failed or {}).items() if f.to.data not in moves.get(aid, []) for e in f.form_errors]
     return (
         render_template(
             "actions/board.html",
+            board_errors=orphans,
             columns=columns,
             totals=result.totals,
             mine=mine,
