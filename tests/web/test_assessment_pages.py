@@ -65,7 +65,7 @@ def test_dss_sees_only_title_domain_and_level_of_cyber_threats(dss, oict):
     cyber_only = make_incident()
     hidden = make_assessment([("cyber", 2, 2)], incident_id=cyber_only.id)
     assert dss.get(f"/assessments/{hidden.id}").status_code == 404
-    assert f"/assessments/{hidden.id}\"" not in dss.text("/assessments")
+    assert f'/assessments/{hidden.id}"' not in dss.text("/assessments")
 
 
 def test_add_threat_field_error_and_m1_refusal_write_nothing(oict, dss):
@@ -107,7 +107,8 @@ def test_measure_residual_error_next_to_the_field(oict):
     )
     assert response.status_code == 422
     assert 'id="measure-residual_impact-error"' in response.get_data(as_text=True)
-    m1 = oict.post(f"/assessments/{a.id}/measures", {**data, "measure-owner_unit": "DSS"}, csrf_page=f"/assessments/{a.id}")
+    page = f"/assessments/{a.id}"
+    m1 = oict.post(f"{page}/measures", {**data, "measure-owner_unit": "DSS"}, csrf_page=page)
     assert m1.status_code == 422 and "Rule M1" in m1.get_data(as_text=True)
     assert _count(Measure) == before
 
