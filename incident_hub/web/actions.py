@@ -76,5 +76,6 @@ def action_transition(action_id: int) -> ResponseReturnValue:
             apply_errors(form, exc)
         else:
             flash(f"Action {action.id} is now {action.status.replace('_', ' ')}.", "ok")
-            return redirect(url_for("web.actions_board", **request.args))
+            board_url = url_for("web.actions_board", mine="1" if request.args.get("mine") == "1" else None)
+            return redirect(f"{board_url}#action-{action.id}")
     return _board({action_id: form}, 422)
