@@ -83,3 +83,16 @@ def my_work(principal: Principal, now: datetime, limit: int = 50) -> MyWork:
     overdue_q = mine.where(Action.due_at < now).order_by(Action.due_at).limit(limit)
     overdue = list(db.session.execute(overdue_q).scalars())
     return MyWork(incidents, actions, overdue)
+
+
+def changeable(principal: Principal, actions: list[Action]) -> set[int]:
+    """Ids of `actions` the principal may change (services.actions.may_change_action): managers,
+    the owner unit, or the lead unit of the action's incident (one query for the incidents' leads)."""
+    if principal.is_manager:
+        return {a.id for a in actions}
+    ids = {a.incident_id for a in actions if a.incident_id is not None}
+    led = set()
+    if ids and principal.unit:
+        q = select(Incident.id).where(Incident.id.in_(ids), Incident.lead_unit == principal.unit)
+        led = set(db.session.execute(q).scalars())
+    return {a.id for a in actions if a.owner_unit == principal.unit or (principal.unit and a.incident_id in led)}

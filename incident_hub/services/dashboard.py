@@ -29,21 +29,13 @@ from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSE
 from incident_hub.domain.lifecycle import OPEN_INCIDENT_STATUSES as OPEN
 from incident_hub.errors import ValidationError
 from incident_hub.extensions import db
-from incident_hub.models import Action, Incident
+from incident_hub.models import Action, Assessment, AssessmentVersion, Incident, Threat
 from incident_hub.runtime import settings, units
+from incident_hub.services.risk_config import risk_matrix
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 HISTOGRAM_BUCKET_SECONDS = 60
-# Project default SRM matrix (reference/STANDARDS.md §1), rows = likelihood 1..5, columns = impact 1..5.
-# When the assessments branch lands, read it from its domain module instead.
-SRM_LEVELS: tuple[tuple[str, ...], ...] = (
-    ("very_low", "very_low", "very_low", "low", "low"),
-    ("very_low", "low", "low", "low", "medium"),
-    ("very_low", "low", "medium", "medium", "high"),
-    ("very_low", "low", "medium", "high", "very_high"),
-    ("very_low", "low", "medium", "high", "very_high"),
-)
 TIME_STAMPS = {"acknowledge": "acknowledged_at", "contain": "contained_at", "resolve": "resolved_at"}
 
 
@@ -99,12 +91,17 @@ def open_incidents(s: Session, p: Period, codes: list[str]) -> dict[str, Any]:
 
 
 def time_to_joint_assessment(s: Session, p: Period) -> int | None:
-    """HOOK: median seconds from a hybrid incident's creation to its joint assessment.
-
-    The assessments table is not in main yet; when it is, compute it here with `_percentiles`
-    over (assessment.created_at - incident.created_at) for incidents created in the period.
-    """
-    return None
+    """Median seconds from an R3 incident's creation (in the period) to its joint assessment being
+    signed by every required unit (`assessments.first_signed_at`, issue 5 note); unsigned ones are left out."""
+    duration = _seconds(s, Assessment.first_signed_at, Incident.created_at)
+    where = [Assessment.auto_for_incident_id.is_not(None), Assessment.first_signed_at.is_not(None), *_created_in(p)]
+    base = select().select_from(Assessment).join(Incident, Incident.id == Assessment.auto_for_incident_id)
+    if s.get_bind().dialect.name == "postgresql":
+        median = func.percentile_cont(0.5).within_group(duration)
+        return _round(s.execute(base.add_columns(median).where(*where)).scalar())
+    bucket = cast(duration / HISTOGRAM_BUCKET_SECONDS, Integer)
+    rows = s.execute(base.add_columns(bucket, func.count()).where(*where).group_by(bucket).order_by(bucket)).all()
+    return _percentile_from_histogram([(b, n) for b, n in rows], 0.5)
 
 
 def hybrid(s: Session, p: Period) -> dict[str, Any]:
@@ -141,23 +138,65 @@ def actions(s: Session, p: Period, now: datetime) -> dict[str, Any]:
     return {"by_status": by_status, "overdue_by_unit": overdue, "overdue_total": sum(overdue.values())}
 
 
+def _current_threats(p: Period, *columns: Any) -> Any:
+    """SELECT columns FROM threats of current (unfrozen) versions; with a unit, only those of
+    assessments of incidents it leads (a subject-only assessment has no lead unit)."""
+    q = (
+        select(*columns)
+        .select_from(Threat)
+        .join(AssessmentVersion, AssessmentVersion.id == Threat.version_id)
+        .where(AssessmentVersion.frozen_at.is_(None))
+    )
+    if p.unit:
+        q = q.join(Assessment, Assessment.id == AssessmentVersion.assessment_id).join(
+            Incident, Incident.id == Assessment.incident_id
+        )
+        q = q.where(unit_is(Incident.lead_unit, p.unit))
+    return q
+
+
 def threat_counts(s: Session, p: Period) -> list[list[int]]:
-    """HOOK: 5×5 counts of current threats, [likelihood-1][impact-1].
+    """5×5 counts of current threats, [likelihood-1][impact-1]: one GROUP BY likelihood, impact."""
+    counts = [[0] * 5 for _ in range(5)]
+    q = _current_threats(p, Threat.likelihood, Threat.impact, func.count()).group_by(Threat.likelihood, Threat.impact)
+    for likelihood, impact, n in s.execute(q):
+        counts[likelihood - 1][impact - 1] = n
+    return counts
 
-    The threats table is not in main yet; when it is, replace this with one
-    `SELECT likelihood, impact, count(*) … GROUP BY likelihood, impact` over current versions.
-    """
-    return [[0] * 5 for _ in range(5)]
+
+def threat_levels(s: Session, p: Period) -> dict[str, int]:
+    """Current threats by their stored SRM level (levels as computed when each threat was written)."""
+    q = _current_threats(p, Threat.risk_level, func.count()).group_by(Threat.risk_level)
+    return {level: n for level, n in s.execute(q)}
 
 
-def risk_heatmap(s: Session, p: Period) -> dict[str, Any]:
+def reviews_due(s: Session, p: Period, now: datetime) -> int:
+    """Current versions whose review date has passed (DOMAIN.md: reassess when due)."""
+    q = (
+        select(func.count())
+        .select_from(AssessmentVersion)
+        .where(AssessmentVersion.frozen_at.is_(None), AssessmentVersion.review_due_at <= now)
+    )
+    if p.unit:
+        q = q.join(Assessment, Assessment.id == AssessmentVersion.assessment_id).join(
+            Incident, Incident.id == Assessment.incident_id
+        )
+        q = q.where(unit_is(Incident.lead_unit, p.unit))
+    return int(s.execute(q).scalar_one())
+
+
+def risk_heatmap(s: Session, p: Period, now: datetime) -> dict[str, Any]:
+    """Current state (not the period): the heat-map, the configured matrix (domain/risk.py plus
+    config overrides), and the count of assessments due for review."""
     counts = threat_counts(s, p)
+    matrix = risk_matrix()
     return {
         "likelihood": [1, 2, 3, 4, 5],
         "impact": [1, 2, 3, 4, 5],
         "counts": counts,
-        "levels": [list(row) for row in SRM_LEVELS],
+        "levels": [[matrix.level(lk, im) for im in range(1, 6)] for lk in range(1, 6)],
         "total": sum(map(sum, counts)),
+        "review_due": reviews_due(s, p, now),
     }
 
 
@@ -257,7 +296,7 @@ def compute(s: Session, p: Period, now: datetime, codes: list[str]) -> dict[str,
         "open_incidents": open_incidents(s, p, codes),
         "hybrid": hybrid(s, p),
         "actions": actions(s, p, now),
-        "risk_heatmap": risk_heatmap(s, p),
+        "risk_heatmap": risk_heatmap(s, p, now),
         "times": times(s, p),
         "trend": trend(s, p),
     }

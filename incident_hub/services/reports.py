@@ -21,13 +21,14 @@ from incident_hub.clock import utcnow
 from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, VECTORS
 from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSES, INCIDENT_STATUSES
+from incident_hub.domain.risk import LEVELS
 from incident_hub.extensions import db
 from incident_hub.models import Action, Incident
 from incident_hub.runtime import units
 from incident_hub.services import dashboard as d
 
 RULES = ("R1", "R2", "R3", "R4", "R5")
-RISK_LEVELS = ("very_low", "low", "medium", "high", "very_high")
+RISK_LEVELS = LEVELS
 
 
 def _grouped(s: Session, column: Any, p: d.Period, keys: tuple[str, ...] | list[str]) -> dict[str, int]:
@@ -85,12 +86,8 @@ def actions_section(s: Session, p: d.Period, now: datetime) -> dict[str, Any]:
 
 
 def risk_levels(s: Session, p: d.Period) -> dict[str, int]:
-    """Threats by SRM level, from the same hook as the dashboard heat-map."""
-    out = dict.fromkeys(RISK_LEVELS, 0)
-    for li, row in enumerate(d.threat_counts(s, p)):
-        for ii, n in enumerate(row):
-            out[d.SRM_LEVELS[li][ii]] += n
-    return out
+    """Current threats by SRM level (their stored levels; the heat-map counts the same threats)."""
+    return {**dict.fromkeys(RISK_LEVELS, 0), **d.threat_levels(s, p)}
 
 
 def governance_report(start: datetime | None, end: datetime | None) -> dict[str, Any]:

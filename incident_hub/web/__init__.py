@@ -30,13 +30,18 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("web.incidents", "Incidents"),
     NavItem("web.actions_board", "Actions"),
+    NavItem("web.assessments", "Assessments"),
+    NavItem("web.playbooks", "Playbooks"),
     NavItem("web.dashboard", "Dashboard", MANAGERS),
     NavItem("web.governance_report", "Governance report", MANAGERS),
     NavItem("web.audit", "Audit", MANAGERS),
     NavItem("web.admin_users", "Users", (ADMIN,)),
+    NavItem("web.admin_sources", "Sources", (ADMIN,)),
 ]
 # Templates included at the end of the incident page: (template name, roles).
-INCIDENT_PANELS: list[tuple[str, tuple[str, ...]]] = []
+INCIDENT_PANELS: list[tuple[str, tuple[str, ...]]] = [
+    ("assessments/_incident_panel.html", EVERYONE),
+]
 
 
 @bp.app_context_processor
@@ -59,6 +64,16 @@ def when(value: str | datetime | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.web import actions, admin, auth, home, incidents, manage  # noqa: F401  (registers views)
+    from incident_hub.web import (  # noqa: F401  (registers views)
+        actions,
+        admin,
+        admin_sources,
+        assessments,
+        auth,
+        home,
+        incidents,
+        manage,
+        playbooks,
+    )
 
     app.register_blueprint(bp)

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -151,3 +152,74 @@ class TokenForm(FlaskForm):  # type: ignore[misc]
 
 class PostForm(FlaskForm):  # type: ignore[misc]
     """A button that changes something: only the CSRF token."""
+
+
+class ActionTransitionForm(FlaskForm):  # type: ignore[misc]
+    """One status change of an action (API.md "Actions"): `done` needs evidence, `blocked` a reason."""
+
+    to = HiddenField(validators=[DataRequired()])
+    evidence = TextAreaField("Evidence", validators=[Optional(), Length(max=5000)])
+    reason = StringField("Reason", validators=[Optional(), Length(max=1000)])
+
+
+SCALE_CHOICES = [opt(str(n)) for n in range(1, 6)]
+
+
+class ThreatForm(FlaskForm):  # type: ignore[misc]
+    """A threat of an assessment (API.md "Assessments"); its risk level is derived, never entered."""
+
+    title = StringField("Threat", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
+    domain = SelectField("Domain", choices=[opt("physical"), opt("cyber")], default="physical")
+    likelihood = SelectField("Likelihood (1-5)", choices=SCALE_CHOICES, default="3", coerce=int)
+    impact = SelectField("Impact (1-5)", choices=SCALE_CHOICES, default="3", coerce=int)
+
+    def data_in(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data.strip(),
+            "description": self.description.data or "",
+            "domain": self.domain.data,
+            "likelihood": self.likelihood.data,
+            "impact": self.impact.data,
+        }
+
+
+class MeasureForm(FlaskForm):  # type: ignore[misc]
+    """A prevention or mitigation measure with its residual likelihood and impact."""
+
+    threat_id = HiddenField(validators=[DataRequired()])
+    kind = SelectField("Kind", choices=[opt("prevention"), opt("mitigation")], default="mitigation")
+    description = StringField("Measure", validators=[DataRequired(), Length(max=10000)])
+    owner_unit = SelectField("Owner unit", choices=[])
+    residual_likelihood = SelectField("Residual likelihood", choices=[opt("", "—"), *SCALE_CHOICES], default="")
+    residual_impact = SelectField("Residual impact", choices=[opt("", "—"), *SCALE_CHOICES], default="")
+
+    def data_in(self) -> dict[str, Any]:
+        def number(value: str | None) -> int | None:
+            return int(value) if value else None
+
+        return {
+            "kind": self.kind.data,
+            "description": self.description.data.strip(),
+            "owner_unit": self.owner_unit.data,
+            "residual_likelihood": number(self.residual_likelihood.data),
+            "residual_impact": number(self.residual_impact.data),
+            "due_at": None,
+            "track_as_action": False,
+        }
+
+
+class SignForm(FlaskForm):  # type: ignore[misc]
+    note = StringField("Note (optional)", validators=[Optional(), Length(max=2000)])
+
+
+class SourceForm(FlaskForm):  # type: ignore[misc]
+    """A new intake source (API.md "Intake"); its secret is generated and shown once."""
+
+    name = StringField("Name (lowercase, digits, - or _)", validators=[DataRequired(), Length(max=64)])
+    format = SelectField("Format", choices=[])
+    rate_limit_per_minute = IntegerField("Rate limit per minute (empty: none)", validators=[Optional()])
+
+
+class RotateForm(FlaskForm):  # type: ignore[misc]
+    grace_hours = IntegerField("Old secret valid for (hours)", default=24, validators=[Optional()])

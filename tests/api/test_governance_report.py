@@ -66,7 +66,7 @@ def test_json_figures(as_manager):
     assert body["incidents"]["by_lead_unit"] == {"OICT": 20, "DSS": 10}
     assert body["hybrid"]["count"] == 10
     assert body["actions"]["total"] == 30 and body["actions"]["completion_rate"] == 0
-    assert set(body["risk_levels"]) == {"very_low", "low", "medium", "high", "very_high"}
+    assert set(body["risk_levels"]) == {"very_low", "low", "medium", "high", "very_high", "unacceptable"}
     # Only counts, rates and durations: no string value but the period, the basis and the report name.
     strings = [v for k, v in _leaves(body) if isinstance(v, str)]
     assert len(strings) == 5

@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from incident_hub.extensions import db
 from incident_hub.models import Incident
+from incident_hub.services.assessment_threats import add_measure, add_threat
 from incident_hub.services.incidents import transition_incident
 from tests.browser.conftest import release, shot
 from tests.factories import PASSWORD, SYSTEM, make_incident, make_user
+from tests.web.assess_data import joint_assessment_of, make_assessment, measure, threat
 from tests.web.data import small_world
 
 pytestmark = pytest.mark.browser
@@ -93,6 +95,7 @@ def test_dss_sees_neither_detection_nor_pure_cyber_incidents(page):
 
 def test_manager_dashboard_matches_the_api(page):
     small_world()
+    make_assessment([("cyber", 5, 5), ("physical", 5, 5), ("physical", 2, 3), ("cyber", 1, 4)])
     extra = make_incident(hybrid=True, severity="critical")
     transition_incident(SYSTEM, extra.id, "acknowledged")
     transition_incident(SYSTEM, extra.id, "contained")
@@ -105,6 +108,8 @@ def test_manager_dashboard_matches_the_api(page):
             cell = page.inner_text(f'#heatmap-table td[data-l="{li}"][data-i="{ii}"]')
             svg = page.text_content(f'#heatmap text[data-l="{li}"][data-i="{ii}"]')
             assert int(cell) == int(svg) == api["risk_heatmap"]["counts"][li - 1][ii - 1]
+    assert api["risk_heatmap"]["counts"][4][4] == 2 and api["risk_heatmap"]["total"] == 4
+    assert int(page.inner_text('#heatmap-table td[data-l="5"][data-i="5"]')) == 2
     assert int(page.inner_text("#open-total")) == api["open_incidents"]["total"] == 4
     assert int(page.inner_text("#hybrid-count")) == api["hybrid"]["count"] == 3
     assert page.locator("svg").count() >= 6
@@ -138,3 +143,43 @@ def test_a_post_without_csrf_is_refused(page):
     assert response.status == 400
     assert "CSRF" in response.text()
     assert _incidents() == before
+
+
+def _joint_assessment() -> int:
+    incident = make_incident(hybrid=True, title="Badge system intrusion at the gate")
+    joint = joint_assessment_of(incident.id)
+    cyber = add_threat(SYSTEM, joint.id, threat("cyber", 4, 5, "Access-control server takeover"))
+    add_measure(SYSTEM, joint.id, cyber.id, measure("OICT", 2, 2))
+    add_threat(SYSTEM, joint.id, threat("physical", 3, 4, "Tailgating through unlocked doors"))
+    aid = joint.id
+    release()
+    return aid
+
+
+def _sign(page: Any, aid: int) -> None:
+    page.goto(f"/assessments/{aid}")
+    page.click("#sign-button")
+    page.wait_for_url(f"**/assessments/{aid}")
+
+
+def test_dss_signs_a_joint_assessment_after_oict(page):
+    aid = _joint_assessment()
+    oict, dss = _user("oict_responder", "OICT", "b-oict4"), _user("dss_officer", "DSS", "b-dss2")
+    _login(page, oict)
+    _sign(page, aid)
+    assert "signed" in page.inner_text("#signoff-OICT") and "not signed" in page.inner_text("#signoff-DSS")
+    assert page.inner_text("#assessment-status") == "draft"
+    assert page.locator("#sign-button").count() == 0
+    if _db_name() == "sqlite":
+        shot(page, "assessment")
+    page.context.clear_cookies()
+    _login(page, dss)
+    page.goto(f"/assessments/{aid}")
+    assert "Access-control server takeover" in page.inner_text("#threats")
+    assert "details for cyber-cleared units only" in page.inner_text("#threats")
+    assert page.locator("#add-measure option", has_text="Access-control").count() == 0
+    _sign(page, aid)
+    assert page.inner_text("#assessment-status") == "signed"
+    assert "not signed" not in page.inner_text("#signoffs")
+    if _db_name() == "sqlite":
+        shot(page, "assessment-signed")

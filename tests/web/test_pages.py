@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import PHYSICAL_ONLY_FACTS, make_incident
+from tests.web.assess_data import make_assessment
 from tests.web.data import make_action, small_world
 
-EVERYONE_PAGES = ("/", "/incidents", "/incidents/new", "/actions", "/actions?mine=1")
+EVERYONE_PAGES = ("/", "/incidents", "/incidents/new", "/actions", "/actions?mine=1", "/assessments", "/playbooks")
 MANAGER_PAGES = ("/dashboard", "/reports/governance", "/audit")
-ADMIN_PAGES = ("/admin/users",)
+ADMIN_PAGES = ("/admin/users", "/admin/sources")
 
 
 @pytest.mark.parametrize("role", ["oict", "dss", "manager", "admin"])
@@ -134,6 +135,7 @@ def test_actions_board(oict, dss):
 
 def test_dashboard_page_matches_api(manager, as_manager):
     small_world()
+    make_assessment([("cyber", 5, 5), ("physical", 5, 5), ("physical", 1, 2)])
     page = manager.text("/dashboard")
     api = as_manager.get("/api/v1/dashboard").get_json()
     assert f'id="open-total">{api["open_incidents"]["total"]}<' in page
@@ -142,6 +144,7 @@ def test_dashboard_page_matches_api(manager, as_manager):
         for ii in range(5):
             cell = f'data-l="{li + 1}" data-i="{ii + 1}" title="{api["risk_heatmap"]["levels"][li][ii]}">'
             assert cell + f"{api['risk_heatmap']['counts'][li][ii]}<" in page
+    assert api["risk_heatmap"]["counts"][4][4] == 2 and api["risk_heatmap"]["total"] == 3
     assert "<svg" in page and 'id="trend-table"' in page
 
 
