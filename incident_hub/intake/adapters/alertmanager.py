@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from incident_hub.intake.adapters.base import Errors, ParsedDelivery, check_version, group_key_of, parse_alerts
+from incident_hub.intake.adapters.base import ParsedDelivery, parse_grouped
 
 
 def parse(payload: dict[str, Any]) -> ParsedDelivery:
-    errors = Errors()
-    check_version(payload, "4", errors)
-    alerts = parse_alerts(payload.get("alerts"), errors)
-    group_key = group_key_of(payload, errors)
-    errors.raise_if_any()
-    return ParsedDelivery(alerts, group_key)
+    return parse_grouped(payload, version="4")

@@ -144,3 +144,13 @@ def group_key_of(payload: dict[str, Any], errors: Errors) -> str | None:
 def check_version(payload: dict[str, Any], expected: str, errors: Errors) -> None:
     if payload.get("version") != expected:
         errors.add("version", f"must be {expected!r} (a custom payload template is not supported)")
+
+
+def parse_grouped(payload: dict[str, Any], version: str) -> ParsedDelivery:
+    """An Alertmanager-shaped group notification (Alertmanager v4, Grafana v1): alerts and group key."""
+    errors = Errors()
+    check_version(payload, version, errors)
+    alerts = parse_alerts(payload.get("alerts"), errors)
+    group_key = group_key_of(payload, errors)
+    errors.raise_if_any()
+    return ParsedDelivery(alerts, group_key)
