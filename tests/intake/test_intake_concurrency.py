@@ -4,7 +4,6 @@ incident. Real threads, each with its own connection, on SQLite and PostgreSQL."
 from __future__ import annotations
 
 import json
-import threading
 import time
 from typing import Any
 
@@ -12,27 +11,18 @@ from sqlalchemy import func, select
 
 from incident_hub.extensions import db
 from incident_hub.models import Alert, Delivery, Incident
+from tests.concurrency import run_together_ok
 from tests.intake.factories import make_source, payload, signed_headers
 
 COPIES = 4
 
 
 def _race(app: Any, requests: list[tuple[str, bytes, dict[str, str]]]) -> list[Any]:
-    db.session.rollback()  # on SQLite even a read transaction holds the write lock (BEGIN IMMEDIATE)
-    barrier = threading.Barrier(len(requests))
-    results: list[Any] = [None] * len(requests)
+    def send(i: int) -> Any:
+        path, raw, headers = requests[i]
+        return app.test_client().post(path, data=raw, headers={**headers, "Content-Type": "application/json"})
 
-    def send(i: int, path: str, raw: bytes, headers: dict[str, str]) -> None:
-        client = app.test_client()
-        barrier.wait()
-        results[i] = client.post(path, data=raw, headers={**headers, "Content-Type": "application/json"})
-
-    threads = [threading.Thread(target=send, args=(i, *r)) for i, r in enumerate(requests)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+    return run_together_ok(app, send, len(requests))
 
 
 def _count(model: Any) -> int:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 from sqlalchemy import func, select
 
 from incident_hub.domain.access import Principal
@@ -14,36 +11,14 @@ from incident_hub.models import Assessment, Signoff
 from incident_hub.services.assessment_threats import add_threat
 from incident_hub.services.assessments import create_assessment, sign_assessment
 from incident_hub.services.incidents import update_incident
+from tests.concurrency import run_together
 from tests.factories import SYSTEM, make_incident, make_user
-
-
-def run_together(app, work: Callable[[], object], n: int = 2) -> list[object]:
-    """Run `work` in n threads, each in its own app context (own session); collect results."""
-    barrier, results = threading.Barrier(n), []
-    db.session.remove()  # the test's own session holds no transaction (SQLite locks) while they run
-
-    def target() -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                results.append(work())
-            except Exception as exc:  # the losers' errors are part of the result
-                results.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=target) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_two_reroutes_to_r3_at_once_make_one_joint_assessment(app):
     incident_id = make_incident().id  # R1: no assessment yet
     hybrid = {"effects": ["programme_disruption", "premises_security_gap"], "deliberate": True}
-    results = run_together(app, lambda: update_incident(SYSTEM, incident_id, hybrid).rule)
+    results = run_together(app, lambda _: update_incident(SYSTEM, incident_id, hybrid).rule)
     assert all(r == "R3" or isinstance(r, Exception) for r in results), results
     assert "R3" in results
     count = db.session.execute(select(func.count()).where(Assessment.incident_id == incident_id)).scalar_one()
@@ -56,7 +31,7 @@ def test_a_unit_signs_once_even_when_two_of_its_users_sign_at_once(app):
     who = Principal(user1.id, "o-one", "oict_responder", "OICT")
     assessment_id = create_assessment(who, {"incident_id": None, "subject": "s", "title": "t"}).id
     add_threat(who, assessment_id, {"title": "t", "domain": "physical", "likelihood": 1, "impact": 1})
-    results = run_together(app, lambda: sign_assessment(who, assessment_id).id)
+    results = run_together(app, lambda _: sign_assessment(who, assessment_id).id)
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "int"], results
     assert all(not isinstance(r, Exception) or isinstance(r, Conflict) for r in results)
     assert db.session.execute(select(func.count()).select_from(Signoff)).scalar_one() == 1

@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from incident_hub.extensions import db
 from incident_hub.models import AuditEntry
 from incident_hub.services.audit import verify_chain
 from incident_hub.services.transaction import unit_of_work
+from tests.concurrency import run_together_ok
 
 THREADS, PER_THREAD = 6, 15
 
 
 def test_parallel_appends_leave_one_unbroken_chain(app):
-    errors: list[BaseException] = []
-    start = threading.Barrier(THREADS)
-
     def writer(n: int) -> None:
-        with app.app_context():
-            try:
-                start.wait()
-                for i in range(PER_THREAD):
-                    with unit_of_work(f"writer-{n}") as uow:
-                        uow.audit("test.append", "thing", f"{n}-{i}", None, {"n": n, "i": i})
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
+        for i in range(PER_THREAD):
+            with unit_of_work(f"writer-{n}") as uow:
+                uow.audit("test.append", "thing", f"{n}-{i}", None, {"n": n, "i": i})
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    run_together_ok(app, writer, THREADS)
     assert db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == THREADS * PER_THREAD
     count, broken = verify_chain()
     assert (count, broken) == (THREADS * PER_THREAD, None)

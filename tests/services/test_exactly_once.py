@@ -3,7 +3,6 @@ schedulers ticking one job, two escalation runs."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -16,30 +15,8 @@ from incident_hub.scheduler.runner import run_tick
 from incident_hub.services.escalation import escalate_overdue
 from incident_hub.services.playbook_actions import instantiate_playbooks
 from incident_hub.services.transaction import unit_of_work
+from tests.concurrency import run_together_ok
 from tests.factories import make_incident
-
-
-def in_threads(app, target, n=2):
-    barrier, errors, results = threading.Barrier(n), [], []
-    db.session.commit()  # SQLite: the test's own open transaction would hold the write lock
-
-    def run(i):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                results.append(target(i))
-            except Exception as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
-    return results
 
 
 def count_actions(incident_id):
@@ -59,7 +36,7 @@ def test_two_workers_instantiate_once(app):
         with unit_of_work("worker") as uow:
             return len(instantiate_playbooks(uow, uow.session.get(Incident, incident_id)))
 
-    created = in_threads(app, work)
+    created = run_together_ok(app, work)
     assert sum(created) == expected  # one worker created them all or they shared; never more
     assert count_actions(incident_id) == expected
 
@@ -68,11 +45,11 @@ def test_two_schedulers_run_a_job_once_per_tick(app):
     runs = []
     job = Job("test.count", 60, lambda: runs.append(1))
     now = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
-    ran = in_threads(app, lambda i: run_tick(job, f"scheduler-{i}", now))
+    ran = run_together_ok(app, lambda i: run_tick(job, f"scheduler-{i}", now))
     assert sorted(ran) == [False, True] and len(runs) == 1
-    ran = in_threads(app, lambda i: run_tick(job, f"scheduler-{i}", now + timedelta(seconds=20)))
+    ran = run_together_ok(app, lambda i: run_tick(job, f"scheduler-{i}", now + timedelta(seconds=20)))
     assert ran == [False, False] and len(runs) == 1  # same tick
-    ran = in_threads(app, lambda i: run_tick(job, f"scheduler-{i}", now + timedelta(seconds=60)))
+    ran = run_together_ok(app, lambda i: run_tick(job, f"scheduler-{i}", now + timedelta(seconds=60)))
     assert sorted(ran) == [False, True] and len(runs) == 2
 
 
@@ -90,6 +67,6 @@ def test_two_escalation_runs_escalate_once(app):
     incident = make_incident(severity="high", vectors=["digital"], effects=["service_outage"], deliberate=True)
     later = datetime.now(UTC) + timedelta(days=400)  # every action is overdue then
     total = count_actions(incident.id)
-    escalated = in_threads(app, lambda _: escalate_overdue(later))
+    escalated = run_together_ok(app, lambda _: escalate_overdue(later))
     assert sum(escalated) == total
     assert escalate_overdue(later) == 0
