@@ -20,7 +20,8 @@ from sqlalchemy import create_engine, text
 from incident_hub import create_app
 from incident_hub.domain.access import Principal
 from incident_hub.extensions import db
-from incident_hub.services.assessment_queries import (
+from incident_hub.services.assessments.commands import create_assessment, sign_assessment
+from incident_hub.services.assessments.queries import (
     AssessmentFilter,
     assessment_view,
     get_version,
@@ -28,8 +29,7 @@ from incident_hub.services.assessment_queries import (
     list_assessments,
     summary_view,
 )
-from incident_hub.services.assessment_threats import add_measure, add_threat
-from incident_hub.services.assessments import create_assessment, sign_assessment
+from incident_hub.services.assessments.threats import add_measure, add_threat
 from incident_hub.settings import Settings
 
 OICT = Principal(0, "bench-oict", "oict_responder", "OICT")

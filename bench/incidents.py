@@ -255,7 +255,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
 
 
 def _token(app: Flask, role: str, unit: str | None, name: str) -> str:
-    from incident_hub.services.users import create_token, create_user
+    from incident_hub.services.admin.users import create_token, create_user
 
     with app.app_context():
         create_user(name, role, unit, "bench-password-123", actor="bench")
@@ -304,7 +304,7 @@ def explain(app: Flask, fmt: dict[str, str]) -> None:
     from incident_hub.api.schemas.incidents import IncidentListArgs
     from incident_hub.domain.access import Principal
     from incident_hub.extensions import db
-    from incident_hub.services.incident_queries import list_statements
+    from incident_hub.services.incidents.queries import list_statements
 
     oict, dss = Principal(1, "o", "oict_responder", "OICT"), Principal(2, "d", "dss_officer", "DSS")
     with app.test_request_context():

@@ -181,7 +181,7 @@ def prepare(url: str) -> dict[str, tuple[str, str]]:
     """A fresh schema, and one source per format: {format: (name, secret)}."""
     from flask_migrate import upgrade
 
-    from incident_hub.services.sources import create_source
+    from incident_hub.services.intake.sources import create_source
 
     app = create_app(Settings(env="development", secret_key=SECRET_KEY, database_url=url))
     with app.app_context():

@@ -17,11 +17,11 @@ from flask_migrate import upgrade
 
 from incident_hub import create_app
 from incident_hub.domain.access import Principal
-from incident_hub.services.action_queries import ActionFilter, list_actions
-from incident_hub.services.cacao import export_cacao
-from incident_hub.services.escalation import escalate_overdue
-from incident_hub.services.incidents import create_incident
-from incident_hub.services.playbooks import list_playbooks, sync_playbooks
+from incident_hub.services.actions.escalation import escalate_overdue
+from incident_hub.services.actions.queries import ActionFilter, list_actions
+from incident_hub.services.incidents.commands import create_incident
+from incident_hub.services.playbooks.cacao import export_cacao
+from incident_hub.services.playbooks.sync import list_playbooks, sync_playbooks
 from incident_hub.settings import Settings
 
 N = 200

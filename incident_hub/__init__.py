@@ -80,7 +80,8 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register(app: Flask) -> None:
-    from incident_hub import api, cli, health, intake, scheduler, security, web
+    from incident_hub import api, cli, health, scheduler, security, web
+    from incident_hub.api import intake
     from incident_hub.auth import init_auth
 
     init_auth(app)

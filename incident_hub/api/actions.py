@@ -12,7 +12,8 @@ from incident_hub.api.pagination import PageArgs, page_body, sort_field
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES
-from incident_hub.services.action_queries import (
+from incident_hub.services.actions.commands import transition_action, update_action
+from incident_hub.services.actions.queries import (
     SORTABLE,
     ActionFilter,
     action_view,
@@ -20,7 +21,6 @@ from incident_hub.services.action_queries import (
     list_actions,
     usernames,
 )
-from incident_hub.services.actions import transition_action, update_action
 
 blp = Blueprint("actions", __name__, description="Prevention and mitigation actions")
 blp.url_prefix_suffix = "/actions"

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from incident_hub.api.pagination import PageArgs, sort_field
 from incident_hub.domain.assessments import DOMAINS, MEASURE_KINDS, STATUSES
-from incident_hub.services.assessment_queries import SORTABLE
+from incident_hub.services.assessments.queries import SORTABLE
 
 SCALE = validate.Range(min=1, max=5, error="must be between 1 and 5")
 

@@ -18,9 +18,9 @@ from incident_hub.api.pagination import page_body
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ROLES
 from incident_hub.errors import NotFound
-from incident_hub.services import assessment_threats as threats
-from incident_hub.services import assessments as service
-from incident_hub.services.assessment_queries import (
+from incident_hub.services.assessments import commands as service
+from incident_hub.services.assessments import threats as threats
+from incident_hub.services.assessments.queries import (
     AssessmentFilter,
     assessment_view,
     get_measure,

@@ -13,7 +13,7 @@ from incident_hub.auth import require_roles
 from incident_hub.domain.access import ADMIN, MANAGER
 from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.models import AuditEntry
-from incident_hub.services.audit import AuditFilter, list_entries
+from incident_hub.services.admin.audit import AuditFilter, list_entries
 
 blp = Blueprint("audit", __name__, description="The tamper-evident audit trail")
 blp.url_prefix_suffix = "/audit"

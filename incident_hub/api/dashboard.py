@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 
 from incident_hub.auth import require_roles
 from incident_hub.domain.access import ADMIN, MANAGER
-from incident_hub.services.dashboard import dashboard
+from incident_hub.services.reporting.dashboard import dashboard
 
 blp = Blueprint("dashboard", __name__, description="Manager dashboard figures (SQL aggregates, cached briefly)")
 blp.url_prefix_suffix = "/dashboard"

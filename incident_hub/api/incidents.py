@@ -26,8 +26,8 @@ from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
 from incident_hub.errors import ValidationError
 from incident_hub.runtime import units
-from incident_hub.services import incident_queries as queries
-from incident_hub.services import incidents as service
+from incident_hub.services.incidents import commands as service
+from incident_hub.services.incidents import queries as queries
 
 blp = Blueprint("incidents", __name__, description="Incidents: facts, classification, routing R1-R5, lifecycle")
 blp.url_prefix_suffix = "/incidents"

@@ -12,8 +12,8 @@ from marshmallow import fields
 from incident_hub.api.pagination import PageArgs, page_body
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
-from incident_hub.services.cacao import export_cacao, import_cacao
-from incident_hub.services.playbooks import get_playbook, list_playbooks, playbook_view
+from incident_hub.services.playbooks.cacao import export_cacao, import_cacao
+from incident_hub.services.playbooks.sync import get_playbook, list_playbooks, playbook_view
 
 blp = Blueprint("playbooks", __name__, description="Playbooks and their CACAO v2.0 form")
 blp.url_prefix_suffix = "/playbooks"

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from incident_hub.auth import require_roles
 from incident_hub.domain.access import ADMIN, MANAGER
-from incident_hub.services.reports import flatten, governance_report, to_csv
+from incident_hub.services.reporting.governance import flatten, governance_report, to_csv
 
 blp = Blueprint("reports", __name__, description="Governance report (aggregates only)")
 blp.url_prefix_suffix = "/reports"

@@ -14,7 +14,7 @@ from incident_hub.api.pagination import PageArgs, page_body
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.intake.adapters import FORMATS
-from incident_hub.services import sources as service
+from incident_hub.services.intake import sources as service
 
 blp = Blueprint("sources", __name__, description="Webhook sources (monitoring tools); admins only")
 blp.url_prefix_suffix = "/sources"

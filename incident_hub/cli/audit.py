@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from incident_hub.services.audit import verify_chain
+from incident_hub.services.admin.audit import verify_chain
 
 audit_cli = AppGroup("audit", help="The audit trail.")
 

@@ -12,8 +12,8 @@ from incident_hub.domain.access import Principal
 from incident_hub.extensions import db
 from incident_hub.models import User
 from incident_hub.runtime import settings
-from incident_hub.services.incidents import create_incident
-from incident_hub.services.users import create_user
+from incident_hub.services.admin.users import create_user
+from incident_hub.services.incidents.commands import create_incident
 
 demo_cli = AppGroup("demo", help="Demo data.")
 

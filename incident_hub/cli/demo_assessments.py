@@ -9,9 +9,9 @@ import click
 
 from incident_hub.clock import utcnow
 from incident_hub.domain.access import Principal
-from incident_hub.services.assessment_threats import add_measure, add_threat
-from incident_hub.services.assessments import create_assessment, sign_assessment
-from incident_hub.services.users import get_user_by_name, principal_of
+from incident_hub.services.admin.users import get_user_by_name, principal_of
+from incident_hub.services.assessments.commands import create_assessment, sign_assessment
+from incident_hub.services.assessments.threats import add_measure, add_threat
 
 
 def seed_assessments() -> None:

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from incident_hub.domain.playbooks import PlaybookProblem
 from incident_hub.runtime import settings, units
-from incident_hub.services.playbooks import load_files, playbook_files, sync_playbooks
+from incident_hub.services.playbooks.sync import load_files, playbook_files, sync_playbooks
 
 playbooks_cli = AppGroup("playbooks", help="Playbook files.")
 

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from incident_hub.errors import AppError
 from incident_hub.intake.adapters import FORMATS
-from incident_hub.services import sources as service
+from incident_hub.services.intake import sources as service
 
 sources_cli = AppGroup("sources", help="Manage webhook sources (monitoring tools).")
 DEMO_SOURCES = (("demo-alertmanager", "alertmanager"), ("demo-grafana", "grafana"), ("demo-generic", "generic"))

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from incident_hub.errors import AppError
-from incident_hub.services import users as service
+from incident_hub.services.admin import users as service
 
 users_cli = AppGroup("users", help="Manage users.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")

@@ -14,13 +14,13 @@ class Job:
 
 
 def _sync_playbooks() -> object:
-    from incident_hub.services.playbooks import sync_playbooks
+    from incident_hub.services.playbooks.sync import sync_playbooks
 
     return sync_playbooks("scheduler")
 
 
 def _escalate_overdue() -> object:
-    from incident_hub.services.escalation import escalate_overdue
+    from incident_hub.services.actions.escalation import escalate_overdue
 
     return escalate_overdue()
 
@@ -32,8 +32,8 @@ def _deliver_webhooks() -> object:
 
 
 def jobs() -> list[Job]:
-    from incident_hub.services.assessments import flag_reviews_due
-    from incident_hub.services.sources import expire_delivery_keys
+    from incident_hub.services.assessments.commands import flag_reviews_due
+    from incident_hub.services.intake.sources import expire_delivery_keys
 
     return [
         Job("assessment_reviews_due", 300, flag_reviews_due),

@@ -26,7 +26,7 @@ from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.extensions import db
 from incident_hub.models import OutboxMessage
 from incident_hub.runtime import settings
-from incident_hub.services.transaction import UnitOfWork
+from incident_hub.services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8

@@ -13,8 +13,8 @@ from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.errors import AppError, Conflict, ValidationError
 from incident_hub.runtime import units
-from incident_hub.services import users as svc
-from incident_hub.services.user_queries import list_tokens
+from incident_hub.services.admin import users as svc
+from incident_hub.services.admin.tokens import list_tokens
 from incident_hub.web import bp
 from incident_hub.web.forms import PostForm, TokenForm, UserForm, opt
 from incident_hub.web.support import apply_errors

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from incident_hub.services.users import authenticate_password
+from incident_hub.services.admin.users import authenticate_password
 from incident_hub.web import bp
 
 

@@ -18,9 +18,9 @@ from incident_hub.domain.explain import criteria_rows
 from incident_hub.domain.lifecycle import INCIDENT_TRANSITIONS
 from incident_hub.errors import AppError, Forbidden, RuleViolation, ValidationError
 from incident_hub.runtime import units
-from incident_hub.services import incidents as svc
-from incident_hub.services.action_board import incident_actions
-from incident_hub.services.incident_queries import (
+from incident_hub.services.actions.board import incident_actions
+from incident_hub.services.incidents import commands as svc
+from incident_hub.services.incidents.queries import (
     SORTABLE,
     IncidentFilter,
     event_view,

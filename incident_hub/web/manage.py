@@ -11,9 +11,9 @@ from incident_hub.auth import require_roles
 from incident_hub.domain.access import ADMIN, MANAGER
 from incident_hub.errors import ValidationError
 from incident_hub.runtime import units
-from incident_hub.services import reports as report_svc
-from incident_hub.services.audit import AuditFilter, list_entries
-from incident_hub.services.dashboard import dashboard as dashboard_figures
+from incident_hub.services.admin.audit import AuditFilter, list_entries
+from incident_hub.services.reporting import governance as report_svc
+from incident_hub.services.reporting.dashboard import dashboard as dashboard_figures
 from incident_hub.web import bp
 from incident_hub.web.support import int_arg, query_without
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
-from incident_hub.services.playbooks import get_playbook, list_playbooks, playbook_view
+from incident_hub.services.playbooks.sync import get_playbook, list_playbooks, playbook_view
 from incident_hub.web import bp
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from incident_hub.extensions import db
 from incident_hub.models import Action, AuditEntry, TimelineEvent
-from incident_hub.services.incidents import update_incident
+from incident_hub.services.incidents.commands import update_incident
 from tests.factories import SYSTEM, make_incident
 
 DDOS = {"vectors": ["digital"], "effects": ["service_outage"], "deliberate": True}

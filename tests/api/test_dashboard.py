@@ -9,8 +9,8 @@ import pytest
 from incident_hub.clock import utcnow
 from incident_hub.domain.access import Principal
 from incident_hub.domain.risk import DEFAULT_MATRIX
-from incident_hub.services.assessments import new_version, sign_assessment, update_assessment
-from incident_hub.services.dashboard import DashboardCache, _percentile_from_histogram
+from incident_hub.services.assessments.commands import new_version, sign_assessment, update_assessment
+from incident_hub.services.reporting.dashboard import DashboardCache, _percentile_from_histogram
 from tests.factories import SYSTEM, make_incident, make_user
 from tests.web.assess_data import add_threat_with_measure, joint_assessment_of, make_assessment
 from tests.web.data import small_world

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from incident_hub.domain.facts import TLP_LABELS
-from incident_hub.services.incidents import add_comment
+from incident_hub.services.incidents.commands import add_comment
 from tests.factories import HYBRID_FACTS, PHYSICAL_ONLY_FACTS, SYSTEM, make_incident
 from tests.web.data import drop_playbook_actions, make_action
 

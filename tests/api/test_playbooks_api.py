@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from incident_hub.extensions import db
 from incident_hub.models import AuditEntry, Playbook
-from incident_hub.services.playbooks import sync_playbooks
+from incident_hub.services.playbooks.sync import sync_playbooks
 
 
 def synced():

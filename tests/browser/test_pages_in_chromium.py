@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from incident_hub.extensions import db
 from incident_hub.models import Incident
-from incident_hub.services.assessment_threats import add_measure, add_threat
-from incident_hub.services.incidents import transition_incident
+from incident_hub.services.assessments.threats import add_measure, add_threat
+from incident_hub.services.incidents.commands import transition_incident
 from tests.browser.conftest import release, shot
 from tests.factories import PASSWORD, SYSTEM, make_incident, make_user
 from tests.web.assess_data import joint_assessment_of, make_assessment, measure, threat

@@ -10,7 +10,7 @@ from typing import Any
 
 from incident_hub.intake.signing import GRAFANA_SIGNATURE, GRAFANA_TIMESTAMP, sign_grafana, sign_standard_webhooks
 from incident_hub.models import Source
-from incident_hub.services.sources import create_source
+from incident_hub.services.intake.sources import create_source
 
 _ids = itertools.count(1)
 

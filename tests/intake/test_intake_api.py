@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from incident_hub.clock import utcnow
 from incident_hub.extensions import db
 from incident_hub.models import Alert, AuditEntry, Delivery, Incident, Source, TimelineEvent
-from incident_hub.services.sources import rotate_source, update_source
+from incident_hub.services.intake.sources import rotate_source, update_source
 from tests.intake.factories import GENERIC_PAYLOAD, make_source, payload, post, signed_headers
 
 FORMATS = ("alertmanager", "grafana", "generic")
@@ -322,7 +322,7 @@ def test_rate_limit_is_503_with_retry_after(client):
 
 
 def test_digest_keys_expire_after_the_retention_window_webhook_ids_do_not(client):
-    from incident_hub.services.sources import DIGEST_RETENTION, expire_delivery_keys
+    from incident_hub.services.intake.sources import DIGEST_RETENTION, expire_delivery_keys
 
     am, am_secret = make_source("alertmanager")
     gen, gen_secret = make_source("generic")

@@ -8,9 +8,9 @@ from incident_hub.domain.access import Principal
 from incident_hub.errors import Conflict
 from incident_hub.extensions import db
 from incident_hub.models import Assessment, Signoff
-from incident_hub.services.assessment_threats import add_threat
-from incident_hub.services.assessments import create_assessment, sign_assessment
-from incident_hub.services.incidents import update_incident
+from incident_hub.services.assessments.commands import create_assessment, sign_assessment
+from incident_hub.services.assessments.threats import add_threat
+from incident_hub.services.incidents.commands import update_incident
 from tests.concurrency import run_together
 from tests.factories import SYSTEM, make_incident, make_user
 

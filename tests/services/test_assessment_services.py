@@ -13,11 +13,11 @@ from incident_hub.clock import utcnow
 from incident_hub.domain.risk import UNACCEPTABLE
 from incident_hub.extensions import db
 from incident_hub.models import Assessment, AssessmentVersion, AuditEntry, TimelineEvent
+from incident_hub.risk_config import EXTENSION_KEY, load_risk_matrix
 from incident_hub.scheduler.jobs import jobs
-from incident_hub.services.assessments import create_assessment, ensure_joint_assessment, flag_reviews_due
-from incident_hub.services.incidents import update_incident
-from incident_hub.services.risk_config import EXTENSION_KEY, load_risk_matrix
-from incident_hub.services.transaction import unit_of_work
+from incident_hub.services.assessments.commands import create_assessment, ensure_joint_assessment, flag_reviews_due
+from incident_hub.services.incidents.commands import update_incident
+from incident_hub.services.uow import unit_of_work
 from incident_hub.settings import SettingsError
 from tests.assessment_factories import PREFIX
 from tests.conftest import make_settings

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from incident_hub.extensions import db
 from incident_hub.models import AuditEntry
-from incident_hub.services.audit import verify_chain
-from incident_hub.services.transaction import unit_of_work
+from incident_hub.services.admin.audit import verify_chain
+from incident_hub.services.uow import unit_of_work
 from tests.concurrency import run_together_ok
 
 THREADS, PER_THREAD = 6, 15

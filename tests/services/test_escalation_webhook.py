@@ -17,7 +17,7 @@ from sqlalchemy import select
 from incident_hub.extensions import db
 from incident_hub.models import Action, AuditEntry, OutboxMessage, TimelineEvent
 from incident_hub.runtime import Runtime
-from incident_hub.services.escalation import escalate_overdue
+from incident_hub.services.actions.escalation import escalate_overdue
 from incident_hub.services.outbox import deliver_due, sign
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

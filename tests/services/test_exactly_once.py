@@ -12,9 +12,9 @@ from incident_hub.models import Action, Incident
 from incident_hub.scheduler.jobs import Job
 from incident_hub.scheduler.lock import claim, release, tick_of
 from incident_hub.scheduler.runner import run_tick
-from incident_hub.services.escalation import escalate_overdue
-from incident_hub.services.playbook_actions import instantiate_playbooks
-from incident_hub.services.transaction import unit_of_work
+from incident_hub.services.actions.escalation import escalate_overdue
+from incident_hub.services.playbooks.instantiate import instantiate_playbooks
+from incident_hub.services.uow import unit_of_work
 from tests.concurrency import run_together_ok
 from tests.factories import make_incident
 

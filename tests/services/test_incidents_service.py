@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incident_hub.services import incidents as service
+from incident_hub.services.incidents import commands as service
 from tests.api.incident_helpers import counts
 from tests.factories import SYSTEM, make_incident
 

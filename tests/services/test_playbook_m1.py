@@ -10,9 +10,9 @@ from incident_hub.errors import MandateViolation
 from incident_hub.extensions import db
 from incident_hub.models import Action, TimelineEvent
 from incident_hub.runtime import Runtime
-from incident_hub.services.actions import new_action
-from incident_hub.services.playbooks import sync_playbooks
-from incident_hub.services.transaction import unit_of_work
+from incident_hub.services.actions.commands import new_action
+from incident_hub.services.playbooks.sync import sync_playbooks
+from incident_hub.services.uow import unit_of_work
 from tests.factories import make_incident
 
 

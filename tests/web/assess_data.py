@@ -9,8 +9,8 @@ from sqlalchemy import select
 from incident_hub.domain.access import Principal
 from incident_hub.extensions import db
 from incident_hub.models import Assessment
-from incident_hub.services.assessment_threats import add_measure, add_threat
-from incident_hub.services.assessments import create_assessment
+from incident_hub.services.assessments.commands import create_assessment
+from incident_hub.services.assessments.threats import add_measure, add_threat
 from tests.factories import SYSTEM
 
 

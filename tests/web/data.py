@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from incident_hub.clock import utcnow
 from incident_hub.models import Action
-from incident_hub.services.actions import new_action
-from incident_hub.services.incidents import transition_incident
-from incident_hub.services.transaction import unit_of_work
+from incident_hub.services.actions.commands import new_action
+from incident_hub.services.incidents.commands import transition_incident
+from incident_hub.services.uow import unit_of_work
 from tests.factories import PHYSICAL_ONLY_FACTS, SYSTEM, make_incident
 
 

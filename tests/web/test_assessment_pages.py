@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from incident_hub.extensions import db
 from incident_hub.models import AuditEntry, Measure, Signoff, Threat
-from incident_hub.services.assessment_threats import add_measure, add_threat
-from incident_hub.services.assessments import new_version
+from incident_hub.services.assessments.commands import new_version
+from incident_hub.services.assessments.threats import add_measure, add_threat
 from tests.factories import SYSTEM, make_incident
 from tests.web.assess_data import joint_assessment_of, make_assessment, measure, threat
 

@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from incident_hub.api.pagination import PageArgs, sort_field
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
-from incident_hub.services.incident_queries import SORTABLE
+from incident_hub.services.incidents.queries import SORTABLE
 
 RULES = ("R1", "R2", "R3", "R4", "R5")
 DERIVED_MESSAGE = "is derived from the facts (or set by the service) and cannot be sent"

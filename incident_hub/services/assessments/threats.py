@@ -20,9 +20,11 @@ from incident_hub.domain.assessments import (
 )
 from incident_hub.errors import UnknownUnit, ValidationError
 from incident_hub.models import Assessment, AssessmentVersion, Incident, Measure, Threat
+from incident_hub.risk_config import risk_matrix
 from incident_hub.runtime import units
-from incident_hub.services.actions import new_action
-from incident_hub.services.assessment_queries import (
+from incident_hub.services.actions.commands import new_action
+from incident_hub.services.assessments.commands import record, refresh_status
+from incident_hub.services.assessments.queries import (
     get_measure,
     get_threat,
     get_version,
@@ -31,9 +33,7 @@ from incident_hub.services.assessment_queries import (
     measure_view,
     threat_view,
 )
-from incident_hub.services.assessments import record, refresh_status
-from incident_hub.services.risk_config import risk_matrix
-from incident_hub.services.transaction import UnitOfWork, unit_of_work
+from incident_hub.services.uow import UnitOfWork, unit_of_work
 
 THREAT_FIELDS = ("title", "description", "domain", "likelihood", "impact")
 MEASURE_FIELDS = ("kind", "description", "owner_unit", "residual_likelihood", "residual_impact", "due_at")

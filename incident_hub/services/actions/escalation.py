@@ -14,10 +14,11 @@ from sqlalchemy import select, update
 from incident_hub.clock import utcnow
 from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.extensions import db
-from incident_hub.models import Action, TimelineEvent
-from incident_hub.services.action_queries import overdue_clause
+from incident_hub.models import Action
+from incident_hub.services.actions.queries import overdue_clause
 from incident_hub.services.outbox import enqueue
-from incident_hub.services.transaction import unit_of_work
+from incident_hub.services.timeline import add_event
+from incident_hub.services.uow import unit_of_work
 
 ACTOR = "scheduler"
 
@@ -52,12 +53,7 @@ def escalate_one(action_id: int, now: datetime) -> bool:
         uow.session.refresh(action)
         body = f"Action overdue, escalated to managers: {action.title} (owner {action.owner_unit})."
         if action.incident_id is not None:
-            uow.session.add(
-                TimelineEvent(
-                    incident_id=action.incident_id, at=now, kind="action_overdue", actor=ACTOR, body=body,
-                    data={"action_id": action.id},
-                )
-            )  # fmt: skip
+            add_event(uow, action.incident_id, "action_overdue", body, {"action_id": action.id})
         message = enqueue(uow, "action.overdue", _payload(action))
         after = {"escalated_at": iso_utc(now), "webhook_id": message.message_id if message else None}
         uow.audit("action.escalate", "action", action.id, {"escalated_at": None}, after)

@@ -21,7 +21,7 @@ from incident_hub.intake.adapters import FORMATS
 from incident_hub.intake.secrets import decrypt_secret, encrypt_secret, generate_secret
 from incident_hub.models import Delivery, Source
 from incident_hub.runtime import settings
-from incident_hub.services.transaction import unit_of_work
+from incident_hub.services.uow import unit_of_work
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DEFAULT_GRACE_HOURS = 24

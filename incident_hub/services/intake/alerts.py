@@ -19,9 +19,10 @@ from sqlalchemy import Select, bindparam, or_, select, text
 
 from incident_hub.domain.alert_mapping import detection_of, incident_title, map_alert
 from incident_hub.intake.adapters import AlertFacts, ParsedDelivery
-from incident_hub.models import Alert, Incident, Source, TimelineEvent
-from incident_hub.services.incidents import new_incident
-from incident_hub.services.transaction import UnitOfWork
+from incident_hub.models import Alert, Incident, Source
+from incident_hub.services.incidents.commands import new_incident
+from incident_hub.services.timeline import add_event
+from incident_hub.services.uow import UnitOfWork
 
 OPEN_STATUSES = ("new", "acknowledged", "contained")
 
@@ -193,16 +194,8 @@ def _record_events(uow: UnitOfWork, delivery_id: int, batch: Batch) -> None:
     filtered), and one audit entry per changed incident."""
     for incident_id, counts in sorted(batch.events.items()):
         for kind, n in sorted(counts.items()):
-            uow.session.add(
-                TimelineEvent(
-                    incident_id=incident_id,
-                    at=uow.now,
-                    kind=f"alert_{kind}",
-                    actor=uow.actor,
-                    body=EVENT_TEXT[kind].format(n=n),
-                    data={"delivery_id": delivery_id, "alerts": n},
-                )
-            )
+            data = {"delivery_id": delivery_id, "alerts": n}
+            add_event(uow, incident_id, f"alert_{kind}", EVENT_TEXT[kind].format(n=n), data)
         uow.audit("incident.alerts", "incident", incident_id, None, {"delivery_id": delivery_id, **counts})
 
 

@@ -22,7 +22,7 @@ from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Playbook
 from incident_hub.runtime import settings, units
-from incident_hub.services.transaction import UnitOfWork, unit_of_work
+from incident_hub.services.uow import UnitOfWork, unit_of_work
 from incident_hub.services.upsert import insert_ignore
 
 PLAYBOOK_SUFFIXES = (".yaml", ".yml")

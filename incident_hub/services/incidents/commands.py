@@ -15,8 +15,9 @@ from incident_hub.domain.routing import Routing, joint_assessment_due, override_
 from incident_hub.errors import Forbidden, ValidationError
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import settings, units
-from incident_hub.services.incident_queries import get_visible_incident, incident_snapshot
-from incident_hub.services.transaction import UnitOfWork, unit_of_work
+from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
+from incident_hub.services.timeline import add_event
+from incident_hub.services.uow import UnitOfWork, unit_of_work
 
 FACT_FIELDS = ("vectors", "effects", "deliberate")
 STAMP_FIELDS = tuple(INCIDENT_STAMPS.values())
@@ -25,12 +26,6 @@ PLAIN_FIELDS = ("title", "description", "severity", "location", "tlp", "occurred
 
 def facts_of(incident: Incident) -> IncidentFacts:
     return IncidentFacts.of(incident.vectors, incident.effects, incident.deliberate)
-
-
-def add_event(uow: UnitOfWork, incident: Incident, kind: str, body: str, data: dict[str, Any] | None = None) -> None:
-    uow.session.add(
-        TimelineEvent(incident_id=incident.id, at=uow.now, kind=kind, actor=uow.actor, body=body, data=data)
-    )
 
 
 def _store_routing(uow: UnitOfWork, incident: Incident, r: Routing) -> None:
@@ -66,8 +61,8 @@ def _classify_and_route(uow: UnitOfWork, incident: Incident) -> Routing:
 def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None:
     """Work that follows a routing decision (playbook actions, the joint assessment) joins this
     transaction, so an incident is never stored without it."""
-    from incident_hub.services.assessments import on_incident_routed  # imports this module
-    from incident_hub.services.playbook_actions import instantiate_playbooks
+    from incident_hub.services.assessments.commands import on_incident_routed  # imports this module
+    from incident_hub.services.playbooks.instantiate import instantiate_playbooks
 
     on_incident_routed(uow, incident, routing)
     instantiate_playbooks(uow, incident)
@@ -109,8 +104,8 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
     )
     uow.session.add(incident)
     routing = _classify_and_route(uow, incident)
-    add_event(uow, incident, "created", f"Incident created: {incident.title}")
-    add_event(uow, incident, "routed", routing.explanation, {"rule": routing.rule, "lead_unit": routing.lead_unit})
+    add_event(uow, incident.id, "created", f"Incident created: {incident.title}")
+    add_event(uow, incident.id, "routed", routing.explanation, {"rule": routing.rule, "lead_unit": routing.lead_unit})
     after_routing(uow, incident, routing)
     uow.audit("incident.create", "incident", incident.id, None, incident_snapshot(incident))
     return incident
@@ -150,7 +145,7 @@ def _reroute(uow: UnitOfWork, incident: Incident, before: dict[str, Any]) -> Non
     if (routing.rule, routing.lead_unit) != (before["routing"]["rule"], before["routing"]["lead_unit"]):
         add_event(
             uow,
-            incident,
+            incident.id,
             "rerouted",
             f"New facts: {before['routing']['rule']} → {routing.rule}. {routing.explanation}",
             {"before": before["routing"], "after": routing.to_dict()},
@@ -175,7 +170,7 @@ def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[
     incident.lead_overridden = True
     add_event(
         uow,
-        incident,
+        incident.id,
         "rerouted",
         routing.explanation,
         {"before": before["routing"], "after": routing.to_dict(), "manual": True},
@@ -195,7 +190,7 @@ def transition_incident(principal: Principal, incident_id: int, target: str, not
         incident.updated_at = uow.now
         add_event(
             uow,
-            incident,
+            incident.id,
             "status",
             note or f"Status {before['status']} → {target}",
             {"from": before["status"], "to": target},
@@ -207,8 +202,7 @@ def transition_incident(principal: Principal, incident_id: int, target: str, not
 def add_comment(principal: Principal, incident_id: int, body: str) -> TimelineEvent:
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
-        event = TimelineEvent(incident_id=incident.id, at=uow.now, kind="comment", actor=uow.actor, body=body)
-        uow.session.add(event)
+        event = add_event(uow, incident.id, "comment", body)
         uow.flush()
         uow.audit("incident.comment", "incident", incident.id, None, {"event_id": event.id})
     return event

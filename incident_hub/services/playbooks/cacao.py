@@ -24,10 +24,10 @@ from incident_hub.errors import ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import Playbook
 from incident_hub.runtime import units
-from incident_hub.services.playbooks import get_playbook, store_definition
-from incident_hub.services.transaction import unit_of_work
+from incident_hub.services.playbooks.sync import get_playbook, store_definition
+from incident_hub.services.uow import unit_of_work
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "cacao-v2.0-schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data" / "cacao-v2.0-schemas"
 MAX_ERRORS = 50
 
 

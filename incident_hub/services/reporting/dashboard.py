@@ -30,8 +30,8 @@ from incident_hub.domain.lifecycle import OPEN_INCIDENT_STATUSES as OPEN
 from incident_hub.errors import ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import Action, Assessment, AssessmentVersion, Incident, Threat
+from incident_hub.risk_config import risk_matrix
 from incident_hub.runtime import settings, units
-from incident_hub.services.risk_config import risk_matrix
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

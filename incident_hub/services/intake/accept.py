@@ -27,9 +27,9 @@ from incident_hub.intake.adapters import PARSERS, ParsedDelivery
 from incident_hub.intake.signing import Headers, Refused
 from incident_hub.models import Delivery, Source
 from incident_hub.runtime import settings
-from incident_hub.services.intake_alerts import store_alerts
-from incident_hub.services.sources import accepted_secrets
-from incident_hub.services.transaction import UnitOfWork, unit_of_work
+from incident_hub.services.intake.alerts import store_alerts
+from incident_hub.services.intake.sources import accepted_secrets
+from incident_hub.services.uow import UnitOfWork, unit_of_work
 
 RETRY_AFTER_DB = 5
 # Built once: the per-request cost is then binding parameters (bench/intake.py counts them).

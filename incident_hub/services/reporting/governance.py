@@ -25,7 +25,7 @@ from incident_hub.domain.risk import LEVELS
 from incident_hub.extensions import db
 from incident_hub.models import Action, Incident
 from incident_hub.runtime import units
-from incident_hub.services import dashboard as d
+from incident_hub.services.reporting import dashboard as d
 
 RULES = ("R1", "R2", "R3", "R4", "R5")
 RISK_LEVELS = LEVELS

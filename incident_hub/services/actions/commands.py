@@ -11,10 +11,11 @@ from incident_hub.domain.access import Principal
 from incident_hub.domain.lifecycle import check_action_transition
 from incident_hub.domain.mandates import ensure_mandates
 from incident_hub.errors import Forbidden, ValidationError
-from incident_hub.models import Action, TimelineEvent, User
+from incident_hub.models import Action, User
 from incident_hub.runtime import units
-from incident_hub.services.action_queries import action_snapshot, get_visible_action
-from incident_hub.services.transaction import UnitOfWork, unit_of_work
+from incident_hub.services.actions.queries import action_snapshot, get_visible_action
+from incident_hub.services.timeline import add_event
+from incident_hub.services.uow import UnitOfWork, unit_of_work
 from incident_hub.services.upsert import insert_action_values
 
 PHASES = ("prevention", "mitigation")
@@ -129,11 +130,7 @@ def _transition_event(uow: UnitOfWork, action: Action, previous: str, note: str)
         return
     body = f"Action '{action.title}': {previous} → {action.status}" + (f". {note.strip()}" if note.strip() else "")
     data = {"action_id": action.id, "from": previous, "to": action.status}
-    uow.session.add(
-        TimelineEvent(
-            incident_id=action.incident_id, at=uow.now, kind="action_status", actor=uow.actor, body=body, data=data
-        )
-    )
+    add_event(uow, action.incident_id, "action_status", body, data)
 
 
 def transition_action(

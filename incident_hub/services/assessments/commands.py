@@ -28,7 +28,7 @@ from incident_hub.domain.assessments import (
 from incident_hub.domain.routing import Routing
 from incident_hub.errors import Conflict, ValidationError
 from incident_hub.models import Assessment, AssessmentVersion, Incident, Measure, Signoff, Threat
-from incident_hub.services.assessment_queries import (
+from incident_hub.services.assessments.queries import (
     assessment_snapshot,
     get_version,
     get_visible_assessment,
@@ -36,9 +36,9 @@ from incident_hub.services.assessment_queries import (
     residual_of,
     signers_of,
 )
-from incident_hub.services.incident_queries import get_visible_incident
-from incident_hub.services.incidents import add_event
-from incident_hub.services.transaction import UnitOfWork, unit_of_work
+from incident_hub.services.incidents.queries import get_visible_incident
+from incident_hub.services.timeline import add_event
+from incident_hub.services.uow import UnitOfWork, unit_of_work
 
 REVIEW_BATCH = 500
 ASSESSMENTS: Table = Assessment.__table__  # type: ignore[assignment]
@@ -50,7 +50,7 @@ def record(
     """Audit a change and, for an incident's assessment, say it on the incident's timeline."""
     uow.audit(action, "assessment", a.id, data.get("before"), data.get("after"))
     if incident is not None:
-        add_event(uow, incident, "assessment", body, {"assessment_id": a.id, "action": action})
+        add_event(uow, incident.id, "assessment", body, {"assessment_id": a.id, "action": action})
 
 
 def new_assessment(

@@ -10,17 +10,12 @@ from sqlalchemy import select
 from incident_hub.domain.facts import IncidentFacts
 from incident_hub.domain.playbooks import PlaybookDef, PlaybookInvalid, applies, from_stored, topological_order
 from incident_hub.errors import RuleViolation
-from incident_hub.models import Action, Incident, Playbook, TimelineEvent
+from incident_hub.models import Action, Incident, Playbook
 from incident_hub.runtime import units
-from incident_hub.services.actions import insert_action_once
-from incident_hub.services.playbooks import current_playbooks, ensure_loaded
-from incident_hub.services.transaction import UnitOfWork
-
-
-def _event(uow: UnitOfWork, incident: Incident, kind: str, body: str, data: dict[str, object]) -> None:
-    uow.session.add(
-        TimelineEvent(incident_id=incident.id, at=uow.now, kind=kind, actor=uow.actor, body=body, data=data)
-    )
+from incident_hub.services.actions.commands import insert_action_once
+from incident_hub.services.playbooks.sync import current_playbooks, ensure_loaded
+from incident_hub.services.timeline import add_event
+from incident_hub.services.uow import UnitOfWork
 
 
 def _keys_already_used(uow: UnitOfWork, incident_id: int) -> dict[str, int]:
@@ -50,7 +45,7 @@ def _instantiate(uow: UnitOfWork, incident: Incident, row: Playbook, p: Playbook
                 source_step=step.id,
             )
         except RuleViolation as exc:  # the units changed since the playbook was stored
-            _event(uow, incident, "playbook_step_skipped", exc.message, {"playbook_id": row.id, "step": step.id})
+            add_event(uow, incident.id, "playbook_step_skipped", exc.message, {"playbook_id": row.id, "step": step.id})
             continue
         if action_id is not None:
             created.append(action_id)
@@ -70,13 +65,13 @@ def instantiate_playbooks(uow: UnitOfWork, incident: Incident) -> list[int]:
         try:
             p = from_stored(row.definition, units())
         except PlaybookInvalid as exc:
-            _event(uow, incident, "playbook_skipped", str(exc), {"playbook_id": row.id})
+            add_event(uow, incident.id, "playbook_skipped", str(exc), {"playbook_id": row.id})
             continue
         if not applies(p, facts, incident.severity):
             continue
         ids = _instantiate(uow, incident, row, p)
         if ids:
             body = f"Playbook '{p.name}' (v{row.version}) applied: {len(ids)} action(s)."
-            _event(uow, incident, "playbook_applied", body, {"playbook_id": row.id, "action_ids": ids})
+            add_event(uow, incident.id, "playbook_applied", body, {"playbook_id": row.id, "action_ids": ids})
         created.extend(ids)
     return created
