@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, appcontext_pushed, g
 
+from incident_hub import runtime
 from incident_hub.settings import Settings, load_settings, load_units
 
 __all__ = ["create_app"]
@@ -53,12 +54,37 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
-    from incident_hub.runtime import Runtime
-
-    app.extensions["incident_hub"] = Runtime(settings=settings, units=load_units(settings.units_file))
+    app.extensions[runtime.EXTENSION_KEY] = _build_runtime(settings)
+    _bind_runtime(app)
     _bind_extensions(app)
     _register(app)
     return app
+
+
+def _build_runtime(settings: Settings) -> runtime.Runtime:
+    """Every configuration file is read here, so a bad one stops the start with one line."""
+    from incident_hub.risk_config import load_risk_matrix
+    from incident_hub.services.reporting.dashboard import DashboardCache
+
+    return runtime.Runtime(
+        settings=settings,
+        units=load_units(settings.units_file),
+        risk_matrix=load_risk_matrix(settings),
+        caches={"dashboard": DashboardCache(settings.dashboard_cache_seconds)},
+    )
+
+
+def _bind_runtime(app: Flask) -> None:
+    """Services find the runtime of the app whose context is current (runtime.py), without Flask."""
+
+    def pushed(sender: Flask, **_: object) -> None:
+        g._incident_hub_previous_runtime = runtime.bind(sender.extensions)
+
+    def torn_down(_: BaseException | None) -> None:
+        runtime.unbind(g.pop("_incident_hub_previous_runtime", None))
+
+    appcontext_pushed.connect(pushed, app, weak=False)
+    app.teardown_appcontext(torn_down)
 
 
 def _bind_extensions(app: Flask) -> None:

@@ -3,7 +3,7 @@ config/risk_matrix.toml (STANDARDS.md §1 [P], "configurable").
 
 Settings.extra may name another file (`risk_matrix_file`) or give overrides directly
 (`risk_matrix_overrides`: [(likelihood, impact, level), …]), for tests and deployments.
-The matrix is built once per app and kept in `app.extensions`.
+`create_app` builds the matrix once (a bad file stops the start) and keeps it in the Runtime.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
-
 from incident_hub.domain.risk import DEFAULT_MATRIX, RiskMatrix
 from incident_hub.errors import ValidationError
 from incident_hub.settings import PROJECT_ROOT, Settings, SettingsError
 
-EXTENSION_KEY = "incident_hub_risk_matrix"
 DEFAULT_FILE = PROJECT_ROOT / "config" / "risk_matrix.toml"
 
 
@@ -45,11 +42,3 @@ def load_risk_matrix(settings: Settings) -> RiskMatrix:
         return DEFAULT_MATRIX.with_overrides(overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise SettingsError(f"Risk matrix file {path}: {exc.message} {exc.details.get('fields')}") from exc
-
-
-def risk_matrix() -> RiskMatrix:
-    matrix = current_app.extensions.get(EXTENSION_KEY)
-    if matrix is None:
-        matrix = load_risk_matrix(current_app.extensions["incident_hub"].settings)
-        current_app.extensions[EXTENSION_KEY] = matrix
-    return matrix  # type: ignore[no-any-return]

@@ -1,23 +1,53 @@
-"""What the running app was configured with, for services and views (set by `create_app`)."""
+"""What services need from the running app (settings, units, risk matrix, clock, caches), built once
+by `create_app` and found through a context variable that the app binds whenever one of its
+contexts is pushed. Services read it here instead of reaching for Flask's `current_app`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from flask import current_app
-
+from incident_hub.clock import utcnow
+from incident_hub.domain.risk import RiskMatrix
 from incident_hub.domain.units import UnitRegistry
 from incident_hub.settings import Settings
+
+EXTENSION_KEY = "incident_hub"
 
 
 @dataclass(frozen=True)
 class Runtime:
     settings: Settings
     units: UnitRegistry
+    risk_matrix: RiskMatrix
+    clock: Callable[[], datetime] = utcnow
+    caches: dict[str, Any] = field(default_factory=dict)  # per-app caches built at start (dashboard)
+
+
+# The `extensions` mapping of the app whose context is current, so tests may swap the Runtime.
+_app_extensions: ContextVar[Mapping[str, Any] | None] = ContextVar("incident_hub_app_extensions", default=None)
+
+
+def bind(extensions: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """Make this app's runtime current; returns what was current before, for `unbind`."""
+    previous = _app_extensions.get()
+    _app_extensions.set(extensions)
+    return previous
+
+
+def unbind(previous: Mapping[str, Any] | None) -> None:
+    _app_extensions.set(previous)
 
 
 def runtime() -> Runtime:
-    return current_app.extensions["incident_hub"]  # type: ignore[no-any-return]
+    extensions = _app_extensions.get()
+    if extensions is None:
+        raise RuntimeError("No incident_hub app context: push one with app.app_context().")
+    return extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
 
 
 def units() -> UnitRegistry:
@@ -26,3 +56,11 @@ def units() -> UnitRegistry:
 
 def settings() -> Settings:
     return runtime().settings
+
+
+def risk_matrix() -> RiskMatrix:
+    return runtime().risk_matrix
+
+
+def now() -> datetime:
+    return runtime().clock()

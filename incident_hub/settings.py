@@ -39,6 +39,7 @@ class Settings:
     session_cookie_secure: bool = False
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
+    dashboard_cache_seconds: float = 15.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -81,6 +82,7 @@ def load_settings(dotenv: bool = True) -> Settings:
         session_cookie_secure=_bool(e("SESSION_COOKIE_SECURE"), default=env == "production"),
         escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
+        dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
     )
 
 

@@ -92,7 +92,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 def make_settings(database_url: str | None, **changes: Any) -> Settings:
-    base = Settings(env="testing", secret_key="test-secret-key", database_url=database_url, scheduler_enabled=False)
+    base = Settings(
+        env="testing",
+        secret_key="test-secret-key",
+        database_url=database_url,
+        scheduler_enabled=False,
+        dashboard_cache_seconds=0,
+    )
     return base.with_(**changes)
 
 

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 
-from incident_hub.extensions import db
 from incident_hub.models import SchedulerLock
+from incident_hub.services.uow import bookkeeping
 from incident_hub.services.upsert import insert_ignore
 
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -26,8 +26,7 @@ def tick_of(now: datetime, seconds: int) -> int:
 
 def claim(name: str, tick: int, owner: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
     """True when this caller won tick `tick` of job `name` (and holds its lease)."""
-    session = db.session()
-    try:
+    with bookkeeping() as session:
         insert_ignore(session, SchedulerLock, {"name": name, "last_tick": -1, "locked_by": ""}, ("name",))
         result = session.execute(
             update(SchedulerLock)
@@ -38,17 +37,13 @@ def claim(name: str, tick: int, owner: str, now: datetime, lease: timedelta = DE
             )
             .values(last_tick=tick, locked_by=owner, locked_until=now + lease, last_started_at=now)
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def release(name: str, owner: str, now: datetime) -> None:
-    db.session.execute(
-        update(SchedulerLock)
-        .where(SchedulerLock.name == name, SchedulerLock.locked_by == owner)
-        .values(locked_until=None, last_finished_at=now)
-    )
-    db.session.commit()
+    with bookkeeping() as session:
+        session.execute(
+            update(SchedulerLock)
+            .where(SchedulerLock.name == name, SchedulerLock.locked_by == owner)
+            .values(locked_until=None, last_finished_at=now)
+        )

@@ -26,7 +26,7 @@ from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.extensions import db
 from incident_hub.models import OutboxMessage
 from incident_hub.runtime import settings
-from incident_hub.services.uow import UnitOfWork
+from incident_hub.services.uow import UnitOfWork, bookkeeping
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -78,12 +78,14 @@ def enqueue(uow: UnitOfWork, kind: str, payload: dict[str, Any]) -> OutboxMessag
 
 
 def _claim(message_id: int, now: datetime) -> bool:
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-        .values(next_attempt_at=now + CLAIM_LEASE, attempts=OutboxMessage.attempts + 1)
-    )
-    db.session.commit()
+    with bookkeeping() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id, OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now
+            )
+            .values(next_attempt_at=now + CLAIM_LEASE, attempts=OutboxMessage.attempts + 1)
+        )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -108,6 +110,13 @@ def _post(message: OutboxMessage, now: datetime) -> tuple[int | None, str, int |
 
 
 def _record(message: OutboxMessage, now: datetime, code: int | None, error: str, retry_after: int | None) -> None:
+    with bookkeeping():
+        _record_attempt(message, now, code, error, retry_after)
+
+
+def _record_attempt(
+    message: OutboxMessage, now: datetime, code: int | None, error: str, retry_after: int | None
+) -> None:
     message.last_status_code, message.last_error = code, error
     if code is not None and 200 <= code < 300:
         message.status, message.delivered_at = "delivered", now
@@ -119,7 +128,6 @@ def _record(message: OutboxMessage, now: datetime, code: int | None, error: str,
     else:
         wait = max(backoff(message.attempts), timedelta(seconds=retry_after or 0))
         message.next_attempt_at = now + min(wait, BACKOFF_CAP)
-    db.session.commit()
 
 
 def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:

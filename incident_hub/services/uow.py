@@ -1,5 +1,10 @@
 """One use case = one transaction, with its audit entries appended to the chain just before commit.
 
+The unit of work is the only place that commits. It refuses to start on a session that already
+holds changes (they would be stored without an audit entry), rolls back on any exception, and
+commits once at the end. `bookkeeping` is the same for the few writes that are not use cases
+and carry no audit entry (token last use, outbox delivery state, scheduler leases).
+
 The chain head row is locked (`SELECT … FOR UPDATE` on PostgreSQL; SQLite transactions
 begin IMMEDIATE, so writers are serialised anyway) only for the last moment of the
 transaction, so concurrent use cases wait for each other as briefly as possible.
@@ -13,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from incident_hub.clock import utcnow
 from incident_hub.domain.audit_chain import ChainEntry, entry_hash
 from incident_hub.extensions import db
 from incident_hub.models import AuditEntry, AuditHead
+from incident_hub.runtime import now
 
 
 @dataclass
@@ -35,7 +40,7 @@ class PendingAudit:
 class UnitOfWork:
     session: Session
     actor: str
-    now: datetime = field(default_factory=utcnow)
+    now: datetime
     _audits: list[PendingAudit] = field(default_factory=list)
 
     def audit(self, action: str, object_type: str, object_id: object, before: Any = None, after: Any = None) -> None:
@@ -77,16 +82,53 @@ def append_audit_entries(session: Session, actor: str, at: datetime, pending: li
     session.flush()
 
 
+class SessionNotClean(RuntimeError):
+    """A unit of work was opened on a session holding changes that nothing would audit: a bug."""
+
+
+_FLUSHED = "incident_hub_flushed_changes"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _: object) -> None:
+    session.info[_FLUSHED] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_flush(session: Session) -> None:
+    session.info.pop(_FLUSHED, None)
+
+
+def _clean_session() -> Session:
+    """The session, with any read-only transaction a view left open ended."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get(_FLUSHED):
+        raise SessionNotClean("The session already holds changes; a unit of work will not commit them.")
+    if session.in_transaction():
+        session.rollback()  # only reads happened: start the use case on a fresh transaction
+    return session
+
+
 @contextmanager
 def unit_of_work(actor: str) -> Iterator[UnitOfWork]:
-    session = db.session()
-    if session.in_transaction():
-        # A view may have read before calling the service; start the use case on a fresh transaction.
-        session.commit()
-    uow = UnitOfWork(session, actor)
+    session = _clean_session()
+    uow = UnitOfWork(session, actor, now())
     try:
         yield uow
         uow.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
+def bookkeeping() -> Iterator[Session]:
+    """A short transaction for state that is not a use case and is never audited."""
+    session = _clean_session()
+    try:
+        yield session
+        session.commit()
     except BaseException:
         session.rollback()
         raise

@@ -17,7 +17,7 @@ from incident_hub.domain.lifecycle import ACTION_STATUSES, ACTION_TRANSITIONS
 from incident_hub.errors import AppError
 from incident_hub.services.actions.board import board, changeable, is_overdue
 from incident_hub.services.actions.commands import transition_action
-from incident_hub.web import bp
+from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import ActionTransitionForm
 from incident_hub.web.support import apply_errors
 

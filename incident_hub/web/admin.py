@@ -15,7 +15,7 @@ from incident_hub.errors import AppError, Conflict, ValidationError
 from incident_hub.runtime import units
 from incident_hub.services.admin import users as svc
 from incident_hub.services.admin.tokens import list_tokens
-from incident_hub.web import bp
+from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import PostForm, TokenForm, UserForm, opt
 from incident_hub.web.support import apply_errors
 

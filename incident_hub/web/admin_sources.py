@@ -16,7 +16,7 @@ from incident_hub.domain.access import ADMIN
 from incident_hub.errors import AppError
 from incident_hub.intake.adapters import FORMATS
 from incident_hub.services.intake import sources as svc
-from incident_hub.web import bp
+from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import PostForm, RotateForm, SourceForm, opt
 from incident_hub.web.support import apply_errors
 

@@ -16,8 +16,7 @@ from flask.typing import ResponseReturnValue
 from incident_hub.auth import current_principal
 from incident_hub.domain.risk import IMPACT_NAMES, LABELS, LIKELIHOOD_NAMES
 from incident_hub.errors import AppError
-from incident_hub.risk_config import risk_matrix
-from incident_hub.runtime import units
+from incident_hub.runtime import risk_matrix, units
 from incident_hub.services.assessments import threats as threats_svc
 from incident_hub.services.assessments.commands import sign_assessment
 from incident_hub.services.assessments.queries import (
@@ -28,7 +27,7 @@ from incident_hub.services.assessments.queries import (
     list_assessments,
     summary_view,
 )
-from incident_hub.web import bp
+from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import MeasureForm, SignForm, ThreatForm, opt
 from incident_hub.web.support import apply_errors, int_arg, query_without
 

@@ -12,7 +12,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from incident_hub.services.admin.users import authenticate_password
-from incident_hub.web import bp
+from incident_hub.web.blueprint import bp
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]

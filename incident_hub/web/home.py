@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.services.actions.board import my_work
-from incident_hub.web import bp
+from incident_hub.web.blueprint import bp
 
 
 @bp.get("/")

@@ -29,7 +29,7 @@ from incident_hub.services.incidents.queries import (
     list_incidents,
     timeline,
 )
-from incident_hub.web import bp
+from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import (
     CommentForm,
     EditIncidentForm,

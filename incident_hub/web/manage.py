@@ -14,7 +14,7 @@ from incident_hub.runtime import units
 from incident_hub.services.admin.audit import AuditFilter, list_entries
 from incident_hub.services.reporting import governance as report_svc
 from incident_hub.services.reporting.dashboard import dashboard as dashboard_figures
-from incident_hub.web import bp
+from incident_hub.web.blueprint import bp
 from incident_hub.web.support import int_arg, query_without
 
 

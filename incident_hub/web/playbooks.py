@@ -10,7 +10,7 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from incident_hub.services.playbooks.sync import get_playbook, list_playbooks, playbook_view
-from incident_hub.web import bp
+from incident_hub.web.blueprint import bp
 
 
 @bp.get("/playbooks")

@@ -86,12 +86,14 @@ def test_override_to_an_unknown_unit_is_422(as_manager):
 
 def test_override_allowed_to_a_unit_holding_the_mandates(app, as_manager):
     """A deployment with a third unit holding `cyber` (config, not code)."""
+    from dataclasses import replace
+
     from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, Unit, UnitRegistry
     from incident_hub.runtime import runtime
 
     old = runtime().units
     extra = Unit("CSOC", "Converged SOC", frozenset({CYBER, PHYSICAL_SECURITY}))
-    app.extensions["incident_hub"] = type(runtime())(settings=runtime().settings, units=UnitRegistry([*old, extra]))
+    app.extensions["incident_hub"] = replace(runtime(), units=UnitRegistry([*old, extra]))
     try:
         incident = create(as_manager, "R2")
         response = as_manager.patch(f"{URL}/{incident['id']}", json={"lead_unit": "CSOC"})
@@ -101,7 +103,7 @@ def test_override_allowed_to_a_unit_holding_the_mandates(app, as_manager):
         [entry] = audits(incident["id"], "incident.override_lead")
         assert (entry.before["lead_unit"], entry.after["lead_unit"], entry.after["rule"]) == ("OICT", "CSOC", "R2")
     finally:
-        app.extensions["incident_hub"] = type(runtime())(settings=runtime().settings, units=old)
+        app.extensions["incident_hub"] = replace(runtime(), units=old)
 
 
 def test_patch_validation_writes_nothing(as_oict):

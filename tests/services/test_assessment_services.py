@@ -3,6 +3,7 @@ the review-due job (idempotent), and the configurable matrix."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,8 @@ from incident_hub.clock import utcnow
 from incident_hub.domain.risk import UNACCEPTABLE
 from incident_hub.extensions import db
 from incident_hub.models import Assessment, AssessmentVersion, AuditEntry, TimelineEvent
-from incident_hub.risk_config import EXTENSION_KEY, load_risk_matrix
+from incident_hub.risk_config import load_risk_matrix
+from incident_hub.runtime import EXTENSION_KEY
 from incident_hub.scheduler.jobs import jobs
 from incident_hub.services.assessments.commands import create_assessment, ensure_joint_assessment, flag_reviews_due
 from incident_hub.services.incidents.commands import update_incident
@@ -162,7 +164,7 @@ def test_the_shipped_matrix_file_is_valid():
 
 def test_the_api_uses_the_configured_matrix(app, as_oict, monkeypatch):
     matrix = load_risk_matrix(make_settings(None, extra={"risk_matrix_overrides": [(5, 5, UNACCEPTABLE)]}))
-    monkeypatch.setitem(app.extensions, EXTENSION_KEY, matrix)
+    monkeypatch.setitem(app.extensions, EXTENSION_KEY, replace(app.extensions[EXTENSION_KEY], risk_matrix=matrix))
     a = as_oict.post(PREFIX, json={"subject": "s", "title": "t"}).get_json()
     body = {"title": "t", "domain": "physical", "likelihood": 5, "impact": 5}
     assert as_oict.post(f"{PREFIX}/{a['id']}/threats", json=body).get_json()["risk_level"] == UNACCEPTABLE

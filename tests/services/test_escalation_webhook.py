@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,7 +17,6 @@ from sqlalchemy import select
 
 from incident_hub.extensions import db
 from incident_hub.models import Action, AuditEntry, OutboxMessage, TimelineEvent
-from incident_hub.runtime import Runtime
 from incident_hub.services.actions.escalation import escalate_overdue
 from incident_hub.services.outbox import deliver_due, sign
 
@@ -70,7 +70,7 @@ def webhook_to(app, monkeypatch):
     def configure(url):
         current = app.extensions["incident_hub"]
         settings = current.settings.with_(escalation_webhook_url=url, escalation_webhook_secret=SECRET)
-        monkeypatch.setitem(app.extensions, "incident_hub", Runtime(settings=settings, units=current.units))
+        monkeypatch.setitem(app.extensions, "incident_hub", replace(current, settings=settings))
 
     return configure
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
@@ -9,7 +11,6 @@ from incident_hub.domain.units import Unit, UnitRegistry
 from incident_hub.errors import MandateViolation
 from incident_hub.extensions import db
 from incident_hub.models import Action, TimelineEvent
-from incident_hub.runtime import Runtime
 from incident_hub.services.actions.commands import new_action
 from incident_hub.services.playbooks.sync import sync_playbooks
 from incident_hub.services.uow import unit_of_work
@@ -34,7 +35,7 @@ def test_stored_playbook_breaking_m1_under_new_units_is_skipped_not_half_applied
             Unit("DSS", "DSS", frozenset({"physical_security"})),
         ]
     )
-    monkeypatch.setitem(app.extensions, "incident_hub", Runtime(settings=current.settings, units=units))
+    monkeypatch.setitem(app.extensions, "incident_hub", replace(current, units=units))
     incident = make_incident(hybrid=True, severity="critical")
     assert incident.lead_unit == "CSIRT"
     assert db.session.execute(select(Action).where(Action.incident_id == incident.id)).first() is None

@@ -17,7 +17,7 @@ from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSE
 from incident_hub.extensions import db
 from incident_hub.models import Action, Incident, IncidentUnit
 from incident_hub.runtime import units
-from incident_hub.services.incidents.queries import visible_incidents
+from incident_hub.services.visibility import visible_incidents
 
 OPEN_ACTION_STATUSES = tuple(s for s in ACTION_STATUSES if s not in CLOSED_ACTION_STATUSES)
 BOARD_COLUMN_LIMIT = 100

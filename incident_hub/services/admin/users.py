@@ -16,7 +16,7 @@ from incident_hub.errors import Conflict, NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import ApiToken, User
 from incident_hub.runtime import units
-from incident_hub.services.uow import unit_of_work
+from incident_hub.services.uow import bookkeeping, unit_of_work
 
 TOKEN_PREFIX = "ih_"
 MIN_PASSWORD = 10
@@ -105,8 +105,8 @@ def authenticate_token(raw: str) -> User | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        token.last_used_at = now  # coarse, so a busy client does not write on every request
-        db.session.commit()
+        with bookkeeping():  # coarse, so a busy client does not write on every request
+            token.last_used_at = now
     return token.user
 
 

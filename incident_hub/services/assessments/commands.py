@@ -36,9 +36,9 @@ from incident_hub.services.assessments.queries import (
     residual_of,
     signers_of,
 )
-from incident_hub.services.incidents.queries import get_visible_incident
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
+from incident_hub.services.visibility import get_visible_incident
 
 REVIEW_BATCH = 500
 ASSESSMENTS: Table = Assessment.__table__  # type: ignore[assignment]

@@ -20,8 +20,7 @@ from incident_hub.domain.assessments import (
 )
 from incident_hub.errors import UnknownUnit, ValidationError
 from incident_hub.models import Assessment, AssessmentVersion, Incident, Measure, Threat
-from incident_hub.risk_config import risk_matrix
-from incident_hub.runtime import units
+from incident_hub.runtime import risk_matrix, units
 from incident_hub.services.actions.commands import new_action
 from incident_hub.services.assessments.commands import record, refresh_status
 from incident_hub.services.assessments.queries import (

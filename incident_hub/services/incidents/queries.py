@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import Select, case, func, select
 
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
@@ -16,22 +16,9 @@ from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import units
+from incident_hub.services.visibility import get_visible_incident, visible_incidents
 
 SORTABLE = ("created_at", "updated_at", "severity", "status", "title", "id", "occurred_at")
-
-
-def visible_incidents(principal: Principal) -> Select[tuple[Incident]]:
-    q = select(Incident)
-    if not sees_all_incidents(principal, units()):
-        q = q.where(exists().where(IncidentUnit.incident_id == Incident.id, IncidentUnit.unit == principal.unit))
-    return q
-
-
-def get_visible_incident(principal: Principal, incident_id: int) -> Incident:
-    incident = db.session.execute(visible_incidents(principal).where(Incident.id == incident_id)).scalar_one_or_none()
-    if incident is None:
-        raise NotFound(f"No incident {incident_id}.")
-    return incident
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,12 @@ by lead unit and actions by owner unit.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from cachetools import TTLCache
 from sqlalchemy import ColumnElement, Date, Integer, cast, func, select
 from sqlalchemy.orm import Session
 
@@ -30,8 +29,7 @@ from incident_hub.domain.lifecycle import OPEN_INCIDENT_STATUSES as OPEN
 from incident_hub.errors import ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import Action, Assessment, AssessmentVersion, Incident, Threat
-from incident_hub.risk_config import risk_matrix
-from incident_hub.runtime import settings, units
+from incident_hub.runtime import risk_matrix, runtime, units
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -315,34 +313,27 @@ def dashboard(unit: str | None, start: datetime | None, end: datetime | None) ->
     now = utcnow()
     period = Period.of(unit, start, end, now)
     check_period(period)
-    cache = current_app.extensions.get("incident_hub_dashboard_cache")
-    if cache is None:
-        conf = settings()
-        ttl = float(conf.extra.get("dashboard_cache_seconds", 0 if conf.env == "testing" else 15))
-        cache = current_app.extensions["incident_hub_dashboard_cache"] = DashboardCache(ttl)
+    cache: DashboardCache = runtime().caches["dashboard"]
     key = (unit, start and start.isoformat(), end and end.isoformat())
     return cache.get(key, lambda: compute(db.session(), period, now, codes))
 
 
 class DashboardCache:
-    """In-process cache of computed figures per parameter set, for `ttl` seconds (0 disables)."""
+    """Computed figures per parameter set, kept `ttl` seconds in this process (0 disables)."""
 
-    def __init__(self, ttl: float):
+    def __init__(self, ttl: float, maxsize: int = 256):
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._items: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
+        self._items: TTLCache[tuple[Any, ...], dict[str, Any]] | None = TTLCache(maxsize, ttl) if ttl > 0 else None
 
     def get(self, key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        if self.ttl <= 0:
+        if self._items is None:
             return build()
-        now = time.monotonic()
         with self._lock:
             hit = self._items.get(key)
-            if hit and now - hit[0] < self.ttl:
-                return hit[1]
+        if hit is not None:
+            return hit
         value = build()
         with self._lock:
-            if len(self._items) > 256:
-                self._items.clear()
-            self._items[key] = (now, value)
+            self._items[key] = value
         return value

@@ -1,0 +1,58 @@
+"""The pages' blueprint, their navigation and the incident page's panels (imported by every page module)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, g
+
+from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
+
+bp = Blueprint("web", __name__)
+EVERYONE = (OICT_RESPONDER, DSS_OFFICER, MANAGER, ADMIN)
+MANAGERS = (MANAGER, ADMIN)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    roles: tuple[str, ...] = EVERYONE
+
+
+NAV: list[NavItem] = [
+    NavItem("web.incidents", "Incidents"),
+    NavItem("web.actions_board", "Actions"),
+    NavItem("web.assessments", "Assessments"),
+    NavItem("web.playbooks", "Playbooks"),
+    NavItem("web.dashboard", "Dashboard", MANAGERS),
+    NavItem("web.governance_report", "Governance report", MANAGERS),
+    NavItem("web.audit", "Audit", MANAGERS),
+    NavItem("web.admin_users", "Users", (ADMIN,)),
+    NavItem("web.admin_sources", "Sources", (ADMIN,)),
+]
+# Templates included at the end of the incident page: (template name, roles).
+INCIDENT_PANELS: list[tuple[str, tuple[str, ...]]] = [
+    ("assessments/_incident_panel.html", EVERYONE),
+]
+
+
+@bp.app_context_processor
+def _nav_items() -> dict[str, Any]:
+    principal = g.get("principal")
+    role = principal.role if principal else None
+    return {
+        "nav_items": [item for item in NAV if role in item.roles],
+        "incident_panels": [name for name, roles in INCIDENT_PANELS if role in roles],
+    }
+
+
+@bp.app_template_filter("when")
+def when(value: str | datetime | None) -> str:
+    """An ISO string or aware datetime as `2026-11-24 16:03 UTC` (— when there is none)."""
+    if value is None or value == "":
+        return "—"
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
