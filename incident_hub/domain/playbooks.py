@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
@@ -23,7 +23,6 @@ from incident_hub.domain.units import MANDATES, UnitRegistry
 
 PHASES = ("prevention", "mitigation")
 TOP_KEYS = {"key", "name", "description", "applies_to", "steps"}
-REQUIRED_TOP = ("name", "applies_to", "steps")
 APPLIES_KEYS = {"vectors", "effects", "hybrid", "min_severity", "cyber_component", "physical_security_effect"}
 STEP_KEYS = {"id", "title", "description", "phase", "owner_unit", "mandate", "due", "depends_on"}
 REQUIRED_STEP = ("id", "title", "phase", "owner_unit", "due")
@@ -79,7 +78,6 @@ class PlaybookDef:
     applies_to: AppliesTo
     steps: tuple[Step, ...]
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical JSON form stored in the database and hashed."""
