@@ -34,9 +34,10 @@ run: venv ## migrate, seed the demo on a new database, serve on http://127.0.0.1
 test: venv ## lint, then the whole suite on SQLite and PostgreSQL (what .ci/run calls)
 	scripts/test
 
-lint: venv ## ruff check, ruff format --check, mypy
+lint: venv ## ruff check, ruff format --check, import-linter contracts (pyproject.toml), mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check incident_hub tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy incident_hub
 
 format: venv ## apply ruff's fixes and format
