@@ -2,20 +2,31 @@
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# The venv is installed from the lock; this marker is touched after each install, so a newer lock re-installs.
+INSTALLED := $(VENV)/.installed
+UV_VERSION ?= 0.13.9
 export FLASK_APP := wsgi
 
-.PHONY: help venv run test lint format migration bench clean
+.PHONY: help venv lock run test lint format migration bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(BIN)/activate: requirements.txt requirements-dev.txt
+$(INSTALLED): requirements.lock
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements-dev.txt
-	touch $(BIN)/activate
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	touch $(INSTALLED)
 
-venv: $(BIN)/activate ## create the virtual environment and install everything
+venv: $(INSTALLED) ## create the virtual environment and install everything from requirements.lock
+
+# uv runs from a throwaway venv (never installed into .venv, never committed). It keeps the pins
+# already in the lock unless requirements*.txt need a change; `make lock LOCK_ARGS=--upgrade` takes
+# the newest versions allowed.
+lock: ## regenerate requirements.lock (full tree, with hashes) from requirements.txt and requirements-dev.txt
+	@tool=$$(mktemp -d) && trap 'rm -rf "$$tool"' EXIT && \
+	$(PY) -m venv "$$tool" && "$$tool/bin/pip" install -q "uv==$(UV_VERSION)" && \
+	"$$tool/bin/uv" pip compile requirements-dev.txt --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o requirements.lock
 
 run: venv ## migrate, seed the demo on a new database, serve on http://127.0.0.1:5000 with the scheduler
 	scripts/run
@@ -23,9 +34,10 @@ run: venv ## migrate, seed the demo on a new database, serve on http://127.0.0.1
 test: venv ## lint, then the whole suite on SQLite and PostgreSQL (what .ci/run calls)
 	scripts/test
 
-lint: venv ## ruff check, ruff format --check, mypy
+lint: venv ## ruff check, ruff format --check, import-linter contracts (pyproject.toml), mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check incident_hub tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy incident_hub
 
 format: venv ## apply ruff's fixes and format

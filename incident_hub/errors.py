@@ -1,7 +1,9 @@
 """The single exception hierarchy of incident_hub (stdlib only).
 
 The domain and the services raise these; ``api/envelope.py`` turns every one of
-them into the JSON error envelope of API.md.
+them into the JSON error envelope of API.md. Werkzeug's own 405 and 413 get the same envelope
+there (method_not_allowed, payload_too_large) without a class here; the intake rate limit answers
+503 (Unavailable), never 429. ``tests/test_errors.py`` keeps this tree and the classes in step.
 
     AppError (500, internal_error)
     ├── BadRequest (400, bad_request)
@@ -11,16 +13,13 @@ them into the JSON error envelope of API.md.
     │   └── StaleDelivery (401, stale_delivery)
     ├── Forbidden (403, forbidden)
     ├── NotFound (404, not_found)
-    ├── MethodNotAllowed (405, method_not_allowed)
     ├── Conflict (409, conflict)
     │   └── InvalidTransition (409, invalid_transition)
-    ├── PayloadTooLarge (413, payload_too_large)
     ├── UnsupportedMediaType (415, unsupported_media_type)
     ├── ValidationError (422, validation_error)
     ├── RuleViolation (422, rule_violation)
     │   ├── MandateViolation (422, mandate_violation; rule M1)
     │   └── UnknownUnit (422, unknown_unit)
-    ├── RateLimited (429, rate_limited)
     └── Unavailable (503, unavailable)
 """
 
@@ -78,20 +77,12 @@ class NotFound(AppError):
     status, code, default_message = 404, "not_found", "No such resource."
 
 
-class MethodNotAllowed(AppError):
-    status, code, default_message = 405, "method_not_allowed", "This method is not allowed here."
-
-
 class Conflict(AppError):
     status, code, default_message = 409, "conflict", "The request conflicts with the current state."
 
 
 class InvalidTransition(Conflict):
     code, default_message = "invalid_transition", "This transition is not allowed from the current state."
-
-
-class PayloadTooLarge(AppError):
-    status, code, default_message = 413, "payload_too_large", "The request body is too large."
 
 
 class UnsupportedMediaType(AppError):
@@ -127,10 +118,6 @@ class UnknownUnit(RuleViolation):
 
     def __init__(self, unit: str, field: str = "unit"):
         super().__init__(f"Unit {unit!r} is not configured.", {"fields": {field: [f"unknown unit {unit!r}"]}})
-
-
-class RateLimited(AppError):
-    status, code, default_message = 429, "rate_limited", "Too many requests."
 
 
 class Unavailable(AppError):

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +24,14 @@ from incident_hub.settings import Settings
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IS_CI = os.environ.get("CI", "").lower() == "true"
+
+# No timed assertions: Hypothesis's per-example deadline and its too-slow health check measure the
+# machine, not the code, and failed on a busy one. `ci` (chosen when CI=true) also prints the blob
+# that replays a failure; HYPOTHESIS_PROFILE picks another registered profile.
+_untimed = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("default", **_untimed)
+hypothesis_settings.register_profile("ci", print_blob=True, **_untimed)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IS_CI else "default"))
 _pg_problem: list[str] = []
 
 

@@ -31,8 +31,8 @@ from incident_hub.errors import Conflict, Forbidden, RuleViolation
 
 JOINT_RULES = frozenset({"R2", "R3"})
 AUTO_JOINT_RULES = frozenset({"R3"})
-DOMAINS = ("cyber", "physical")
-CYBER_DOMAIN, PHYSICAL_DOMAIN = DOMAINS
+CYBER_DOMAIN = "cyber"
+DOMAINS = (CYBER_DOMAIN, "physical")
 MEASURE_KINDS = ("prevention", "mitigation")
 DRAFT, SIGNED = "draft", "signed"
 STATUSES = (DRAFT, SIGNED)

@@ -7,10 +7,12 @@ Pure: `validate_definition` turns a parsed mapping into a `PlaybookDef` or a lis
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 import yaml  # type: ignore[import-untyped]
@@ -21,7 +23,6 @@ from incident_hub.domain.units import MANDATES, UnitRegistry
 
 PHASES = ("prevention", "mitigation")
 TOP_KEYS = {"key", "name", "description", "applies_to", "steps"}
-REQUIRED_TOP = ("name", "applies_to", "steps")
 APPLIES_KEYS = {"vectors", "effects", "hybrid", "min_severity", "cyber_component", "physical_security_effect"}
 STEP_KEYS = {"id", "title", "description", "phase", "owner_unit", "mandate", "due", "depends_on"}
 REQUIRED_STEP = ("id", "title", "phase", "owner_unit", "due")
@@ -77,7 +78,6 @@ class PlaybookDef:
     applies_to: AppliesTo
     steps: tuple[Step, ...]
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical JSON form stored in the database and hashed."""
@@ -274,43 +274,44 @@ def _check_graph(c: _Checker, raw_steps: list[Any], steps: list[Step]) -> None:
         c.add("steps", f"dependency cycle: {' -> '.join(cycle)}")
 
 
+def _sorter(steps: list[Step] | tuple[Step, ...]) -> TopologicalSorter[str]:
+    """The dependency graph of the steps (a dependency naming no step is reported elsewhere)."""
+    known = {s.id for s in steps}
+    graph: TopologicalSorter[str] = TopologicalSorter()
+    for s in steps:
+        graph.add(s.id, *(d for d in s.depends_on if d in known))
+    return graph
+
+
 def find_cycle(steps: list[Step] | tuple[Step, ...]) -> list[str] | None:
-    """A dependency cycle as a list of step ids (first id repeated at the end), or None."""
-    graph = {s.id: s.depends_on for s in steps}
-    state: dict[str, int] = {}
+    """A dependency cycle as a list of step ids (first id repeated at the end), or None.
 
-    def visit(node: str, trail: list[str]) -> list[str] | None:
-        state[node] = 1
-        for dep in graph.get(node, ()):
-            if dep not in graph:
-                continue
-            if state.get(dep) == 1:
-                return [*trail[trail.index(dep) :], dep] if dep in trail else [node, dep]
-            if dep not in state:
-                found = visit(dep, [*trail, dep])
-                if found:
-                    return found
-        state[node] = 2
-        return None
-
-    for sid in graph:
-        if sid not in state:
-            found = visit(sid, [sid])
-            if found:
-                return found
+    Read as "depends on": in [a, b, a], a depends on b and b on a.
+    """
+    try:
+        _sorter(steps).prepare()
+    except CycleError as exc:
+        # graphlib lists each node before the node that depends on it; we read the other way.
+        return list(reversed(exc.args[1]))
     return None
 
 
 def topological_order(steps: tuple[Step, ...]) -> list[Step]:
-    """Steps so that each comes after its dependencies, otherwise in file order (stable)."""
-    done: set[str] = set()
+    """Steps so that each comes after its dependencies, otherwise in file order (stable).
+
+    At each turn the earliest step in the file whose dependencies are all placed comes next.
+    """
+    position = {s.id: i for i, s in enumerate(steps)}
+    graph = _sorter(steps)
+    graph.prepare()
+    ready: list[int] = []
     order: list[Step] = []
-    pending = list(steps)
-    while pending:
-        ready = next(s for s in pending if all(d in done for d in s.depends_on))
-        order.append(ready)
-        done.add(ready.id)
-        pending.remove(ready)
+    while graph.is_active():
+        for sid in graph.get_ready():
+            heapq.heappush(ready, position[sid])
+        step = steps[heapq.heappop(ready)]
+        order.append(step)
+        graph.done(step.id)
     return order
 
 

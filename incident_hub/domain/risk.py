@@ -24,7 +24,6 @@ from incident_hub.errors import ValidationError
 VERY_LOW, LOW, MEDIUM, HIGH, VERY_HIGH, UNACCEPTABLE = "very_low", "low", "medium", "high", "very_high", "unacceptable"
 # Ordered from least to most severe: the order is what "risk never falls" compares.
 LEVELS = (VERY_LOW, LOW, MEDIUM, HIGH, VERY_HIGH, UNACCEPTABLE)
-DEFAULT_LEVELS = LEVELS[:-1]  # `unacceptable` only ever comes from an override
 LABELS = {
     VERY_LOW: "Very Low",
     LOW: "Low",

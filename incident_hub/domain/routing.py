@@ -7,7 +7,7 @@ rule, change its function here and its row in tests/domain/test_routing.py.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from incident_hub.domain.classification import Classification, required_mandates
@@ -24,7 +24,6 @@ class Routing:
     partner_units: tuple[str, ...] = ()
     informed_units: tuple[str, ...] = ()
     joint_assessment_required: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -112,20 +111,13 @@ RULES: tuple[Callable[[Classification, UnitRegistry], Routing | None], ...] = (_
 
 def route(c: Classification, units: UnitRegistry) -> Routing:
     """The first rule that holds decides; the decision then passes the same M1 guard as any
-    other assignment, so a units file that gives a rule's work to the wrong unit fails loudly."""
-    decision = next((d for d in (rule(c, units) for rule in RULES) if d is not None), None) or _fallback(units)
+    other assignment, so a units file that gives a rule's work to the wrong unit fails loudly.
+
+    One rule always holds: without facts R5; with facts, a cyber vector (R1-R3) or else the
+    physical vector, which is a physical-security effect (R4)."""
+    decision = next(d for d in (rule(c, units) for rule in RULES) if d is not None)
     ensure_mandates(units, decision.lead_unit, required_mandates(c), "leading this incident")
     return decision
-
-
-def _fallback(units: UnitRegistry) -> Routing:
-    lead = units.lead_for(CYBER).code
-    return Routing(
-        lead,
-        "R5",
-        "A/77/88/Add.1 para 16",
-        f"The facts name no cyber component and no physical-security effect, so {lead} triages.",
-    )
 
 
 def override_lead(routing: Routing, unit_code: str, required: frozenset[str], units: UnitRegistry) -> Routing:

@@ -1,7 +1,7 @@
 """playbooks, scheduler locks, outbox
 
 Revision ID: 0004_playbooks
-Revises: 0001
+Revises: 0003_assessments
 Create Date: 2026-11-24 15:49:49.977400
 
 """

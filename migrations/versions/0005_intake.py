@@ -1,7 +1,7 @@
 """intake
 
 Revision ID: 0005_intake
-Revises: 0001
+Revises: 0004_playbooks
 Create Date: 2026-11-24 15:49:47.438448
 
 """

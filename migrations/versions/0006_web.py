@@ -1,7 +1,7 @@
 """dashboard indexes: covering GROUP BY indexes for the manager dashboard and the report
 
 Revision ID: 0006_web
-Revises: 0001
+Revises: 0005_intake
 Create Date: 2026-11-24 16:00:00
 
 The dashboard (services/dashboard.py) groups open incidents by lead/severity/status, counts

@@ -1,5 +1,5 @@
 """CACAO v2.0: every shipped playbook's export validates against the reference JSON schemas
-(tests/data/cacao-v2.0-schemas, draft-07), passes the checks the schemas cannot make, and
+(incident_hub/data/cacao-v2.0-schemas, draft-07: the copy the app ships), passes the checks the schemas cannot make, and
 round-trips back to the same playbook."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from incident_hub.domain.cacao_import import from_cacao
 from incident_hub.domain.playbooks import parse_yaml
 from incident_hub.domain.units import DEFAULT_UNITS
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "cacao-v2.0-schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "incident_hub" / "data" / "cacao-v2.0-schemas"
 PLAYBOOKS = sorted((Path(__file__).resolve().parents[2] / "playbooks").glob("*.yaml"))
 CREATED, MODIFIED = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
 UUID4 = re.compile(r"--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")

@@ -3,6 +3,9 @@ agree with the models (`alembic check`)."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -45,3 +48,26 @@ def test_upgrade_downgrade_upgrade(empty_app):
             assert conn.execute(text("SELECT seq FROM audit_head WHERE id = 1")).scalar_one() == 0
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
+
+
+VERSIONS = sorted((Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("*.py"))
+
+
+def _header_and_ids(path: Path) -> tuple[dict[str, str], dict[str, object]]:
+    module = ast.parse(path.read_text())
+    doc = ast.get_docstring(module) or ""
+    header = dict(line.split(":", 1) for line in doc.splitlines() if line.startswith(("Revision ID:", "Revises:")))
+    ids = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in module.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        if node.targets[0].id in ("revision", "down_revision")
+    }
+    return {k: v.strip() for k, v in header.items()}, ids
+
+
+@pytest.mark.parametrize("path", VERSIONS, ids=[p.stem for p in VERSIONS])
+def test_revision_header_names_the_real_revisions(path):
+    header, ids = _header_and_ids(path)
+    assert header["Revision ID"] == ids["revision"]
+    assert header["Revises"] == (ids["down_revision"] or "")
