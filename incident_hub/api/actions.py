@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -12,11 +14,13 @@ from incident_hub.api.pagination import PageArgs, page_body, sort_field
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES
-from incident_hub.services.actions.commands import transition_action, update_action
+from incident_hub.services.actions.commands import add_action_comment, transition_action, update_action
 from incident_hub.services.actions.queries import (
     SORTABLE,
     ActionFilter,
+    action_comments,
     action_view,
+    comment_view,
     get_visible_action,
     list_actions,
     usernames,
@@ -41,6 +45,15 @@ class ActionPatch(Schema):
     assignee = fields.String(allow_none=True, validate=validate.Length(min=1, max=80))
     due_at = fields.AwareDateTime(default_timezone=None, allow_none=True)
     owner_unit = fields.String(validate=validate.Length(min=1, max=32))
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=2000),
+        metadata={"description": "Why the due date changes: required with a new `due_at` (audited)."},
+    )
+
+
+class CommentBody(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
 
 
 class TransitionBody(Schema):
@@ -69,7 +82,8 @@ class ActionItem(MethodView):
 
     @blp.arguments(ActionPatch)
     def patch(self, changes: dict[str, Any], action_id: int) -> dict[str, Any]:
-        """Change title, assignee (username or null), due_at or owner_unit (rule M1 → 422 mandate_violation)."""
+        """Change title, assignee (username or null: an active user of the owner unit, or a manager),
+        due_at (with a `reason`, audited) or owner_unit (rule M1 → 422 mandate_violation)."""
         return action_view(update_action(current_principal(), action_id, changes))
 
 
@@ -77,6 +91,23 @@ class ActionItem(MethodView):
 class ActionTransitions(MethodView):
     @blp.arguments(TransitionBody)
     def post(self, body: dict[str, Any], action_id: int) -> dict[str, Any]:
-        """Move an action: `done` needs `evidence`, `blocked` needs `reason`; 409 when not allowed."""
+        """Move an action: `done` needs `evidence`, `blocked` needs `reason` (kept as the cancel reason
+        for `cancelled`); 409 when not allowed."""
         action = transition_action(current_principal(), action_id, body["to"], body["evidence"], body["reason"])
         return action_view(action)
+
+
+@blp.route("/<int:action_id>/comments")
+class ActionComments(MethodView):
+    def get(self, action_id: int) -> dict[str, Any]:
+        """Comments on the action, oldest first."""
+        action, _ = get_visible_action(current_principal(), action_id)
+        items = [comment_view(c) for c in action_comments(action)]
+        return {"items": items, "total": len(items)}
+
+    @blp.arguments(CommentBody)
+    def post(self, body: dict[str, Any], action_id: int) -> ResponseReturnValue:
+        """Comment on an action (anyone who may see it)."""
+        comment = add_action_comment(current_principal(), action_id, body["body"])
+        location = url_for("actions.ActionComments", action_id=action_id)
+        return comment_view(comment), 201, {"Location": f"{location}#comment-{comment.id}"}

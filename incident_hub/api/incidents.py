@@ -88,9 +88,16 @@ class Transitions(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(TransitionSchema)
     def post(self, data: dict[str, Any], incident_id: int) -> dict[str, Any]:
-        """Move along new → acknowledged → contained → resolved → closed (409 when not allowed)."""
+        """Move along new → acknowledged → contained → resolved → closed (409 when not allowed).
+
+        `resolved` needs a resolution `note` (422). `closed` is refused (422, `details.rule =
+        "closure"`, `details.open` listing what is open) while actions are open, in progress or
+        blocked or a required joint assessment is unsigned; a manager may close anyway with
+        `override_reason`. `closed → acknowledged` reopens: managers only, with a `reason`."""
         principal = current_principal()
-        incident = service.transition_incident(principal, incident_id, data["to"], data["note"])
+        incident = service.transition_incident(
+            principal, incident_id, data["to"], data["note"], data["override_reason"], data["reason"]
+        )
         return queries.incident_view(incident, principal)
 
 

@@ -12,7 +12,7 @@ INCIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
     "acknowledged": frozenset({"contained", "resolved"}),
     "contained": frozenset({"resolved"}),
     "resolved": frozenset({"closed", "acknowledged"}),
-    "closed": frozenset(),
+    "closed": frozenset({"acknowledged"}),  # reopened by a manager, with a reason (domain/closure.py)
 }
 OPEN_INCIDENT_STATUSES = ("new", "acknowledged", "contained")
 # The timestamp each status stamps the first time it is reached.
@@ -32,6 +32,7 @@ ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
     "cancelled": frozenset(),
 }
 CLOSED_ACTION_STATUSES = ("done", "cancelled")
+OPEN_ACTION_STATUSES = ("open", "in_progress", "blocked")
 
 
 def check_transition(kind: str, table: dict[str, frozenset[str]], current: str, target: str) -> None:
@@ -59,11 +60,11 @@ def incident_stamps(
     current: str, target: str, stamps: dict[str, datetime | None], now: datetime
 ) -> dict[str, datetime | None]:
     """The timestamps after a permitted move `current → target`: each status stamps the first time
-    it is reached; reopening (`resolved → acknowledged`) clears the resolution so time to resolve
-    counts from the last one."""
+    it is reached; reopening (`resolved → acknowledged`, `closed → acknowledged`) clears the
+    resolution so time to resolve counts from the last one."""
     check_incident_transition(current, target)
     out = dict(stamps)
-    if current == "resolved" and target == "acknowledged":
+    if current in ("resolved", "closed") and target == "acknowledged":
         out["resolved_at"] = None
         out["closed_at"] = None
     field = INCIDENT_STAMPS.get(target)

@@ -1,17 +1,18 @@
 """SQLAlchemy tables. They store what the domain decides and decide nothing."""
 
-from incident_hub.models.action import Action
+from incident_hub.models.action import Action, ActionComment
 from incident_hub.models.assessment import Assessment, AssessmentVersion, Measure, Signoff, Threat
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
-from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
-from incident_hub.models.intake import Alert, Delivery, Source
+from incident_hub.models.incident import Incident, IncidentPlaybook, IncidentUnit, TimelineEvent
+from incident_hub.models.intake import Alert, Delivery, IntakeAttempt, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
 from incident_hub.models.playbook import Playbook
 from incident_hub.models.user import ApiToken, User
 
 __all__ = [
     "Action",
+    "ActionComment",
     "Alert",
     "ApiToken",
     "Assessment",
@@ -21,7 +22,9 @@ __all__ = [
     "Base",
     "Delivery",
     "Incident",
+    "IncidentPlaybook",
     "IncidentUnit",
+    "IntakeAttempt",
     "Measure",
     "OutboxMessage",
     "Playbook",

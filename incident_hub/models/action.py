@@ -37,6 +37,7 @@ class Action(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     evidence: Mapped[str] = mapped_column(Text, default="")
     blocked_reason: Mapped[str] = mapped_column(Text, default="")
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     assessment_id: Mapped[int | None]
     playbook_id: Mapped[int | None] = mapped_column(ForeignKey("playbooks.id"))
@@ -44,3 +45,16 @@ class Action(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ActionComment(Base):
+    """A comment on an action: anyone who may see the action may comment (API.md "Actions")."""
+
+    __tablename__ = "action_comments"
+    __table_args__ = (Index("ix_action_comments_action", "action_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    author: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)

@@ -80,6 +80,10 @@ class Incident(Base):
     contained_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How it was resolved (`→ resolved` asks for it) and, when a manager closed it with work
+    # still open, why (domain/closure.py); cleared when reopened.
+    resolution_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    closure_override_reason: Mapped[str | None] = mapped_column(Text)
 
     @validates("severity")
     def _rank_severity(self, key: str, value: str) -> str:
@@ -109,3 +113,20 @@ class TimelineEvent(Base):
     actor: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class IncidentPlaybook(Base):
+    """A playbook on an incident: matched by its facts or applied by hand, and detached with a
+    reason (then routing never applies it again). One row per (incident, playbook key)."""
+
+    __tablename__ = "incident_playbooks"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    playbook_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    playbook_id: Mapped[int] = mapped_column(ForeignKey("playbooks.id"))
+    how: Mapped[str] = mapped_column(String(16))  # matched | manual
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    applied_by: Mapped[str] = mapped_column(String(120))
+    detached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    detached_by: Mapped[str | None] = mapped_column(String(120))
+    detach_reason: Mapped[str | None] = mapped_column(Text)

@@ -77,3 +77,23 @@ class Alert(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class IntakeAttempt(Base):
+    """What a source's page lists: each delivery attempt for a known source and its outcome
+    (accepted, duplicate, refused with the reason code), never a secret or a body. Accepted and
+    duplicate rows are written with the delivery; refusals afterwards, in their own transaction."""
+
+    __tablename__ = "intake_attempts"
+    __table_args__ = (Index("ix_intake_attempts_source", "source_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("intake_sources.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))  # accepted | duplicate | refused
+    status_code: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    delivery_id: Mapped[int | None]
+    alerts: Mapped[int] = mapped_column(default=0)
+    incidents: Mapped[list[int]] = mapped_column(JSON, default=list)
+    test: Mapped[bool] = mapped_column(default=False)  # sent by an admin's "send test delivery"

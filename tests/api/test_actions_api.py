@@ -89,7 +89,10 @@ def test_patch_assignee_due_and_title(app, as_manager, as_dss):
     r = as_manager.patch(f"/api/v1/actions/{cyber.id}", json={"assignee": "dss1"})
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "mandate_violation"
     due = "2030-01-01T00:00:00Z"
-    r = as_manager.patch(f"/api/v1/actions/{cyber.id}", json={"assignee": "manager1", "due_at": due, "title": "New"})
+    r = as_manager.patch(
+        f"/api/v1/actions/{cyber.id}",
+        json={"assignee": "manager1", "due_at": due, "title": "New", "reason": "vendor slot"},
+    )
     body = r.get_json()
     assert r.status_code == 200 and body["assignee"] == "manager1" and body["due_at"].startswith("2030-01-01T00:00:00")
     assert body["title"] == "New"

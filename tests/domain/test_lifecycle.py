@@ -22,6 +22,7 @@ ALLOWED = {
     ("contained", "resolved"),
     ("resolved", "closed"),
     ("resolved", "acknowledged"),
+    ("closed", "acknowledged"),  # reopened by a manager with a reason (domain/closure.py)
 }
 PAIRS = [(a, b) for a in INCIDENT_STATUSES for b in INCIDENT_STATUSES]
 
@@ -54,8 +55,10 @@ def test_stamps_first_time_and_reopen_clears_resolution():
     s = incident_stamps("acknowledged", "resolved", s, NOW + timedelta(hours=3))
     s = incident_stamps("resolved", "closed", s, NOW + timedelta(hours=4))
     assert s["resolved_at"] == NOW + timedelta(hours=3) and s["closed_at"] == NOW + timedelta(hours=4)
+    s = incident_stamps("closed", "acknowledged", s, NOW + timedelta(hours=5))
+    assert s["resolved_at"] is None and s["closed_at"] is None and s["acknowledged_at"] == NOW
     with pytest.raises(InvalidTransition):
-        incident_stamps("closed", "acknowledged", s, NOW)
+        incident_stamps("closed", "resolved", s, NOW)
 
 
 @pytest.mark.parametrize(

@@ -150,6 +150,8 @@ def test_no_webhook_configured_still_escalates(app):
 def test_new_due_date_re_arms_escalation(app, as_manager):
     action_id, _ = overdue_action()
     escalate_overdue()
-    r = as_manager.patch(f"/api/v1/actions/{action_id}", json={"due_at": "2020-01-01T00:00:00Z"})
+    r = as_manager.patch(
+        f"/api/v1/actions/{action_id}", json={"due_at": "2020-01-01T00:00:00Z", "reason": "agreed with the host"}
+    )
     assert r.status_code == 200 and r.get_json()["escalated_at"] is None and r.get_json()["overdue"] is True
     assert escalate_overdue() == 1

@@ -108,7 +108,21 @@ IncidentPatchSchema = _PatchBase.from_dict({**_facts_fields(False), **_REFUSED},
 
 class TransitionSchema(Schema):
     to = fields.String(required=True, validate=validate.OneOf(INCIDENT_STATUSES))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = fields.String(
+        load_default="",
+        validate=validate.Length(max=2000),
+        metadata={"description": "Required for `resolved` (the resolution note)."},
+    )
+    override_reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=2000),
+        metadata={"description": "`closed` with work still open: a manager's written reason to close anyway."},
+    )
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=2000),
+        metadata={"description": "`closed → acknowledged` (reopen, managers only): why."},
+    )
 
 
 class CommentSchema(Schema):

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from incident_hub.domain.access import Principal
+from incident_hub.clock import to_iso
+from incident_hub.domain.access import DSS_OFFICER, MANAGER, OICT_RESPONDER, Principal
 from incident_hub.domain.lifecycle import check_action_transition
 from incident_hub.domain.mandates import ensure_mandates
 from incident_hub.errors import Forbidden, ValidationError
-from incident_hub.models import Action, User
+from incident_hub.models import Action, ActionComment, User
 from incident_hub.runtime import units
 from incident_hub.services.actions.queries import action_snapshot, get_visible_action
 from incident_hub.services.timeline import add_event
@@ -90,18 +91,72 @@ def may_change_action(principal: Principal, action: Action, incident_lead: str |
 
 
 def _assignee(uow: UnitOfWork, username: str | None, action: Action) -> int | None:
+    """The assignee's id: an active user of the owner unit, or a manager; M1 holds for them too."""
     if username is None:
         return None
     user = uow.session.query(User).filter_by(username=username).one_or_none()
     if user is None or not user.active:
         raise ValidationError.for_fields({"assignee": [f"no active user named {username!r}"]})
-    if user.role in ("oict_responder", "dss_officer") and action.mandate:
+    if user.role in (OICT_RESPONDER, DSS_OFFICER) and action.mandate:
         ensure_mandates(units(), user.unit or "", [action.mandate], f"working the action {action.title!r}")
+    if user.unit != action.owner_unit and user.role != MANAGER:
+        raise ValidationError.for_fields(
+            {"assignee": [f"{username} is not a member of {action.owner_unit}, the unit that owns this action"]}
+        )
     return user.id
 
 
+def set_assignee(uow: UnitOfWork, action: Action, username: str | None) -> bool:
+    """The one place an action's assignee changes (page, PATCH, bulk): checked, audited, on the
+    incident's timeline. False when nothing changed."""
+    new_id = _assignee(uow, username, action)
+    if new_id == action.assignee_id:
+        return False
+    before = action_snapshot(action)
+    action.assignee_id, action.updated_at = new_id, uow.now
+    uow.audit("action.assign", "action", action.id, before, action_snapshot(action))
+    if action.incident_id is not None:
+        body = f"Action '{action.title}' " + (f"assigned to {username}." if username else "unassigned.")
+        add_event(uow, action.incident_id, "action_assigned", body, {"action_id": action.id, "assignee": username})
+    return True
+
+
+def set_due_date(uow: UnitOfWork, action: Action, due_at: datetime | None, reason: str) -> bool:
+    """The one place an action's due date changes: a reason is required and audited; a new due
+    date re-arms escalation. False when the date is the same."""
+    if due_at == action.due_at:
+        return False
+    if not reason.strip():
+        raise ValidationError.for_fields({"reason": ["say why the due date changes"]})
+    before = action_snapshot(action)
+    action.due_at, action.escalated_at, action.updated_at = due_at, None, uow.now
+    uow.audit("action.due_date", "action", action.id, before, {**action_snapshot(action), "reason": reason.strip()})
+    if action.incident_id is not None:
+        when = to_iso(due_at) or "no due date"
+        body = f"Action '{action.title}' due date → {when}: {reason.strip()}"
+        add_event(uow, action.incident_id, "action_due_date", body, {"action_id": action.id, "due_at": to_iso(due_at)})
+    return True
+
+
+def assign_action(principal: Principal, action_id: int, username: str | None) -> Action:
+    """Give the action to a person of its owner unit (None: unassign)."""
+    with unit_of_work(principal.username) as uow:
+        action, lead = get_visible_action(principal, action_id)
+        may_change_action(principal, action, lead)
+        set_assignee(uow, action, username)
+    return action
+
+
+def change_due_date(principal: Principal, action_id: int, due_at: datetime | None, reason: str) -> Action:
+    with unit_of_work(principal.username) as uow:
+        action, lead = get_visible_action(principal, action_id)
+        may_change_action(principal, action, lead)
+        set_due_date(uow, action, due_at, reason)
+    return action
+
+
 def update_action(principal: Principal, action_id: int, changes: dict[str, Any]) -> Action:
-    """PATCH: title, assignee, due_at, owner_unit (M1 on the new owner). A new due date re-arms escalation."""
+    """PATCH: title, owner_unit (M1 on the new owner), assignee and due_at (with `reason`)."""
     with unit_of_work(principal.username) as uow:
         action, lead = get_visible_action(principal, action_id)
         may_change_action(principal, action, lead)
@@ -112,16 +167,27 @@ def update_action(principal: Principal, action_id: int, changes: dict[str, Any])
             action.owner_unit = owner
         if "title" in changes:
             action.title = changes["title"]
-        if "assignee" in changes:
-            action.assignee_id = _assignee(uow, changes["assignee"], action)
-        if "due_at" in changes and changes["due_at"] != action.due_at:
-            action.due_at = changes["due_at"]
-            action.escalated_at = None
-        after = action_snapshot(action)
-        if after != before:
+        if before != action_snapshot(action):
             action.updated_at = uow.now
-            uow.audit("action.update", "action", action.id, before, after)
+            uow.audit("action.update", "action", action.id, before, action_snapshot(action))
+        if "assignee" in changes:
+            set_assignee(uow, action, changes["assignee"])
+        if "due_at" in changes:
+            set_due_date(uow, action, changes["due_at"], changes.get("reason", ""))
     return action
+
+
+def add_action_comment(principal: Principal, action_id: int, body: str) -> ActionComment:
+    """Anyone who may see the action may comment on it."""
+    if not body.strip():
+        raise ValidationError.for_fields({"body": ["a comment cannot be empty"]})
+    with unit_of_work(principal.username) as uow:
+        action, _ = get_visible_action(principal, action_id)
+        comment = ActionComment(action_id=action.id, at=uow.now, author=principal.username, body=body.strip())
+        uow.session.add(comment)
+        uow.flush()
+        uow.audit("action.comment", "action", action.id, None, {"comment_id": comment.id})
+    return comment
 
 
 def _transition_event(uow: UnitOfWork, action: Action, previous: str, note: str) -> None:
@@ -151,6 +217,8 @@ def transition_action(
             action.evidence, action.completed_at = evidence.strip(), uow.now
         if target == "blocked":
             action.blocked_reason = reason.strip()
+        if target == "cancelled":
+            action.cancel_reason = reason.strip()
         action.updated_at = uow.now
         _transition_event(uow, action, before["status"], evidence or reason)
         uow.audit("action.transition", "action", action.id, before, action_snapshot(action))

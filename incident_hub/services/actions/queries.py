@@ -15,7 +15,7 @@ from incident_hub.domain.access import Principal, sees_all_incidents
 from incident_hub.domain.lifecycle import CLOSED_ACTION_STATUSES
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
-from incident_hub.models import Action, Incident, IncidentUnit, User
+from incident_hub.models import Action, ActionComment, AuditEntry, Incident, IncidentUnit, Playbook, User
 from incident_hub.runtime import units
 
 SORTABLE = ("due_at", "created_at", "updated_at", "status", "id", "title")
@@ -97,6 +97,7 @@ def action_snapshot(action: Action) -> dict[str, Any]:
         "completed_at": to_iso(action.completed_at),
         "evidence": action.evidence,
         "blocked_reason": action.blocked_reason,
+        "cancel_reason": action.cancel_reason,
         "incident_id": action.incident_id,
         "assessment_id": action.assessment_id,
         "playbook_id": action.playbook_id,
@@ -121,3 +122,66 @@ def action_view(action: Action, now: datetime | None = None, names: dict[int, st
     view["overdue"] = is_overdue(action, now or utcnow())
     view["created_at"], view["updated_at"] = to_iso(action.created_at), to_iso(action.updated_at)
     return view
+
+
+def assignable_users(action: Action) -> list[str]:
+    """Who the assignee picker offers: the active users of the owner unit (API.md "Actions")."""
+    q = select(User.username).where(User.active.is_(True), User.unit == action.owner_unit).order_by(User.username)
+    return list(db.session.execute(q).scalars())
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: str
+    what: str  # action.create | action.transition | action.assign | action.due_date | action.update | action.comment
+    before: Any
+    after: Any
+
+
+def action_history(action: Action) -> list[HistoryEntry]:
+    """The action's audit entries, oldest first: status changes, assignments, due dates."""
+    q = (
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "action", AuditEntry.object_id == str(action.id))
+        .order_by(AuditEntry.seq)
+    )
+    return [HistoryEntry(e.at, e.actor, e.action, e.before, e.after) for e in db.session.execute(q).scalars()]
+
+
+def action_comments(action: Action) -> list[ActionComment]:
+    q = select(ActionComment).where(ActionComment.action_id == action.id).order_by(ActionComment.id)
+    return list(db.session.execute(q).scalars())
+
+
+def comment_view(c: ActionComment) -> dict[str, Any]:
+    return {"id": c.id, "at": to_iso(c.at), "author": c.author, "body": c.body}
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What the action page shows around an action: its incident and playbook step."""
+
+    incident_title: str | None
+    incident_status: str | None
+    playbook_name: str | None
+    playbook_key: str | None
+    step_title: str | None
+
+
+def action_context(action: Action) -> ActionContext:
+    incident = db.session.get(Incident, action.incident_id) if action.incident_id is not None else None
+    playbook = db.session.get(Playbook, action.playbook_id) if action.playbook_id is not None else None
+    step_title = None
+    if playbook is not None and action.source_step:
+        steps = (playbook.definition or {}).get("steps") or []
+        step_title = next(
+            (s.get("title") for s in steps if isinstance(s, dict) and s.get("id") == action.source_step), None
+        )
+    return ActionContext(
+        incident.title if incident else None,
+        incident.status if incident else None,
+        playbook.name if playbook else None,
+        playbook.key if playbook else None,
+        step_title,
+    )

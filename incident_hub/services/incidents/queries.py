@@ -145,6 +145,8 @@ def incident_snapshot(incident: Incident) -> dict[str, Any]:
         "contained_at": to_iso(incident.contained_at),
         "resolved_at": to_iso(incident.resolved_at),
         "closed_at": to_iso(incident.closed_at),
+        "resolution_note": incident.resolution_note,
+        "closure_override_reason": incident.closure_override_reason,
     }
 
 

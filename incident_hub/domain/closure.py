@@ -1,0 +1,126 @@
+"""When an incident may be closed, and reopened (DOMAIN.md "People, notifications and follow-up":
+Closing; A/77/88/Add.1 para 16: recommendations are implemented and tracked before the
+partnership's work is done).
+
+`→ closed` is refused while work is still open. Each check is one row of `CLOSURE_CHECKS`: a
+small function of the `ClosureFacts` that returns what is still open under its name, or nothing.
+A new condition (e.g. a required post-incident review) is a new field of `ClosureFacts` and a
+new row here. A manager may close anyway with a written reason; a closed incident is reopened
+(`closed → acknowledged`) only by a manager, with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from incident_hub.errors import Forbidden, RuleViolation, ValidationError
+
+RULE = "closure"
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """Something that keeps an incident open: an action, an assessment, a review."""
+
+    kind: str
+    id: int | None
+    title: str
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "title": self.title, "status": self.status}
+
+
+@dataclass(frozen=True)
+class ClosureFacts:
+    """What the closure rule looks at, loaded by the service."""
+
+    open_actions: tuple[OpenItem, ...] = ()
+    joint_assessment_required: bool = False
+    # The joint assessments of the incident and whether each is signed; none at all is "missing".
+    joint_assessments: tuple[OpenItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Blocker:
+    check: str
+    message: str
+    items: tuple[OpenItem, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "message": self.message, "items": [i.to_dict() for i in self.items]}
+
+
+def _actions_open(f: ClosureFacts) -> Blocker | None:
+    if not f.open_actions:
+        return None
+    n = len(f.open_actions)
+    return Blocker("actions_open", f"{n} action(s) still open, in progress or blocked", f.open_actions)
+
+
+def _joint_assessment_unsigned(f: ClosureFacts) -> Blocker | None:
+    if not f.joint_assessment_required:
+        return None
+    if any(a.status == "signed" for a in f.joint_assessments):
+        return None
+    if not f.joint_assessments:
+        missing = OpenItem("assessment", None, "joint security risk assessment", "missing")
+        return Blocker("joint_assessment_unsigned", "the required joint assessment does not exist", (missing,))
+    return Blocker(
+        "joint_assessment_unsigned",
+        "the required joint assessment is not signed by both units",
+        f.joint_assessments,
+    )
+
+
+# The checks, in the order the page lists them. Each returns what is still open, or None.
+CLOSURE_CHECKS: tuple[tuple[str, Callable[[ClosureFacts], Blocker | None]], ...] = (
+    ("actions_open", _actions_open),
+    ("joint_assessment_unsigned", _joint_assessment_unsigned),
+)
+
+
+def closure_blockers(facts: ClosureFacts) -> list[Blocker]:
+    return [b for _, check in CLOSURE_CHECKS if (b := check(facts)) is not None]
+
+
+def check_closure(facts: ClosureFacts, is_manager: bool, override_reason: str) -> str | None:
+    """None when nothing is open; the override reason when a manager closes anyway; else 422
+    (`details.rule = "closure"`, listing what is open) or 403 (an override by a non-manager)."""
+    blockers = closure_blockers(facts)
+    if not blockers:
+        return None
+    reason = override_reason.strip()
+    if not reason:
+        raise RuleViolation(
+            "The incident cannot be closed yet: " + "; ".join(b.message for b in blockers) + ".",
+            {
+                "rule": RULE,
+                "open": [b.to_dict() for b in blockers],
+                "override": "a manager may close anyway with override_reason",
+            },
+        )
+    if not is_manager:
+        raise Forbidden("Only a manager may close an incident that still has open work.", {"rule": RULE})
+    if len(reason) > MAX_REASON:
+        raise ValidationError.for_fields({"override_reason": [f"at most {MAX_REASON} characters"]})
+    return reason
+
+
+def check_resolution_note(note: str) -> str:
+    """`→ resolved` records how the incident was resolved."""
+    if not note.strip():
+        raise ValidationError.for_fields({"note": ["a resolution note is required to resolve an incident"]})
+    return note.strip()
+
+
+def check_reopen(is_manager: bool, reason: str) -> str:
+    """`closed → acknowledged`: a manager, with a reason."""
+    if not is_manager:
+        raise Forbidden("Only a manager may reopen a closed incident.", {"rule": RULE})
+    if not reason.strip():
+        raise ValidationError.for_fields({"reason": ["say why the incident is reopened"]})
+    return reason.strip()
