@@ -14,6 +14,7 @@ from incident_hub.web.blueprint import bp
 
 def init_app(app: Flask) -> None:
     from incident_hub.web import (  # noqa: F401  (registers views)
+        action_page,
         actions,
         admin,
         admin_sources,

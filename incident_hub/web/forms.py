@@ -119,8 +119,13 @@ class CommentForm(FlaskForm):  # type: ignore[misc]
 
 
 class TransitionForm(FlaskForm):  # type: ignore[misc]
+    """A status change of an incident: `resolved` takes a resolution note, `closed` with open work
+    a manager's override reason, a reopen of a closed incident a reason (domain/closure.py)."""
+
     to = HiddenField(validators=[DataRequired()])
-    note = StringField("Note", validators=[Optional(), Length(max=400)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    override_reason = TextAreaField("Reason to close anyway", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
 
 
 class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
@@ -223,3 +228,20 @@ class SourceForm(FlaskForm):  # type: ignore[misc]
 
 class RotateForm(FlaskForm):  # type: ignore[misc]
     grace_hours = IntegerField("Old secret valid for (hours)", default=24, validators=[Optional()])
+
+
+class AssignForm(FlaskForm):  # type: ignore[misc]
+    """The assignee picker of an action page: the owner unit's active users only."""
+
+    assignee = SelectField("Assignee", choices=[], validate_choice=True)
+
+
+class DueDateForm(FlaskForm):  # type: ignore[misc]
+    due_at = DateTimeLocalField("New due date (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    reason = StringField("Why it changes", validators=[DataRequired(), Length(max=2000)])
+
+
+class ReasonForm(FlaskForm):  # type: ignore[misc]
+    """An irreversible change that records why (detach a playbook, reopen an incident)."""
+
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=2000)])

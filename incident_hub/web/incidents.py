@@ -20,6 +20,7 @@ from incident_hub.errors import AppError, Forbidden, RuleViolation, ValidationEr
 from incident_hub.runtime import units
 from incident_hub.services.actions.board import incident_actions
 from incident_hub.services.incidents import commands as svc
+from incident_hub.services.incidents.closure import open_work
 from incident_hub.services.incidents.queries import (
     SORTABLE,
     IncidentFilter,
@@ -107,6 +108,8 @@ def incident(incident_id: int) -> ResponseReturnValue:
     now = utcnow()
     actions = incident_actions(principal, inc.id)
     allowed = sorted(INCIDENT_TRANSITIONS[inc.status]) if _may_change(principal, inc.lead_unit) else []
+    if inc.status == "closed" and not principal.is_manager:
+        allowed = []  # reopening a closed incident is a manager's (domain/closure.py)
     return render_template(
         "incidents/detail.html",
         incident=view,
@@ -116,6 +119,8 @@ def incident(incident_id: int) -> ResponseReturnValue:
         now_utc=now,
         transitions=allowed,
         may_change=_may_change(principal, inc.lead_unit),
+        open_work=open_work(inc) if "closed" in allowed else [],
+        is_manager=principal.is_manager,
         comment_form=CommentForm(formdata=None),
     )
 
@@ -144,6 +149,9 @@ def incident_edit(incident_id: int) -> ResponseReturnValue:
     view = incident_view(get_visible_incident(principal, incident_id), principal)
     if not _may_change(principal, view["routing"]["lead_unit"]):
         raise Forbidden("Only the lead unit or a manager may change this incident.")
+    if view["status"] == "closed":
+        flash("A closed incident cannot be edited; a manager may reopen it.", "error")
+        return redirect(url_for("web.incident", incident_id=incident_id))
     form = EditIncidentForm()
     if not sees_detection(principal, units()):
         form.without_detection()
@@ -167,7 +175,14 @@ def incident_transition(incident_id: int) -> ResponseReturnValue:
     form = TransitionForm()
     if form.validate_on_submit():
         try:
-            svc.transition_incident(current_principal(), incident_id, form.to.data, form.note.data or "")
+            svc.transition_incident(
+                current_principal(),
+                incident_id,
+                form.to.data,
+                form.note.data or "",
+                form.override_reason.data or "",
+                form.reason.data or "",
+            )
             flash(f"Status is now {form.to.data}.", "ok")
         except AppError as exc:
             if exc.status == 404:
@@ -175,7 +190,7 @@ def incident_transition(incident_id: int) -> ResponseReturnValue:
             flash(exc.message, "error")
     else:
         flash("The transition form was incomplete.", "error")
-    return redirect(url_for("web.incident", incident_id=incident_id))
+    return redirect(url_for("web.incident", incident_id=incident_id) + "#transitions")
 
 
 @bp.post("/incidents/<int:incident_id>/comments")

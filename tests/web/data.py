@@ -51,7 +51,7 @@ def small_world() -> dict[str, int]:
     physical = make_incident(severity="low", **PHYSICAL_ONLY_FACTS)
     transition_incident(SYSTEM, hybrid_a.id, "acknowledged")
     transition_incident(SYSTEM, cyber.id, "acknowledged")
-    transition_incident(SYSTEM, cyber.id, "resolved")
+    transition_incident(SYSTEM, cyber.id, "resolved", "Service restored.")
     make_action(hybrid_a.id, "OICT", utcnow() - timedelta(hours=2), "Overdue step")
     make_action(hybrid_a.id, "DSS", utcnow() + timedelta(days=2), "Check the premises")
     make_action(cyber.id, "OICT", None, "Write lessons learned")

@@ -114,7 +114,7 @@ def set_assignee(uow: UnitOfWork, action: Action, username: str | None) -> bool:
         return False
     before = action_snapshot(action)
     action.assignee_id, action.updated_at = new_id, uow.now
-    uow.audit("action.assign", "action", action.id, before, action_snapshot(action))
+    uow.audit("action.assign", "action", action.id, before, {**action_snapshot(action), "assignee": username})
     if action.incident_id is not None:
         body = f"Action '{action.title}' " + (f"assigned to {username}." if username else "unassigned.")
         add_event(uow, action.incident_id, "action_assigned", body, {"action_id": action.id, "assignee": username})

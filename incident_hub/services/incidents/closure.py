@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from incident_hub.domain.assessments import needs_auto_joint
 from incident_hub.domain.closure import Blocker, ClosureFacts, OpenItem, closure_blockers
 from incident_hub.domain.lifecycle import OPEN_ACTION_STATUSES
+from incident_hub.extensions import db
 from incident_hub.models import Action, Assessment, AssessmentVersion, Incident
 
 
@@ -37,6 +38,6 @@ def closure_facts(session: Session, incident: Incident) -> ClosureFacts:
     )
 
 
-def open_work(session: Session, incident: Incident) -> list[Blocker]:
-    """What would refuse `→ closed` now (empty: it may be closed)."""
-    return closure_blockers(closure_facts(session, incident))
+def open_work(incident: Incident) -> list[Blocker]:
+    """What would refuse `→ closed` now (empty: it may be closed), for the incident page."""
+    return closure_blockers(closure_facts(db.session, incident))
