@@ -16,6 +16,7 @@ from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_TRANSITIONS
 from incident_hub.errors import AppError
+from incident_hub.models import Action
 from incident_hub.services.actions import commands as svc
 from incident_hub.services.actions.board import changeable, is_overdue
 from incident_hub.services.actions.queries import (
@@ -45,7 +46,7 @@ def _forms(action_id: int, bound: FlaskForm | None = None) -> dict[str, FlaskFor
     }
     if bound is not None:
         forms[_key(bound)] = bound
-    _choices(forms["assign"], action)  # type: ignore[arg-type]
+    _choices(forms["assign"], action)
     return forms
 
 
@@ -53,11 +54,11 @@ def _key(form: FlaskForm) -> str:
     return str(form._prefix).rstrip("-").removeprefix("to-")
 
 
-def _choices(form: AssignForm, action: object) -> None:
-    names = assignable_users(action)  # type: ignore[arg-type]
+def _choices(form: AssignForm, action: Action) -> None:
+    names = assignable_users(action)
     form.assignee.choices = [opt(NOBODY, "— nobody —"), *(opt(n) for n in names)]
     if not form.is_submitted() or form.assignee.data is None:
-        current = usernames([action]).get(action.assignee_id) if action.assignee_id else None  # type: ignore[attr-defined]
+        current = usernames([action]).get(action.assignee_id) if action.assignee_id else None
         form.assignee.data = current if current in names else NOBODY
 
 

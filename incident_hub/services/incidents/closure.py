@@ -40,4 +40,4 @@ def closure_facts(session: Session, incident: Incident) -> ClosureFacts:
 
 def open_work(incident: Incident) -> list[Blocker]:
     """What would refuse `→ closed` now (empty: it may be closed), for the incident page."""
-    return closure_blockers(closure_facts(db.session, incident))
+    return closure_blockers(closure_facts(db.session(), incident))
