@@ -23,6 +23,8 @@ from incident_hub.services.admin.users import authenticate_token, principal_of
 OPEN_ENDPOINTS = {"static", "health.healthz", "health.readyz", "web.login", "web.static"}
 OPEN_PREFIXES = ("/api/v1/intake/",)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# What a person whose password was reset may reach before choosing a new one.
+PASSWORD_CHANGE_ENDPOINTS = {"web.password_change", "web.logout"}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +55,8 @@ def _authenticate() -> Response | None:
     g.principal = principal_of(g.user)
     if request.method not in SAFE_METHODS and not g.via_token:
         csrf.protect()
+    if not g.via_token and g.user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("web.password_change"))  # a one-time password is changed first
     return None
 
 

@@ -12,7 +12,7 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import RAISE
+from marshmallow import RAISE, Schema, fields, validate
 
 from incident_hub.api.pagination import page_body
 from incident_hub.api.schemas.incidents import (
@@ -28,6 +28,12 @@ from incident_hub.errors import ValidationError
 from incident_hub.runtime import units
 from incident_hub.services.incidents import commands as service
 from incident_hub.services.incidents import queries as queries
+from incident_hub.services.playbooks.on_incident import (
+    apply_playbook,
+    detach_playbook,
+    playbook_view,
+    playbooks_for_incident,
+)
 
 blp = Blueprint("incidents", __name__, description="Incidents: facts, classification, routing R1-R5, lifecycle")
 blp.url_prefix_suffix = "/incidents"
@@ -124,3 +130,41 @@ class TimelineEvent(MethodView):
     def get(self, incident_id: int, event_id: int) -> dict[str, Any]:
         """One timeline entry."""
         return queries.event_view(queries.timeline_event(current_principal(), incident_id, event_id))
+
+
+class ApplyPlaybookSchema(Schema):
+    playbook_id = fields.Integer(required=True)
+
+
+class DetachPlaybookSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+@blp.route("/<int:incident_id>/playbooks")
+class IncidentPlaybooks(MethodView):
+    @require_roles(*ROLES)
+    def get(self, incident_id: int) -> dict[str, Any]:
+        """Every current playbook with whether it matches the incident and why (criterion by
+        criterion), whether it is applied (by its facts or by hand) or detached."""
+        items = [playbook_view(x) for x in playbooks_for_incident(current_principal(), incident_id)]
+        return {"items": items, "total": len(items)}
+
+    @require_roles(*ROLES)
+    @blp.arguments(ApplyPlaybookSchema)
+    def post(self, data: dict[str, Any], incident_id: int) -> ResponseReturnValue:
+        """Apply a playbook by hand (the lead unit or a manager): its steps become actions once
+        (409 when already applied); 422 `mandate_violation` (M1) when a step's owner lacks the mandate."""
+        ids = apply_playbook(current_principal(), incident_id, data["playbook_id"])
+        location = url_for("incidents.IncidentPlaybooks", incident_id=incident_id)
+        return {"playbook_id": data["playbook_id"], "action_ids": ids}, 201, {"Location": location}
+
+
+@blp.route("/<int:incident_id>/playbooks/<int:playbook_id>")
+class IncidentPlaybook(MethodView):
+    @require_roles(*ROLES)
+    @blp.arguments(DetachPlaybookSchema)
+    def delete(self, data: dict[str, Any], incident_id: int, playbook_id: int) -> ResponseReturnValue:
+        """Detach a playbook with a `reason`: its open actions on the incident become `cancelled`,
+        and rerouting never applies it to this incident again."""
+        detach_playbook(current_principal(), incident_id, playbook_id, data["reason"])
+        return "", 204

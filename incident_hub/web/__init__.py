@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         actions,
         admin,
         admin_sources,
+        admin_user_page,
         assessments,
         auth,
         home,

@@ -245,3 +245,16 @@ class ReasonForm(FlaskForm):  # type: ignore[misc]
     """An irreversible change that records why (detach a playbook, reopen an incident)."""
 
     reason = StringField("Reason", validators=[DataRequired(), Length(max=2000)])
+
+
+class UserEditForm(FlaskForm):  # type: ignore[misc]
+    """An admin changes a user's role and unit (checked as on creation: rule M1)."""
+
+    role = SelectField("Role", choices=_choices(ROLES))
+    unit = SelectField("Unit", choices=[opt("", "none")], default="")
+
+
+class PasswordChangeForm(FlaskForm):  # type: ignore[misc]
+    current_password = PasswordField("Current (or one-time) password", validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    new_password_again = PasswordField("New password again", validators=[DataRequired(), Length(max=200)])

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from incident_hub.domain.facts import IncidentFacts
 from incident_hub.domain.playbooks import PlaybookDef, PlaybookInvalid, applies, from_stored, topological_order
 from incident_hub.errors import RuleViolation
-from incident_hub.models import Action, Incident, Playbook
+from incident_hub.models import Action, Incident, IncidentPlaybook, Playbook
 from incident_hub.runtime import units
 from incident_hub.services.actions.commands import insert_action_once
 from incident_hub.services.playbooks.sync import current_playbooks, ensure_loaded
@@ -52,15 +52,36 @@ def _instantiate(uow: UnitOfWork, incident: Incident, row: Playbook, p: Playbook
     return created
 
 
+def _detached_keys(uow: UnitOfWork, incident_id: int) -> set[str]:
+    q = select(IncidentPlaybook.playbook_key).where(
+        IncidentPlaybook.incident_id == incident_id, IncidentPlaybook.detached_at.is_not(None)
+    )
+    return set(uow.session.execute(q).scalars())
+
+
+def instantiate_one(
+    uow: UnitOfWork, incident: Incident, row: Playbook, p: PlaybookDef, manual: bool = False
+) -> list[int]:
+    """One playbook's steps as actions of `incident` (each once), and a timeline line."""
+    ids = _instantiate(uow, incident, row, p)
+    if ids or manual:
+        how = "applied by hand" if manual else "applied"
+        body = f"Playbook '{p.name}' (v{row.version}) {how}: {len(ids)} action(s)."
+        add_event(uow, incident.id, "playbook_applied", body, {"playbook_id": row.id, "action_ids": ids})
+    return ids
+
+
 def instantiate_playbooks(uow: UnitOfWork, incident: Incident) -> list[int]:
     """Create the actions of every current playbook that applies to `incident`; the ids created.
-    A playbook key already instantiated for the incident in another version is not applied again."""
+    A playbook key already instantiated for the incident in another version is not applied again,
+    nor one detached from it (services/playbooks/on_incident.py)."""
     ensure_loaded(uow)
     facts = IncidentFacts.of(incident.vectors, incident.effects, incident.deliberate)
     used = _keys_already_used(uow, incident.id)
+    detached = _detached_keys(uow, incident.id)
     created: list[int] = []
     for row in current_playbooks(uow.session):
-        if used.get(row.key, row.id) != row.id:
+        if used.get(row.key, row.id) != row.id or row.key in detached:
             continue
         try:
             p = from_stored(row.definition, units())
@@ -69,9 +90,5 @@ def instantiate_playbooks(uow: UnitOfWork, incident: Incident) -> list[int]:
             continue
         if not applies(p, facts, incident.severity):
             continue
-        ids = _instantiate(uow, incident, row, p)
-        if ids:
-            body = f"Playbook '{p.name}' (v{row.version}) applied: {len(ids)} action(s)."
-            add_event(uow, incident.id, "playbook_applied", body, {"playbook_id": row.id, "action_ids": ids})
-        created.extend(ids)
+        created.extend(instantiate_one(uow, incident, row, p))
     return created

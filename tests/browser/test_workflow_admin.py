@@ -1,0 +1,42 @@
+"""Admin workflows in a real browser: edit a user's role and unit (M1 at the field), disable,
+reset a password; the user signs in with the one-time password and must change it first."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.workflow_support import login, submit, user
+
+pytestmark = pytest.mark.browser
+
+
+def test_admin_edits_resets_and_the_user_must_change_the_password(page):
+    name = user("oict_responder", "OICT", "w-target")
+    login(page, user("admin", None, "w-admin"))
+    page.goto("/admin/users")
+    with page.expect_navigation():
+        page.click(f"#users-table a:text-is('{name}')")
+    page.select_option("#edit-role", "dss_officer")
+    submit(page, "#edit-form button")  # still in OICT: refused at the unit field (M1)
+    assert "physical_security" in page.inner_text("#field-edit-unit")
+    page.select_option("#edit-role", "dss_officer")
+    page.select_option("#edit-unit", "DSS")
+    submit(page, "#edit-form button")
+    assert page.locator("#edit-role").input_value() == "dss_officer"
+    submit(page, "#reset-form button")
+    one_time = page.inner_text("#one-time-password").strip()
+    assert len(one_time) >= 12 and page.locator("#user-must-change").count() == 1
+    page.reload()  # shown once: not on the page again
+    assert page.locator("#one-time-password").count() == 0
+    page.context.clear_cookies()
+    login(page, name, one_time)
+    assert page.url.endswith("/settings/password") and page.locator("#must-change").count() == 1
+    page.goto("/incidents")
+    assert page.url.endswith("/settings/password")  # nothing else until the password is changed
+    page.fill("#current_password", one_time)
+    page.fill("#new_password", "a-new-long-passphrase")
+    page.fill("#new_password_again", "a-new-long-passphrase")
+    submit(page, "#password-form button")
+    assert page.url.endswith("/")
+    page.goto("/incidents")
+    assert page.url.endswith("/incidents")
