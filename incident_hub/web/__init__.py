@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         assessments,
         auth,
         home,
+        incident_playbooks,
         incidents,
         manage,
         playbooks,

@@ -21,6 +21,7 @@ from incident_hub.runtime import units
 from incident_hub.services.actions.board import incident_actions
 from incident_hub.services.incidents import commands as svc
 from incident_hub.services.incidents.closure import open_work
+from incident_hub.services.incidents.preview import preview_facts
 from incident_hub.services.incidents.queries import (
     SORTABLE,
     IncidentFilter,
@@ -30,6 +31,7 @@ from incident_hub.services.incidents.queries import (
     list_incidents,
     timeline,
 )
+from incident_hub.services.playbooks.on_incident import may_manage_playbooks, playbooks_for_incident
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import (
     CommentForm,
@@ -120,6 +122,8 @@ def incident(incident_id: int) -> ResponseReturnValue:
         transitions=allowed,
         may_change=_may_change(principal, inc.lead_unit),
         open_work=open_work(inc) if "closed" in allowed else [],
+        playbooks=playbooks_for_incident(principal, inc.id),
+        may_manage_playbooks=may_manage_playbooks(principal, inc) and inc.status != "closed",
         is_manager=principal.is_manager,
         comment_form=CommentForm(formdata=None),
     )
@@ -156,8 +160,12 @@ def incident_edit(incident_id: int) -> ResponseReturnValue:
     if not sees_detection(principal, units()):
         form.without_detection()
     form.lead_unit.choices = [opt("", f"keep ({view['routing']['lead_unit']})"), *(opt(c) for c in units().codes())]
+    preview = None
     if not form.is_submitted():
         form.fill(view)
+    elif form.validate() and "preview" in request.form:
+        # Nothing is saved: what the save would change, shown above the same form.
+        preview = preview_facts(principal, incident_id, _changes(form, view))
     elif form.validate():
         try:
             svc.update_incident(principal, incident_id, _changes(form, view))
@@ -166,8 +174,8 @@ def incident_edit(incident_id: int) -> ResponseReturnValue:
         else:
             flash("Incident updated.", "ok")
             return redirect(url_for("web.incident", incident_id=incident_id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("incidents/form.html", form=form, incident=view), status
+    status = 422 if form.is_submitted() and preview is None else 200
+    return render_template("incidents/form.html", form=form, incident=view, preview=preview), status
 
 
 @bp.post("/incidents/<int:incident_id>/transition")
