@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from incident_hub.errors import AppError
 from incident_hub.intake.signing import Refused
 from incident_hub.services.intake.accept import IntakeRequest, accept_delivery
+from incident_hub.services.intake.attempts import record_refusal
 
 bp = Blueprint("intake", __name__)
 log = logging.getLogger(__name__)
@@ -57,9 +58,12 @@ def receive(source: str) -> ResponseReturnValue:
         result = accept_delivery(IntakeRequest(source, request.headers, body, request.is_json))
     except AppError as error:
         _note_refusal(error.status, error.code, error.hint if isinstance(error, Refused) else "")
+        if error.status != 503:  # a passing failure is retried; the page shows the outcome of the retry
+            record_refusal(source, error.status, f"{error.code}: {error.message}")
         raise
     except HTTPException as exc:
         _note_refusal(exc.code or 500, exc.name.lower().replace(" ", "_"))
+        record_refusal(source, exc.code or 500, exc.name.lower().replace(" ", "_"))
         raise
     DELIVERIES.labels("duplicate" if result.duplicate else "stored").inc()
     return jsonify(result.to_dict()), 200 if result.duplicate else 202

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         action_page,
         actions,
         admin,
+        admin_source_page,
         admin_sources,
         admin_user_page,
         assessments,

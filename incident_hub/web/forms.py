@@ -258,3 +258,9 @@ class PasswordChangeForm(FlaskForm):  # type: ignore[misc]
     current_password = PasswordField("Current (or one-time) password", validators=[DataRequired(), Length(max=200)])
     new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
     new_password_again = PasswordField("New password again", validators=[DataRequired(), Length(max=200)])
+
+
+class MappingForm(FlaskForm):  # type: ignore[misc]
+    """A source's mapping rules as JSON (domain/alert_mapping.py); errors name the path, e.g. rules.0.vectors."""
+
+    mapping = TextAreaField("Mapping rules (JSON)", validators=[DataRequired(), Length(max=200_000)])

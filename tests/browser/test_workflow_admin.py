@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import release
 from tests.browser.workflow_support import login, submit, user
 
 pytestmark = pytest.mark.browser
@@ -40,3 +41,28 @@ def test_admin_edits_resets_and_the_user_must_change_the_password(page):
     assert page.url.endswith("/")
     page.goto("/incidents")
     assert page.url.endswith("/incidents")
+
+
+def test_admin_sends_a_test_delivery_and_edits_mapping_rules(page):
+    from tests.intake.factories import make_source
+
+    source, secret = make_source("generic", "w-generic")
+    sid = source.id
+    release()
+    login(page, user("admin", None, "w-admin2"))
+    page.goto("/admin/sources")
+    with page.expect_navigation():
+        page.click("#sources-table a:text-is('w-generic')")
+    submit(page, "#test-form button")
+    assert "Test delivery accepted (202)" in page.inner_text("main")
+    row = page.locator("#deliveries-table tbody tr").first
+    assert "accepted" in row.inner_text() and "test" in row.inner_text()
+    assert secret not in page.content()
+    page.fill("#map-mapping", '{"rules": [{"match": {"alertname": "X"}, "severity": "apocalyptic"}]}')
+    submit(page, "#mapping-form button")
+    assert "rules.0.severity" in page.inner_text("#field-map-mapping")
+    page.fill("#map-mapping", '{"rules": [{"match": {"alertname": "DoorForced"}, "vectors": ["physical"]}]}')
+    submit(page, "#mapping-form button")
+    assert "Mapping rules saved." in page.inner_text("main")
+    assert "DoorForced" in page.locator("#map-mapping").input_value()
+    assert page.url.endswith(f"/admin/sources/{sid}#mapping")

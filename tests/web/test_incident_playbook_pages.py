@@ -26,7 +26,10 @@ def test_panel_says_why_and_applies_and_detaches(oict, dss):
     ddos = _pid("ddos-public-service")
     refused = oict.post(f"{page}/playbooks/{ddos}/detach", {f"detach-{ddos}-reason": ""}, csrf_page=page)
     assert refused.status_code == 302
-    assert db.session.execute(select(Action.status).where(Action.playbook_id == ddos)).scalars().all().count("cancelled") == 0
+    assert (
+        db.session.execute(select(Action.status).where(Action.playbook_id == ddos)).scalars().all().count("cancelled")
+        == 0
+    )
     data = {f"detach-{ddos}-reason": "A CDN misconfiguration, not an attack."}
     oict.post(f"{page}/playbooks/{ddos}/detach", data, csrf_page=page)
     db.session.expire_all()
