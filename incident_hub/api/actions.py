@@ -77,7 +77,7 @@ class ActionList(MethodView):
 class ActionItem(MethodView):
     def get(self, action_id: int) -> dict[str, Any]:
         """One action (404 when the caller may not see it)."""
-        action, _ = get_visible_action(current_principal(), action_id)
+        action = get_visible_action(current_principal(), action_id)
         return action_view(action)
 
     @blp.arguments(ActionPatch)
@@ -101,7 +101,7 @@ class ActionTransitions(MethodView):
 class ActionComments(MethodView):
     def get(self, action_id: int) -> dict[str, Any]:
         """Comments on the action, oldest first."""
-        action, _ = get_visible_action(current_principal(), action_id)
+        action = get_visible_action(current_principal(), action_id)
         items = [comment_view(c) for c in action_comments(action)]
         return {"items": items, "total": len(items)}
 

@@ -14,17 +14,18 @@ from flask_wtf import FlaskForm
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
+from incident_hub.domain.access import may_work_action
 from incident_hub.domain.lifecycle import ACTION_TRANSITIONS
 from incident_hub.errors import AppError
 from incident_hub.models import Action
 from incident_hub.services.actions import commands as svc
-from incident_hub.services.actions.board import changeable, is_overdue
 from incident_hub.services.actions.queries import (
     action_comments,
     action_context,
     action_history,
     assignable_users,
     get_visible_action,
+    is_overdue,
     usernames,
 )
 from incident_hub.web.blueprint import bp
@@ -37,7 +38,7 @@ NOBODY = "-"
 
 def _forms(action_id: int, bound: FlaskForm | None = None) -> dict[str, FlaskForm]:
     """Every form of the page, empty, except the one that was just refused."""
-    action, _ = get_visible_action(current_principal(), action_id)
+    action = get_visible_action(current_principal(), action_id)
     forms: dict[str, FlaskForm] = {
         "assign": AssignForm(prefix="assign", formdata=None),
         "due": DueDateForm(prefix="due", formdata=None, due_at=action.due_at),
@@ -64,8 +65,8 @@ def _choices(form: AssignForm, action: Action) -> None:
 
 def _page(action_id: int, bound: FlaskForm | None = None, status: int = 200) -> ResponseReturnValue:
     principal = current_principal()
-    action, _ = get_visible_action(principal, action_id)
-    may_work = action.id in changeable(principal, [action])
+    action = get_visible_action(principal, action_id)
+    may_work = may_work_action(principal, action.owner_unit)
     return (
         render_template(
             "actions/detail.html",
@@ -104,7 +105,7 @@ def _refused(action_id: int, form: FlaskForm, exc: AppError) -> ResponseReturnVa
 @bp.post("/actions/<int:action_id>/assign")
 def action_assign(action_id: int) -> ResponseReturnValue:
     form = AssignForm(prefix="assign")
-    action, _ = get_visible_action(current_principal(), action_id)
+    action = get_visible_action(current_principal(), action_id)
     _choices(form, action)
     if not form.validate_on_submit():
         return _page(action_id, form, 422)

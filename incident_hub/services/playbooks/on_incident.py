@@ -3,7 +3,7 @@ playbooks match it and why, applying one by hand (its steps become actions once;
 detaching one with a reason (its open actions become `cancelled`, and routing never applies it
 to this incident again).
 
-Who may: the incident's lead unit and managers (services/incidents.commands._may_change's rule).
+Who may: the incident's lead unit and managers (domain/access.may_manage_playbooks).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 
 from incident_hub.clock import to_iso
-from incident_hub.domain.access import Principal
+from incident_hub.domain.access import Principal, may_manage_playbooks
 from incident_hub.domain.facts import IncidentFacts
 from incident_hub.domain.lifecycle import OPEN_ACTION_STATUSES
 from incident_hub.domain.mandates import ensure_mandates
@@ -54,12 +54,8 @@ class PlaybookOnIncident:
         return self.actions > 0 and self.detached_at is None
 
 
-def may_manage_playbooks(principal: Principal, incident: Incident) -> bool:
-    return principal.is_manager or principal.unit == incident.lead_unit
-
-
 def _check_may(principal: Principal, incident: Incident) -> None:
-    if not may_manage_playbooks(principal, incident):
+    if not may_manage_playbooks(principal, incident.lead_unit):
         raise Forbidden("Only the incident's lead unit or a manager may apply or detach playbooks.")
     if incident.status == "closed":
         raise Conflict("A closed incident cannot be changed; a manager may reopen it.", {"status": "closed"})
