@@ -63,9 +63,9 @@ def test_manager_closes_anyway_with_a_written_reason(as_oict, as_manager):
     assert "handed to the host country" in timeline[-1]["body"]
 
 
-def test_required_joint_assessment_must_be_signed(as_oict, as_dss):
+def test_required_joint_assessment_must_be_signed(as_oict, as_dss, as_manager):
     iid = resolved(as_oict, "R3")
-    finish_actions(as_oict, iid)
+    finish_actions(as_manager, iid)  # OICT's and DSS's actions: each unit works only its own
     payload = error(move(as_oict, iid, "closed"), 422, "rule_violation")
     assert [b["check"] for b in payload["details"]["open"]] == ["joint_assessment_unsigned"]
     assessment = joint_assessment_of(iid)

@@ -174,3 +174,10 @@ def action_context(action: Action) -> ActionContext:
         playbook.key if playbook else None,
         step_title,
     )
+
+
+def overdue_now(principal: Principal, now: datetime) -> int:
+    """How many actions the principal may see are overdue now: the home page's figure, the same
+    count (for a manager, who sees every action) as the dashboard's `actions.overdue_total`."""
+    q = visible_actions(principal).where(overdue_clause(now))
+    return int(db.session.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one())
