@@ -14,6 +14,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -40,6 +41,8 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    # Severities whose incidents need a signed post-incident review before `closed` (API.md).
+    review_required_severities: tuple[str, ...] = ("high", "critical")
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -53,6 +56,11 @@ class Settings:
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
+        unknown = [s for s in self.review_required_severities if s not in SEVERITIES]
+        if unknown:
+            raise SettingsError(
+                f"REVIEW_REQUIRED_SEVERITIES: unknown severity {unknown[0]!r} (use {', '.join(SEVERITIES)})."
+            )
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -83,7 +91,13 @@ def load_settings(dotenv: bool = True) -> Settings:
         escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
         dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
+        review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
     )
+
+
+def _list(value: str) -> tuple[str, ...]:
+    """A comma-separated setting; empty means none."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def load_units(path: Path) -> UnitRegistry:
