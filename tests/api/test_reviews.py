@@ -245,3 +245,25 @@ def test_rerouting_to_joint_asks_for_the_second_signature(as_oict, oict_mgr):
 def test_unauthenticated_is_401(client):
     incident = make_incident()
     assert client.get(URL.format(incident.id)).status_code == 401
+
+
+def test_dashboard_counts_pending_reviews_findings_and_time_to_review(as_oict, oict_mgr, as_manager):
+    waiting = make_incident(severity="critical")
+    reviewed = make_incident(severity="high")
+    make_incident(severity="low")  # no review needed
+    for incident in (waiting, reviewed):
+        for status, note in (("acknowledged", ""), ("resolved", "fixed")):
+            as_oict.post(f"/api/v1/incidents/{incident.id}/transitions", json={"to": status, "note": note})
+    url = URL.format(reviewed.id)
+    as_oict.put(url, json=content())
+    findings = as_oict.get(url).get_json()["findings"]
+    first = as_oict.post(f"{url}/findings/{findings[0]['id']}/action", json={"owner_unit": "OICT"}).get_json()
+    as_oict.post(f"/api/v1/actions/{first['id']}/transitions", json={"to": "in_progress"})
+    as_oict.post(f"/api/v1/actions/{first['id']}/transitions", json={"to": "done", "evidence": "done"})
+    before = as_manager.get("/api/v1/dashboard").get_json()["reviews"]
+    assert before["pending"] == 2 and before["median_time_resolve_to_review_seconds"] is None
+    assert before["findings"] == {"open": 0, "done": 1, "untracked": 1, "cancelled": 0}
+    oict_mgr.post(url + "/signoffs", json={})
+    after = as_manager.get("/api/v1/dashboard").get_json()["reviews"]
+    assert after["pending"] == 1 and after["median_time_resolve_to_review_seconds"] is not None
+    assert as_manager.get("/api/v1/dashboard?unit=DSS").get_json()["reviews"]["pending"] == 0
