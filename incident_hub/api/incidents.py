@@ -90,7 +90,9 @@ class Transitions(MethodView):
     def post(self, data: dict[str, Any], incident_id: int) -> dict[str, Any]:
         """Move along new → acknowledged → contained → resolved → closed (409 when not allowed)."""
         principal = current_principal()
-        incident = service.transition_incident(principal, incident_id, data["to"], data["note"])
+        incident = service.transition_incident(
+            principal, incident_id, data["to"], data["note"], data["override_reason"]
+        )
         return queries.incident_view(incident, principal)
 
 

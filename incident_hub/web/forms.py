@@ -121,6 +121,7 @@ class CommentForm(FlaskForm):  # type: ignore[misc]
 class TransitionForm(FlaskForm):  # type: ignore[misc]
     to = HiddenField(validators=[DataRequired()])
     note = StringField("Note", validators=[Optional(), Length(max=400)])
+    override_reason = StringField("Close anyway because (managers)", validators=[Optional(), Length(max=2000)])
 
 
 class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
