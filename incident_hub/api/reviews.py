@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from incident_hub.api.schemas.reviews import FindingActionIn, ReviewIn, ReviewSignoffIn
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
+from incident_hub.pdf import PDF_DOC, pdf_response, wants_pdf
 from incident_hub.services.actions.queries import action_view
 from incident_hub.services.reviews import commands as service
 from incident_hub.services.reviews.queries import get_review
@@ -30,8 +31,12 @@ def _location(incident_id: int) -> str:
 @blp.route("/<int:incident_id>/review")
 class Review(MethodView):
     @require_roles(*ROLES)
-    def get(self, incident_id: int) -> dict[str, Any]:
-        """The review (`status: not_started` with key moments pre-filled from the incident when none exists)."""
+    @blp.doc(**PDF_DOC)
+    def get(self, incident_id: int) -> Any:
+        """The review (`status: not_started` with key moments pre-filled from the incident when none
+        exists); as PDF with `Accept: application/pdf` or `?format=pdf`."""
+        if wants_pdf():
+            return pdf_response("review", incident_id)
         return get_review(current_principal(), incident_id)
 
     @require_roles(*ROLES)
@@ -63,3 +68,22 @@ class FindingAction(MethodView):
         """Track a finding as a prevention action (M1 applies), once per finding."""
         action = service.finding_action(current_principal(), incident_id, finding_id, data)
         return action_view(action), 201, {"Location": url_for("actions.ActionItem", action_id=action.id)}
+
+
+@blp.route("/<int:incident_id>/review.pdf")
+class ReviewPdf(MethodView):
+    @require_roles(*ROLES)
+    @blp.doc(**PDF_DOC)
+    def get(self, incident_id: int) -> Any:
+        """The post-incident review as PDF: who generated it, when, and the audit chain head hash."""
+        return pdf_response("review", incident_id)
+
+
+@blp.route("/<int:incident_id>/report.pdf")
+class IncidentReportPdf(MethodView):
+    @require_roles(*ROLES)
+    @blp.doc(**PDF_DOC)
+    def get(self, incident_id: int) -> Any:
+        """The incident report as PDF (facts, classification, routing, timeline, actions, assessments,
+        review), under the caller's need to know; stamped with the audit chain head hash."""
+        return pdf_response("incident", incident_id)
