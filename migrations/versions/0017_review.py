@@ -1,7 +1,7 @@
 """post-incident reviews: the review per incident, its findings (each may become one prevention action), sign-offs
 
 Revision ID: 0017_review
-Revises: 0007_incidents
+Revises: 0015_operations
 Create Date: 2026-11-25 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0017_review"
-down_revision = "0007_incidents"
+down_revision = "0015_operations"
 branch_labels = None
 depends_on = None
 
