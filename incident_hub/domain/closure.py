@@ -4,8 +4,8 @@ partnership's work is done).
 
 `→ closed` is refused while work is still open. Each check is one row of `CLOSURE_CHECKS`: a
 small function of the `ClosureFacts` that returns what is still open under its name, or nothing.
-A new condition (e.g. a required post-incident review) is a new field of `ClosureFacts` and a
-new row here. A manager may close anyway with a written reason; a closed incident is reopened
+A new condition is a new field of `ClosureFacts` and a new row here (issue 17 added the
+post-incident review). A manager may close anyway with a written reason; a closed incident is reopened
 (`closed → acknowledged`) only by a manager, with a reason.
 """
 
@@ -42,6 +42,9 @@ class ClosureFacts:
     joint_assessment_required: bool = False
     # The joint assessments of the incident and whether each is signed; none at all is "missing".
     joint_assessments: tuple[OpenItem, ...] = ()
+    review_required: bool = False
+    # The incident's post-incident review (issue 17): None when not started.
+    review: OpenItem | None = None
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,21 @@ def _joint_assessment_unsigned(f: ClosureFacts) -> Blocker | None:
     )
 
 
+def _review_missing(f: ClosureFacts) -> Blocker | None:
+    """NIST SP 800-61 Rev. 3: a review whose sign-offs are complete, for the severities that need one."""
+    if not f.review_required or (f.review is not None and f.review.status == "signed"):
+        return None
+    if f.review is None:
+        missing = OpenItem("review", None, "post-incident review", "missing")
+        return Blocker("review_missing", "the required post-incident review has not been written", (missing,))
+    return Blocker("review_missing", "the required post-incident review is not signed", (f.review,))
+
+
 # The checks, in the order the page lists them. Each returns what is still open, or None.
 CLOSURE_CHECKS: tuple[tuple[str, Callable[[ClosureFacts], Blocker | None]], ...] = (
     ("actions_open", _actions_open),
     ("joint_assessment_unsigned", _joint_assessment_unsigned),
+    ("review_missing", _review_missing),
 )
 
 

@@ -37,7 +37,7 @@ def finish_actions(client, incident_id):
 
 
 def at_status(client, status):
-    incident = create(client, "R1")
+    incident = create(client, "R1", severity="medium")  # no post-incident review needed to close
     finish_actions(client, incident["id"])
     for step in PATH_TO[status]:
         assert move(client, incident["id"], step).status_code == 200

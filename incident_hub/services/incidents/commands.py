@@ -66,9 +66,11 @@ def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None
     transaction, so an incident is never stored without it."""
     from incident_hub.services.assessments.commands import on_incident_routed  # imports this module
     from incident_hub.services.playbooks.instantiate import instantiate_playbooks
+    from incident_hub.services.reviews.commands import sync_review
 
     on_incident_routed(uow, incident, routing)
     instantiate_playbooks(uow, incident)
+    sync_review(uow, incident)
 
 
 def _check_detection(principal: Principal, data: dict[str, Any]) -> None:
