@@ -9,14 +9,16 @@ from tests.web.data import make_action
 
 
 def resolved(client, rule="R1"):
-    incident = create(client, rule)
+    incident = create(
+        client, rule, severity="medium"
+    )  # no post-incident review needed (tests/api/test_review_closure.py)
     assert move(client, incident["id"], "acknowledged").status_code == 200
     assert move(client, incident["id"], "resolved", "Host reimaged.").status_code == 200
     return incident["id"]
 
 
 def test_resolving_asks_for_a_resolution_note(as_oict):
-    iid = create(as_oict, "R1")["id"]
+    iid = create(as_oict, "R1", severity="medium")["id"]
     move(as_oict, iid, "acknowledged")
     before = counts()
     payload = error(as_oict.post(f"{URL}/{iid}/transitions", json={"to": "resolved"}), 422, "validation_error")

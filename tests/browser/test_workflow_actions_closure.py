@@ -54,7 +54,7 @@ def test_oict_works_an_action_from_its_page(page):
 
 
 def test_manager_closes_with_open_work_then_reopens(page):
-    incident = make_incident(title="Ransomware on the payroll server")
+    incident = make_incident(title="Ransomware on the payroll server", severity="medium")
     drop_playbook_actions()
     make_action(incident.id, "OICT", None, "Restore payroll from backup", "cyber")
     transition_incident(SYSTEM, incident.id, "acknowledged")

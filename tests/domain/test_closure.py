@@ -49,7 +49,7 @@ def test_signed_or_not_required_assessment_does_not_block():
 
 
 def test_every_check_is_listed_in_order():
-    facts = ClosureFacts(open_actions=(ACTION,), joint_assessment_required=True)
+    facts = ClosureFacts(open_actions=(ACTION,), joint_assessment_required=True, review_required=True)
     assert [b.check for b in closure_blockers(facts)] == [name for name, _ in CLOSURE_CHECKS]
 
 

@@ -16,7 +16,7 @@ def _status(incident_id):
 
 
 def _acknowledged():
-    incident = make_incident(title="Payroll server encrypted")
+    incident = make_incident(title="Payroll server encrypted", severity="medium")
     drop_playbook_actions()
     transition_incident(SYSTEM, incident.id, "acknowledged")
     return incident.id
