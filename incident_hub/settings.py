@@ -14,6 +14,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from incident_hub.domain.identity import RoleMap, RoleMapError, parse_role_map
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -28,7 +29,7 @@ class SettingsError(RuntimeError):
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
-    secret_key: str = DEFAULT_SECRET_KEY
+    secret_key: str = field(default=DEFAULT_SECRET_KEY, repr=False)
     database_url: str | None = None  # None: SQLite in the instance folder
     scheduler_enabled: bool = False
     units_file: Path = PROJECT_ROOT / "config" / "units.toml"
@@ -40,6 +41,17 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    # Identity and sessions (API.md "Identity and sessions"); secrets stay out of repr, hence out of logs.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = field(default=None, repr=False)
+    oidc_display_name: str = "your organisation account"
+    oidc_groups_claim: str = "groups"
+    oidc_role_map: Path = PROJECT_ROOT / "config" / "oidc_roles.toml"
+    local_login: bool = True
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    mfa_required_roles: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -53,6 +65,21 @@ class Settings:
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
+        self._check_identity()
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    def _check_identity(self) -> None:
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise SettingsError("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too.")
+        if self.oidc_issuer and not self.oidc_issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise SettingsError("OIDC_ISSUER must be an https:// URL (plain http only on the loopback, for tests).")
+        if not self.oidc_groups_claim:
+            raise SettingsError("OIDC_GROUPS_CLAIM must name a claim (groups or roles).")
+        if self.session_idle_minutes < 1 or self.session_max_hours < 1:
+            raise SettingsError("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -83,7 +110,38 @@ def load_settings(dotenv: bool = True) -> Settings:
         escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
         dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
+        oidc_issuer=(e("OIDC_ISSUER") or "").rstrip("/") or None,
+        oidc_client_id=e("OIDC_CLIENT_ID") or None,
+        oidc_client_secret=e("OIDC_CLIENT_SECRET") or None,
+        oidc_display_name=e("OIDC_DISPLAY_NAME") or "your organisation account",
+        oidc_groups_claim=e("OIDC_GROUPS_CLAIM") or "groups",
+        oidc_role_map=Path(e("OIDC_ROLE_MAP", str(PROJECT_ROOT / "config" / "oidc_roles.toml"))),
+        local_login=_bool(e("LOCAL_LOGIN"), default=True),
+        session_idle_minutes=int(e("SESSION_IDLE_MINUTES", "30")),
+        session_max_hours=int(e("SESSION_MAX_HOURS", "12")),
+        mfa_required_roles=_list(e("MFA_REQUIRED_ROLES"), default=("admin",) if env == "production" else ()),
     )
+
+
+def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return default
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def load_role_map(settings: Settings, units: UnitRegistry) -> RoleMap | None:
+    """The OpenID Connect role map, validated, when sign-in with the organisation account is on."""
+    if not settings.oidc_enabled:
+        return None
+    path = settings.oidc_role_map
+    try:
+        text = path.read_text()
+    except FileNotFoundError as exc:
+        raise SettingsError(f"OIDC role map {path} not found (set OIDC_ROLE_MAP).") from exc
+    try:
+        return parse_role_map(text, units, where=f"OIDC role map {path}")
+    except RoleMapError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def load_units(path: Path) -> UnitRegistry:

@@ -8,7 +8,7 @@ from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
 from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
 from incident_hub.models.playbook import Playbook
-from incident_hub.models.user import ApiToken, User
+from incident_hub.models.user import ApiToken, LoginFailure, LoginLock, RecoveryCode, User
 
 __all__ = [
     "Action",
@@ -22,9 +22,12 @@ __all__ = [
     "Delivery",
     "Incident",
     "IncidentUnit",
+    "LoginFailure",
+    "LoginLock",
     "Measure",
     "OutboxMessage",
     "Playbook",
+    "RecoveryCode",
     "SchedulerLock",
     "Signoff",
     "Source",

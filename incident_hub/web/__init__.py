@@ -22,7 +22,9 @@ def init_app(app: Flask) -> None:
         home,
         incidents,
         manage,
+        oidc,
         playbooks,
     )
 
+    oidc.init_oidc(app)
     app.register_blueprint(bp)

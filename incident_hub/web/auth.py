@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from incident_hub.auth import end_session, safe_next, start_session
+from incident_hub.runtime import settings
 from incident_hub.services.admin.users import authenticate_password
 from incident_hub.web.blueprint import bp
 
@@ -20,14 +19,20 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site, so the login page cannot be used as an open redirect."""
-    if not target:
-        return url_for("web.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.home")
-    return target
+def _page(form: LoginForm, error: str | None, next_url: str | None, status: int = 200) -> ResponseReturnValue:
+    config = settings()
+    return (
+        render_template(
+            "login.html",
+            form=form,
+            error=error,
+            next=next_url,
+            oidc_enabled=config.oidc_enabled,
+            oidc_display_name=config.oidc_display_name,
+            local_login=config.local_login,
+        ),
+        status,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,19 +40,19 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     next_url = request.args.get("next")
     if request.method == "GET":
-        return render_template("login.html", form=form, error=None, next=next_url)
+        return _page(form, None, next_url)
     if form.validate_on_submit():
         user = authenticate_password(form.username.data, form.password.data)
         if user is not None:
-            login_user(user)
-            return redirect(_safe_next(next_url))
-        return render_template("login.html", form=form, error="Unknown username or wrong password.", next=next_url), 401
+            start_session(user, via="password")
+            return redirect(safe_next(next_url))
+        return _page(form, "Unknown username or wrong password.", next_url, 401)
     if "csrf_token" in form.errors:
-        return render_template("login.html", form=form, error="The form expired; please try again.", next=next_url), 400
-    return render_template("login.html", form=form, error="Enter your username and password.", next=next_url), 422
+        return _page(form, "The form expired; please try again.", next_url, 400)
+    return _page(form, "Enter your username and password.", next_url, 422)
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    logout_user()
+    end_session()
     return redirect(url_for("web.login"))
