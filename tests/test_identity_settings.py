@@ -29,7 +29,10 @@ def test_the_shipped_role_map_is_valid(tmp_path: Path) -> None:
 
 def test_a_role_map_breaking_m1_stops_the_start_naming_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "roles.toml"
-    bad.write_text('[[map]]\nclaim_value = "a"\nrole = "admin"\n\n[[map]]\nclaim_value = "b"\nrole = "oict_responder"\nunit = "DSS"\n')
+    bad.write_text(
+        '[[map]]\nclaim_value = "a"\nrole = "admin"\n\n'
+        '[[map]]\nclaim_value = "b"\nrole = "oict_responder"\nunit = "DSS"\n'
+    )
     with pytest.raises(SettingsError) as caught:
         create_app(_settings(tmp_path, bad))
     message = str(caught.value)
@@ -44,7 +47,7 @@ def test_a_role_map_naming_an_unknown_unit_stops_the_start(tmp_path: Path) -> No
 
 
 def test_a_missing_role_map_stops_the_start(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="OIDC role map .* not found"):
+    with pytest.raises(SettingsError, match=r"OIDC role map .* not found"):
         create_app(_settings(tmp_path, tmp_path / "nope.toml"))
 
 

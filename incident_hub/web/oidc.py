@@ -15,7 +15,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, abort, current_app, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from joserfc.errors import JoseError
-from requests import RequestException
+from requests import RequestException  # type: ignore[import-untyped]
 
 from incident_hub.auth import safe_next, start_session
 from incident_hub.runtime import settings

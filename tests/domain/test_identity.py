@@ -44,7 +44,10 @@ def test_first_matching_entry_wins_in_file_order() -> None:
         ('[[map]]\nclaim_value = "x"\nrole = "admin"\ngroup = "y"\n', "unknown key 'group'"),
         ("title = 'nothing'\n", "no [[map]] entry"),
         ("[[map]\n", "not valid TOML"),
-        (GOOD + '\n[[map]]\nclaim_value = "oict"\nrole = "manager"\n', "line 16: claim_value 'oict' already mapped at line 6"),
+        (
+            GOOD + '\n[[map]]\nclaim_value = "oict"\nrole = "manager"\n',
+            "line 16: claim_value 'oict' already mapped at line 6",
+        ),
     ],
 )
 def test_a_bad_map_is_refused_naming_the_line(text: str, message: str) -> None:

@@ -62,7 +62,12 @@ def test_a_mapped_user_lands_on_their_home_page_with_role_and_unit(
     assert "amina" in home.text
     user = _user("amina")
     assert user is not None
-    assert (user.role, user.unit, user.email, user.oidc_subject) == ("oict_responder", "OICT", "amina@un.example", "amina")
+    assert (user.role, user.unit, user.email, user.oidc_subject) == (
+        "oict_responder",
+        "OICT",
+        "amina@un.example",
+        "amina",
+    )
     assert user.oidc_issuer == oidc_provider.issuer
     created = _audits("user.create")
     assert [(a.object_id, a.after["role"], a.after["unit"], a.after["source"]) for a in created] == [
