@@ -30,9 +30,11 @@ OPEN_ENDPOINTS = {
     "web.login",
     "web.login_oidc",
     "web.login_oidc_callback",
+    "web.login_mfa",
     "web.static",
 }
 OPEN_PREFIXES = ("/api/v1/intake/",)
+ENROL_ENDPOINTS = {"web.settings_mfa", "web.logout", "static", "web.static"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,6 +65,7 @@ def start_session(user: User, via: str) -> None:
     sign-in state) is dropped, and the session gets a fresh id, its start time and the user's session
     version, checked on every request."""
     session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF's per-request copy of the CSRF secret just dropped
     login_user(user)
     stamp = now().timestamp()
     session.update(sid=secrets.token_urlsafe(16), auth_at=stamp, seen_at=stamp, sv=user.session_version, via=via)
@@ -71,6 +74,7 @@ def start_session(user: User, via: str) -> None:
 def end_session() -> None:
     logout_user()
     session.clear()
+    g.pop("csrf_token", None)
 
 
 def _session_ended(user: User) -> str | None:
@@ -104,6 +108,10 @@ def _authenticate() -> Response | None:
             flash(ended, "info")
             return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
         g.user, g.via_token = user, False
+        if session.get("must_enrol") and request.endpoint not in ENROL_ENDPOINTS:
+            if is_api:
+                raise Forbidden("Set up two-step sign-in first (/settings/mfa).", {"rule": "mfa_required"})
+            return redirect(url_for("web.settings_mfa"))
     elif is_api:
         raise NotAuthenticated()
     else:

@@ -74,6 +74,19 @@ def disable_user(name: str) -> None:
     click.echo(f"disabled {name}")
 
 
+@users_cli.command("reset-mfa")
+@click.argument("name")
+def reset_mfa(name: str) -> None:
+    """Forget NAME's second factor (lost phone and codes); they enrol again at their next sign-in."""
+    from incident_hub.services.admin.mfa import reset_mfa as reset
+
+    try:
+        reset(name, actor="cli")
+    except AppError as error:
+        fail(error)
+    click.echo(f"second factor of {name} reset; their sessions have ended")
+
+
 @tokens_cli.command("create")
 @click.argument("name")
 @click.option("--label", default="cli", help="What the token is for.")

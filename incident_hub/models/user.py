@@ -32,6 +32,7 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     mfa_secret: Mapped[str | None] = mapped_column(String(255))  # Fernet-encrypted TOTP secret
     mfa_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    mfa_last_step: Mapped[int | None] = mapped_column()  # the last TOTP time step used: a code works once
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -57,6 +57,7 @@ def upgrade():
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default=sa.text('1'), nullable=False))
         batch_op.add_column(sa.Column('mfa_secret', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('mfa_enabled', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('mfa_last_step', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('last_login_at', sa.DateTime(), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_users_oidc_issuer_oidc_subject'), ['oidc_issuer', 'oidc_subject'])
 
@@ -68,6 +69,7 @@ def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_users_oidc_issuer_oidc_subject'), type_='unique')
         batch_op.drop_column('last_login_at')
+        batch_op.drop_column('mfa_last_step')
         batch_op.drop_column('mfa_enabled')
         batch_op.drop_column('mfa_secret')
         batch_op.drop_column('session_version')

@@ -3,66 +3,31 @@ end on idle and absolute timeouts (a controllable clock), and end at once when t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from flask import Flask
 
-from incident_hub import runtime
 from incident_hub.services.admin.users import create_user, set_active
 from tests.factories import PASSWORD
+from tests.web.signin_support import Clock, configure, sign_in
 from tests.web.support import Browser, csrf_from
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
-
-
-@pytest.fixture
-def configure(app: Flask) -> Iterator[Any]:
-    """configure(clock=…, **settings): swap this app's runtime for the test, restored after."""
-    original = app.extensions[runtime.EXTENSION_KEY]
-
-    def _configure(clock: Any = None, **changes: Any) -> None:
-        current = app.extensions[runtime.EXTENSION_KEY]
-        app.extensions[runtime.EXTENSION_KEY] = replace(
-            current, settings=current.settings.with_(**changes), clock=clock or current.clock
-        )
-
-    yield _configure
-    app.extensions[runtime.EXTENSION_KEY] = original
-
-
-def _sign_in(app: Flask, username: str, password: str = PASSWORD) -> tuple[Browser, Any]:
-    browser = Browser(app, app.test_client(), None)
-    token = csrf_from(browser.get("/login").get_data(as_text=True))
-    response = browser.post("/login", {"username": username, "password": password, "csrf_token": token}, csrf_page=None)
-    return browser, response
+__all__ = ["configure"]  # the fixture
 
 
 def test_local_login_off_refuses_ordinary_accounts_but_not_break_glass(app: Flask, configure: Any) -> None:
     create_user("ordinary", "admin", None, PASSWORD, actor="test")
     create_user("glass", "admin", None, PASSWORD, actor="test", break_glass=True)
     configure(local_login=False)
-    _, refused = _sign_in(app, "ordinary")
+    _, refused = sign_in(app, "ordinary")
     assert refused.status_code == 401
     assert "Unknown username or wrong password." in refused.get_data(as_text=True)
-    browser, accepted = _sign_in(app, "glass")
+    browser, accepted = sign_in(app, "glass")
     assert accepted.status_code == 302
     assert browser.get("/").status_code == 200
 
 
-def test_the_session_is_new_at_sign_in(app: Flask) -> None:
+def test_the_session_is_new_atsign_in(app: Flask) -> None:
     """Whatever the anonymous session held (here its CSRF secret) is gone after sign-in."""
     create_user("rotor", "manager", None, PASSWORD, actor="test")
     browser = Browser(app, app.test_client(), None)
@@ -80,7 +45,7 @@ def test_idle_timeout_ends_the_session(app: Flask, configure: Any) -> None:
     clock = Clock()
     configure(clock=clock, session_idle_minutes=30)
     create_user("idle", "manager", None, PASSWORD, actor="test")
-    browser, _ = _sign_in(app, "idle")
+    browser, _ = sign_in(app, "idle")
     clock.advance(minutes=29)
     assert browser.get("/").status_code == 200
     clock.advance(minutes=29)  # active within the idle window each time
@@ -97,7 +62,7 @@ def test_absolute_lifetime_ends_even_an_active_session(app: Flask, configure: An
     clock = Clock()
     configure(clock=clock, session_idle_minutes=30, session_max_hours=12)
     create_user("busy", "manager", None, PASSWORD, actor="test")
-    browser, _ = _sign_in(app, "busy")
+    browser, _ = sign_in(app, "busy")
     for _ in range(11 * 3):
         clock.advance(minutes=20)
         assert browser.get("/").status_code == 200
@@ -107,12 +72,12 @@ def test_absolute_lifetime_ends_even_an_active_session(app: Flask, configure: An
 
 def test_disabling_a_user_ends_their_sessions_at_once(app: Flask) -> None:
     create_user("gone", "oict_responder", "OICT", PASSWORD, actor="test")
-    browser, _ = _sign_in(app, "gone")
+    browser, _ = sign_in(app, "gone")
     assert browser.get("/").status_code == 200
     set_active("gone", False, actor="test")
     set_active("gone", True, actor="test")  # even re-enabled, the old session is over
     assert browser.get("/").status_code == 302
-    again, response = _sign_in(app, "gone")
+    again, response = sign_in(app, "gone")
     assert response.status_code == 302 and again.get("/").status_code == 200
 
 
