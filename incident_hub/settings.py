@@ -14,6 +14,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from incident_hub.domain.access import ROLES
 from incident_hub.domain.identity import RoleMap, RoleMapError, parse_role_map
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 
@@ -78,6 +79,9 @@ class Settings:
             raise SettingsError("OIDC_ISSUER must be an https:// URL (plain http only on the loopback, for tests).")
         if not self.oidc_groups_claim:
             raise SettingsError("OIDC_GROUPS_CLAIM must name a claim (groups or roles).")
+        unknown = [role for role in self.mfa_required_roles if role not in ROLES]
+        if unknown:
+            raise SettingsError(f"MFA_REQUIRED_ROLES: {unknown[0]!r} is not one of {', '.join(ROLES)}.")
         if self.session_idle_minutes < 1 or self.session_max_hours < 1:
             raise SettingsError("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
 
