@@ -32,6 +32,7 @@ OPEN_ENDPOINTS = {
     "web.login_oidc_callback",
     "web.login_mfa",
     "web.static",
+    "operations.metrics",
 }
 OPEN_PREFIXES = ("/api/v1/intake/",)
 ENROL_ENDPOINTS = {"web.settings_mfa", "web.logout", "static", "web.static"}

@@ -6,6 +6,7 @@ own `Settings`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,11 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    log_format: str | None = None  # json | text; None leaves logging as it is (tests)
+    log_level: str = "INFO"
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_allow: tuple[str, ...] = ()  # addresses or networks; empty with no token: loopback only
+    trusted_proxies: int = 0  # proxies in front that set X-Forwarded-*; 0 trusts none
     # Identity and sessions (API.md "Identity and sessions"); secrets stay out of repr, hence out of logs.
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
@@ -66,6 +72,15 @@ class Settings:
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
+        if self.log_format is not None and self.log_format not in ("json", "text"):
+            raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}.")
+        if self.trusted_proxies < 0:
+            raise SettingsError("TRUSTED_PROXIES must be 0 or the number of proxies in front of the service.")
+        for entry in self.metrics_allow:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise SettingsError(f"METRICS_ALLOW: {entry!r} is not an address or network.") from None
         self._check_identity()
 
     @property
@@ -121,9 +136,14 @@ def load_settings(dotenv: bool = True) -> Settings:
         oidc_groups_claim=e("OIDC_GROUPS_CLAIM") or "groups",
         oidc_role_map=Path(e("OIDC_ROLE_MAP", str(PROJECT_ROOT / "config" / "oidc_roles.toml"))),
         local_login=_bool(e("LOCAL_LOGIN"), default=True),
-        session_idle_minutes=int(e("SESSION_IDLE_MINUTES", "30")),
-        session_max_hours=int(e("SESSION_MAX_HOURS", "12")),
+        session_idle_minutes=_int(e("SESSION_IDLE_MINUTES"), "SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_int(e("SESSION_MAX_HOURS"), "SESSION_MAX_HOURS", 12),
         mfa_required_roles=_list(e("MFA_REQUIRED_ROLES"), default=("admin",) if env == "production" else ()),
+        log_format=e("LOG_FORMAT") or ("json" if env == "production" else "text"),
+        log_level=(e("LOG_LEVEL") or "INFO").upper(),
+        metrics_token=e("METRICS_TOKEN") or None,
+        metrics_allow=tuple(part.strip() for part in (e("METRICS_ALLOW") or "").split(",") if part.strip()),
+        trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
     )
 
 
@@ -146,6 +166,15 @@ def load_role_map(settings: Settings, units: UnitRegistry) -> RoleMap | None:
         return parse_role_map(text, units, where=f"OIDC role map {path}")
     except RoleMapError as exc:
         raise SettingsError(str(exc)) from exc
+
+
+def _int(value: str | None, name: str, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def load_units(path: Path) -> UnitRegistry:
