@@ -16,6 +16,7 @@ from typing import Any
 from dotenv import load_dotenv
 
 from incident_hub.domain.access import ROLES
+from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.identity import RoleMap, RoleMapError, parse_role_map
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 
@@ -43,6 +44,8 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    # Severities whose incidents need a signed post-incident review before `closed` (API.md).
+    review_required_severities: tuple[str, ...] = ("high", "critical")
     log_format: str | None = None  # json | text; None leaves logging as it is (tests)
     log_level: str = "INFO"
     metrics_token: str | None = field(default=None, repr=False)
@@ -72,6 +75,11 @@ class Settings:
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
+        unknown = [s for s in self.review_required_severities if s not in SEVERITIES]
+        if unknown:
+            raise SettingsError(
+                f"REVIEW_REQUIRED_SEVERITIES: unknown severity {unknown[0]!r} (use {', '.join(SEVERITIES)})."
+            )
         if self.log_format is not None and self.log_format not in ("json", "text"):
             raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}.")
         if self.trusted_proxies < 0:
@@ -138,19 +146,14 @@ def load_settings(dotenv: bool = True) -> Settings:
         local_login=_bool(e("LOCAL_LOGIN"), default=True),
         session_idle_minutes=_int(e("SESSION_IDLE_MINUTES"), "SESSION_IDLE_MINUTES", 30),
         session_max_hours=_int(e("SESSION_MAX_HOURS"), "SESSION_MAX_HOURS", 12),
-        mfa_required_roles=_list(e("MFA_REQUIRED_ROLES"), default=("admin",) if env == "production" else ()),
+        mfa_required_roles=_list(e("MFA_REQUIRED_ROLES", "admin" if env == "production" else "")),
         log_format=e("LOG_FORMAT") or ("json" if env == "production" else "text"),
         log_level=(e("LOG_LEVEL") or "INFO").upper(),
         metrics_token=e("METRICS_TOKEN") or None,
         metrics_allow=tuple(part.strip() for part in (e("METRICS_ALLOW") or "").split(",") if part.strip()),
         trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
+        review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
     )
-
-
-def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    if value is None:
-        return default
-    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def load_role_map(settings: Settings, units: UnitRegistry) -> RoleMap | None:
@@ -166,6 +169,11 @@ def load_role_map(settings: Settings, units: UnitRegistry) -> RoleMap | None:
         return parse_role_map(text, units, where=f"OIDC role map {path}")
     except RoleMapError as exc:
         raise SettingsError(str(exc)) from exc
+
+
+def _list(value: str) -> tuple[str, ...]:
+    """A comma-separated setting; empty means none."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def _int(value: str | None, name: str, default: int) -> int:

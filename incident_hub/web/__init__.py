@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         mfa,
         oidc,
         playbooks,
+        reviews,
     )
 
     oidc.init_oidc(app)

@@ -1,7 +1,7 @@
 """identity: organisation accounts, break-glass, session version, MFA, sign-in throttling, token expiry and read-only
 
 Revision ID: 0013_identity
-Revises: 0015_operations
+Revises: 0017_review
 Create Date: 2026-11-30 05:10:49.813869
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0013_identity"
-down_revision = "0015_operations"
+down_revision = "0017_review"
 branch_labels = None
 depends_on = None
 
