@@ -86,7 +86,8 @@ def test_without_incident_the_assessment_decides_and_with_neither_the_owner_unit
 def test_anyone_who_may_see_an_action_may_comment_on_it():
     cases = [(DSS, "OICT", R3, None), (DSS, "DSS", R1, None), (OICT, "DSS", R4, None), (DSS, "OICT", None, True)]
     for who, owner, incident, seen in cases:
-        assert may_comment_action(who, UNITS, owner, incident, seen) is may_see_action(who, UNITS, owner, incident, seen)
+        sees = may_see_action(who, UNITS, owner, incident, seen)
+        assert may_comment_action(who, UNITS, owner, incident, seen) is sees
     assert may_comment_action(DSS, UNITS, "OICT", R3) is True and may_work_action(DSS, "OICT") is False
 
 
