@@ -21,7 +21,7 @@ from incident_hub.models import User
 from incident_hub.services.admin.tokens import authenticate_token
 from incident_hub.services.admin.users import principal_of
 
-OPEN_ENDPOINTS = {"static", "health.healthz", "health.readyz", "web.login", "web.static"}
+OPEN_ENDPOINTS = {"static", "health.healthz", "health.readyz", "web.login", "web.static", "operations.metrics"}
 OPEN_PREFIXES = ("/api/v1/intake/",)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
