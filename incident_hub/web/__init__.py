@@ -26,8 +26,11 @@ def init_app(app: Flask) -> None:
         incident_playbooks,
         incidents,
         manage,
+        mfa,
+        oidc,
         playbooks,
         reviews,
     )
 
+    oidc.init_oidc(app)
     app.register_blueprint(bp)

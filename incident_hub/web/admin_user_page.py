@@ -116,12 +116,13 @@ def password_change() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(
+            user = accounts.change_password(
                 p.username, p.user_id, form.current_password.data, form.new_password.data, form.new_password_again.data
             )
         except AppError as exc:
             apply_errors(form, exc)
         else:
+            session["sv"] = user.session_version  # this session stays; the others ended (auth.py)
             flash("Password changed.", "ok")
             return redirect(url_for("web.home"))
     forced = _user(p.user_id).must_change_password

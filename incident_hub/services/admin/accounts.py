@@ -39,6 +39,7 @@ def update_user(actor: str, actor_id: int, user_id: int, changes: dict[str, Any]
         if "active" in changes:
             user.active = bool(changes["active"])
         if user_view(user) != before:
+            user.session_version += 1  # sessions granted under the old role, unit or flag end now
             uow.audit("user.update", "user", user.id, before, user_view(user))
     return user
 
@@ -51,6 +52,7 @@ def reset_password(actor: str, user_id: int) -> tuple[User, str]:
         user = _user(uow.session, user_id)
         user.password_hash = generate_password_hash(password)
         user.must_change_password = True
+        user.session_version += 1  # every open session of theirs ends
         uow.audit("user.password_reset", "user", user.id, None, {"username": user.username})
     return user, password
 
@@ -73,5 +75,6 @@ def change_password(username: str, user_id: int, current: str, new: str, again: 
             raise ValidationError.for_fields(errors)
         user.password_hash = generate_password_hash(new)
         user.must_change_password = False
+        user.session_version += 1  # their other sessions end; the caller keeps this one
         uow.audit("user.password_change", "user", user.id, None, {"username": user.username})
     return user
