@@ -14,6 +14,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from incident_hub.domain.evidence import DEFAULT_DENIED_TYPES
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -40,6 +41,9 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    max_attachment_bytes: int = 25 * 1024 * 1024
+    attachment_store: str | None = None  # None: <instance>/attachments; or a folder, or s3://bucket/prefix
+    attachment_denied_types: tuple[str, ...] = DEFAULT_DENIED_TYPES
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -53,6 +57,11 @@ class Settings:
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
+        if self.max_attachment_bytes < 1:
+            raise SettingsError("MAX_ATTACHMENT_BYTES must be a positive number of bytes.")
+        store = self.attachment_store or ""
+        if (store.startswith("s3:") and not store.startswith("s3://")) or store == "s3://":
+            raise SettingsError("ATTACHMENT_STORE must look like s3://bucket/prefix (or be a folder).")
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -83,7 +92,17 @@ def load_settings(dotenv: bool = True) -> Settings:
         escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
         dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
+        max_attachment_bytes=int(e("MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024))),
+        attachment_store=e("ATTACHMENT_STORE") or None,
+        attachment_denied_types=_types(e("ATTACHMENT_DENIED_TYPES")),
     )
+
+
+def _types(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of MIME types; unset keeps the default (executables)."""
+    if value is None:
+        return DEFAULT_DENIED_TYPES
+    return tuple(t.strip().lower() for t in value.split(",") if t.strip())
 
 
 def load_units(path: Path) -> UnitRegistry:

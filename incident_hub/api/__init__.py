@@ -10,6 +10,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from incident_hub.api import envelope
+from incident_hub.api.attachments import UploadAwareRequest, is_upload
 from incident_hub.errors import BadJson, UnsupportedMediaType
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -29,8 +30,8 @@ def _check_json_body() -> None:
     """415 for a body that is not JSON, 400 for JSON that does not parse (intake checks its own)."""
     if request.method not in BODY_METHODS or request.path.startswith("/api/v1/intake/"):
         return
-    if not request.path.startswith("/api/"):
-        return
+    if not request.path.startswith("/api/") or is_upload(request):
+        return  # uploads are multipart (api/attachments.py)
     has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
     if not has_body:
         return
@@ -45,7 +46,7 @@ def _docs() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.api import actions, assessments, audit, incidents, playbooks, sources
+    from incident_hub.api import actions, assessments, attachments, audit, incidents, playbooks, sources
     from incident_hub.api import dashboard as dashboard_api
     from incident_hub.api import reports as reports_api
 
@@ -54,7 +55,8 @@ def init_app(app: Flask) -> None:
     envelope.init_app(app)
     app.before_request(_check_json_body)
     app.add_url_rule("/api/v1/docs", "api_docs", _docs)
-    blueprints = (audit, incidents, assessments, actions, playbooks, sources, dashboard_api, reports_api)
+    app.request_class = UploadAwareRequest
+    blueprints = (audit, incidents, assessments, actions, playbooks, sources, dashboard_api, reports_api, attachments)
     for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)
     app.extensions["incident_hub_api"] = api
