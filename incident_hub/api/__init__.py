@@ -46,7 +46,17 @@ def _docs() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.api import actions, assessments, attachments, audit, incidents, playbooks, sources
+    from incident_hub.api import (
+        actions,
+        assessments,
+        attachments,
+        audit,
+        exports,
+        incidents,
+        observables,
+        playbooks,
+        sources,
+    )
     from incident_hub.api import dashboard as dashboard_api
     from incident_hub.api import reports as reports_api
 
@@ -56,7 +66,17 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_json_body)
     app.add_url_rule("/api/v1/docs", "api_docs", _docs)
     app.request_class = UploadAwareRequest
-    blueprints = (audit, incidents, assessments, actions, playbooks, sources, dashboard_api, reports_api, attachments)
+    blueprints: tuple[Any, ...] = (
+        audit,
+        incidents,
+        assessments,
+        actions,
+        playbooks,
+        sources,
+        dashboard_api,
+        reports_api,
+    )
+    blueprints += (attachments, observables, exports)  # evidence and sharing (issue 16)
     for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)
     app.extensions["incident_hub_api"] = api
