@@ -45,3 +45,7 @@ def stored_files(store: FolderStore) -> list[Path]:
 def incident() -> Any:
     """An R2 incident: OICT leads, DSS is partner, so both see it."""
     return make_incident(vectors=["digital"], effects=["personnel_harm_risk"], deliberate=True)
+
+
+# the logged-in page clients of tests/web
+from tests.web.conftest import dss, manager, oict  # noqa: E402, F401
