@@ -6,6 +6,7 @@ own `Settings`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -15,6 +16,7 @@ from typing import Any
 from dotenv import load_dotenv
 
 from incident_hub.domain.evidence import DEFAULT_DENIED_TYPES
+from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -44,6 +46,13 @@ class Settings:
     max_attachment_bytes: int = 25 * 1024 * 1024
     attachment_store: str | None = None  # None: <instance>/attachments; or a folder, or s3://bucket/prefix
     attachment_denied_types: tuple[str, ...] = DEFAULT_DENIED_TYPES
+    # Severities whose incidents need a signed post-incident review before `closed` (API.md).
+    review_required_severities: tuple[str, ...] = ("high", "critical")
+    log_format: str | None = None  # json | text; None leaves logging as it is (tests)
+    log_level: str = "INFO"
+    metrics_token: str | None = None
+    metrics_allow: tuple[str, ...] = ()  # addresses or networks; empty with no token: loopback only
+    trusted_proxies: int = 0  # proxies in front that set X-Forwarded-*; 0 trusts none
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -62,6 +71,20 @@ class Settings:
         store = self.attachment_store or ""
         if (store.startswith("s3:") and not store.startswith("s3://")) or store == "s3://":
             raise SettingsError("ATTACHMENT_STORE must look like s3://bucket/prefix (or be a folder).")
+        unknown = [s for s in self.review_required_severities if s not in SEVERITIES]
+        if unknown:
+            raise SettingsError(
+                f"REVIEW_REQUIRED_SEVERITIES: unknown severity {unknown[0]!r} (use {', '.join(SEVERITIES)})."
+            )
+        if self.log_format is not None and self.log_format not in ("json", "text"):
+            raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}.")
+        if self.trusted_proxies < 0:
+            raise SettingsError("TRUSTED_PROXIES must be 0 or the number of proxies in front of the service.")
+        for entry in self.metrics_allow:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise SettingsError(f"METRICS_ALLOW: {entry!r} is not an address or network.") from None
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -95,6 +118,12 @@ def load_settings(dotenv: bool = True) -> Settings:
         max_attachment_bytes=int(e("MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024))),
         attachment_store=e("ATTACHMENT_STORE") or None,
         attachment_denied_types=_types(e("ATTACHMENT_DENIED_TYPES")),
+        log_format=e("LOG_FORMAT") or ("json" if env == "production" else "text"),
+        log_level=(e("LOG_LEVEL") or "INFO").upper(),
+        metrics_token=e("METRICS_TOKEN") or None,
+        metrics_allow=tuple(part.strip() for part in (e("METRICS_ALLOW") or "").split(",") if part.strip()),
+        trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
+        review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
     )
 
 
@@ -103,6 +132,20 @@ def _types(value: str | None) -> tuple[str, ...]:
     if value is None:
         return DEFAULT_DENIED_TYPES
     return tuple(t.strip().lower() for t in value.split(",") if t.strip())
+
+
+def _list(value: str) -> tuple[str, ...]:
+    """A comma-separated setting; empty means none."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _int(value: str | None, name: str, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def load_units(path: Path) -> UnitRegistry:

@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
         incidents,
         observables,
         playbooks,
+        reviews,
         sources,
     )
     from incident_hub.api import dashboard as dashboard_api
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     blueprints: tuple[Any, ...] = (
         audit,
         incidents,
+        reviews,
         assessments,
         actions,
         playbooks,

@@ -70,8 +70,7 @@ def parent_incident(principal: Principal, object_type: str, object_id: int) -> i
     if object_type == "action":
         from incident_hub.services.actions.queries import get_visible_action
 
-        action, _ = get_visible_action(principal, object_id)
-        return action.incident_id
+        return get_visible_action(principal, object_id).incident_id
     if object_type == "assessment":
         from incident_hub.services.assessments.queries import get_visible_assessment
 

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from incident_hub.domain.access import Principal, is_cyber_cleared, sees_detection
+from incident_hub.domain.access import Principal, check_may_change_incident, sees_detection, taking_part
 from incident_hub.domain.classification import classify, required_mandates
+from incident_hub.domain.closure import check_closure
 from incident_hub.domain.facts import IncidentFacts
-from incident_hub.domain.lifecycle import INCIDENT_STAMPS, incident_stamps
+from incident_hub.domain.lifecycle import INCIDENT_STAMPS, check_incident_transition, incident_stamps
 from incident_hub.domain.routing import Routing, joint_assessment_due, override_lead, route
-from incident_hub.errors import Forbidden, ValidationError
+from incident_hub.errors import ValidationError
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import settings, units
+from incident_hub.services.actions.commands import cancel_departed_work
 from incident_hub.services.evidence.observables import record_detection_indicators
+from incident_hub.services.incidents.closure import closure_facts
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
@@ -64,9 +67,11 @@ def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None
     transaction, so an incident is never stored without it."""
     from incident_hub.services.assessments.commands import on_incident_routed  # imports this module
     from incident_hub.services.playbooks.instantiate import instantiate_playbooks
+    from incident_hub.services.reviews.commands import sync_review
 
     on_incident_routed(uow, incident, routing)
     instantiate_playbooks(uow, incident)
+    sync_review(uow, incident)
 
 
 def _check_detection(principal: Principal, data: dict[str, Any]) -> None:
@@ -120,18 +125,12 @@ def _record_indicators(uow: UnitOfWork, incident: Incident) -> None:
         record_detection_indicators(uow, incident, list(indicators), uow.now)
 
 
-def _may_change(principal: Principal, incident: Incident) -> None:
-    if principal.is_manager or principal.unit == incident.lead_unit or is_cyber_cleared(principal, units()):
-        return
-    raise Forbidden("Only the lead unit or a manager may change this incident.", {"lead_unit": incident.lead_unit})
-
-
 def update_incident(principal: Principal, incident_id: int, changes: dict[str, Any]) -> Incident:
     """New facts re-run classification and routing; `lead_unit` is a manual override under M1."""
     _check_detection(principal, changes)
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
-        _may_change(principal, incident)
+        check_may_change_incident(principal, incident.lead_unit, units())
         before = incident_snapshot(incident)
         for name in PLAIN_FIELDS:
             if name in changes:
@@ -162,7 +161,17 @@ def _reroute(uow: UnitOfWork, incident: Incident, before: dict[str, Any]) -> Non
             {"before": before["routing"], "after": routing.to_dict()},
         )
         uow.audit("incident.reroute", "incident", incident.id, before["routing"], routing.to_dict())
+    _cancel_departed(uow, incident, before, routing, f"re-routing {before['routing']['rule']} → {routing.rule}")
     after_routing(uow, incident, routing)
+
+
+def _cancel_departed(uow: UnitOfWork, incident: Incident, before: dict[str, Any], r: Routing, change: str) -> None:
+    """Units the new routing no longer names lose their open actions on the incident."""
+    old = before["routing"]
+    departed = taking_part(old["lead_unit"], old["partner_units"], old["informed_units"]) - taking_part(
+        r.lead_unit, r.partner_units, r.informed_units
+    )
+    cancel_departed_work(uow, incident, departed, change)
 
 
 def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[str, Any]) -> None:
@@ -187,26 +196,38 @@ def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[
         {"before": before["routing"], "after": routing.to_dict(), "manual": True},
     )
     uow.audit("incident.override_lead", "incident", incident.id, before["routing"], routing.to_dict())
+    _cancel_departed(uow, incident, before, routing, f"the manual change of lead to {unit_code}")
 
 
-def transition_incident(principal: Principal, incident_id: int, target: str, note: str = "") -> Incident:
+def transition_incident(
+    principal: Principal, incident_id: int, target: str, note: str = "", override_reason: str = ""
+) -> Incident:
+    """A status change (domain/lifecycle.py); `→ closed` passes the closure rule or a manager's
+    `override_reason` (domain/closure.py)."""
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
-        _may_change(principal, incident)
-        stamps = incident_stamps(incident.status, target, {f: getattr(incident, f) for f in STAMP_FIELDS}, uow.now)
-        before = {"status": incident.status}
+        check_may_change_incident(principal, incident.lead_unit, units())
+        current = incident.status
+        check_incident_transition(current, target)
+        extra: dict[str, Any] = {}
+        if target == "closed":
+            used = check_closure(closure_facts(uow.session, incident), principal.is_manager, override_reason)
+            if used is not None:
+                extra = {"override_reason": used}
+                note = f"Closed by a manager with work still open: {used}"
+        stamps = incident_stamps(current, target, {f: getattr(incident, f) for f in STAMP_FIELDS}, uow.now)
         incident.status = target
         for name, value in stamps.items():
             setattr(incident, name, value)
         incident.updated_at = uow.now
-        add_event(
-            uow,
+        add_event(uow, incident.id, "status", note or f"Status {current} → {target}", {"from": current, "to": target})
+        uow.audit(
+            "incident.transition",
+            "incident",
             incident.id,
-            "status",
-            note or f"Status {before['status']} → {target}",
-            {"from": before["status"], "to": target},
+            {"status": current},
+            {"status": target, "note": note, **extra},
         )
-        uow.audit("incident.transition", "incident", incident.id, before, {"status": target, "note": note})
     return incident
 
 
