@@ -128,9 +128,11 @@ def load_settings(dotenv: bool = True) -> Settings:
 
 
 def _types(value: str | None) -> tuple[str, ...]:
-    """A comma-separated list of MIME types; unset keeps the default (executables)."""
-    if value is None:
+    """A comma-separated list of MIME types; unset or empty keeps the default (executables), `none` allows all."""
+    if not value or not value.strip():
         return DEFAULT_DENIED_TYPES
+    if value.strip().lower() == "none":
+        return ()
     return tuple(t.strip().lower() for t in value.split(",") if t.strip())
 
 

@@ -47,6 +47,9 @@ class TransitionBody(Schema):
     to = fields.String(required=True, validate=validate.OneOf(ACTION_STATUSES))
     evidence = fields.String(load_default="", validate=validate.Length(max=10_000))
     reason = fields.String(load_default="", validate=validate.Length(max=10_000))
+    evidence_attachment_id = fields.Integer(
+        load_default=None, allow_none=True, metadata={"description": "a file attached to this action, as evidence"}
+    )
 
 
 @blp.route("")
@@ -77,6 +80,13 @@ class ActionItem(MethodView):
 class ActionTransitions(MethodView):
     @blp.arguments(TransitionBody)
     def post(self, body: dict[str, Any], action_id: int) -> dict[str, Any]:
-        """Move an action: `done` needs `evidence`, `blocked` needs `reason`; 409 when not allowed."""
-        action = transition_action(current_principal(), action_id, body["to"], body["evidence"], body["reason"])
+        """Move an action: `done` needs `evidence` or `evidence_attachment_id`, `blocked` a `reason` (409: not now)."""
+        action = transition_action(
+            current_principal(),
+            action_id,
+            body["to"],
+            body["evidence"],
+            body["reason"],
+            evidence_attachment_id=body["evidence_attachment_id"],
+        )
         return action_view(action)

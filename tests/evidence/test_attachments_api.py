@@ -173,3 +173,35 @@ def test_action_and_assessment_attachments(as_oict, store, incident):
         assert created.status_code == 201, path
         assert [a["id"] for a in as_oict.get(path).get_json()["items"]] == [created.get_json()["id"]]
     assert as_oict.get("/api/v1/actions/999999/attachments").status_code == 404
+
+
+def test_an_attached_file_is_the_evidence_of_done(as_oict, store):
+    from incident_hub.services.actions.commands import new_action
+    from incident_hub.services.uow import unit_of_work
+    from tests.factories import make_incident
+
+    incident = make_incident()
+    with unit_of_work("test") as uow:
+        action = new_action(
+            uow,
+            title="Reimage host",
+            phase="mitigation",
+            owner_unit="OICT",
+            mandate="cyber",
+            due_at=None,
+            incident_id=incident.id,
+        )
+    action_id = action.id
+    assert as_oict.post(f"/api/v1/actions/{action_id}/transitions", {"to": "in_progress"}).status_code == 200
+    other = upload(as_oict, f"/api/v1/incidents/{incident.id}/attachments", PDF, "other.pdf").get_json()
+    wrong = as_oict.post(
+        f"/api/v1/actions/{action_id}/transitions", {"to": "done", "evidence_attachment_id": other["id"]}
+    )
+    assert wrong.status_code == 422 and "evidence_attachment_id" in wrong.get_json()["error"]["details"]["fields"]
+    proof = upload(as_oict, f"/api/v1/actions/{action_id}/attachments", PDF, "reimage-log.pdf").get_json()
+    done = as_oict.post(
+        f"/api/v1/actions/{action_id}/transitions", {"to": "done", "evidence_attachment_id": proof["id"]}
+    )
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["status"] == "done"
+    assert "reimage-log.pdf" in done.get_json()["evidence"] and proof["sha256"] in done.get_json()["evidence"]

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_detection
 from incident_hub.domain.evidence import executable_type, is_text, safe_filename
-from incident_hub.errors import NotFound, RuleViolation, ValidationError
+from incident_hub.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import Attachment
 from incident_hub.runtime import runtime, settings, units
@@ -198,10 +198,21 @@ def delete_attachment(principal: Principal, attachment_id: int) -> None:
     with unit_of_work(principal.username) as uow:
         a = get_visible_attachment(principal, attachment_id)
         if not (principal.is_manager or principal.username == a.created_by or sees_detection(principal, units())):
-            from incident_hub.errors import Forbidden
-
             raise Forbidden("Only who attached the file, OICT or a manager may delete it.")
         a.deleted_at, a.deleted_by = uow.now, principal.username
         uow.audit("attachment.delete", "attachment", a.id, attachment_record(a), None)
         if a.incident_id is not None and not a.detection:
             add_event(uow, a.incident_id, "attachment", f"File removed: {a.filename}", {"attachment_id": a.id})
+
+
+def evidence_of_action(principal: Principal, action_id: int, attachment_id: int, note: str) -> str:
+    """The evidence text of an action marked done with one of its files (issue 16): the note, if
+    any, then the file's name and SHA-256. 422 when the file is not one of the action's."""
+    try:
+        a = get_visible_attachment(principal, attachment_id)
+    except NotFound:
+        a = None
+    if a is None or (a.object_type, a.object_id) != ("action", action_id):
+        raise ValidationError.for_fields({"evidence_attachment_id": ["not a file attached to this action"]})
+    reference = f"File {a.filename} (attachment {a.id}, SHA-256 {a.sha256})"
+    return f"{note.strip()}\n{reference}" if note.strip() else reference
