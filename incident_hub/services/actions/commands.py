@@ -151,23 +151,13 @@ def _transition_event(uow: UnitOfWork, action: Action, previous: str, note: str)
 
 
 def transition_action(
-    principal: Principal,
-    action_id: int,
-    target: str,
-    evidence: str = "",
-    reason: str = "",
-    evidence_attachment_id: int | None = None,
+    principal: Principal, action_id: int, target: str, evidence: str = "", reason: str = ""
 ) -> Action:
-    """Lifecycle of API.md: `done` needs evidence — a note, or a file attached to the action (422
-    without) — and `blocked` records why (422 without)."""
+    """Lifecycle of API.md: `done` needs an evidence note (422), `blocked` records why (422 without)."""
     with unit_of_work(principal.username) as uow:
         action = get_visible_action(principal, action_id)
         check_may_work_action(principal, action.owner_unit)
         check_action_transition(action.status, target)
-        if target == "done" and evidence_attachment_id is not None:
-            from incident_hub.services.evidence.attachments import evidence_of_action
-
-            evidence = evidence_of_action(principal, action.id, evidence_attachment_id, evidence)
         if target == "done" and not evidence.strip():
             raise ValidationError.for_fields({"evidence": ["an evidence note is required to mark an action done"]})
         if target == "blocked" and not reason.strip():

@@ -22,7 +22,7 @@ from incident_hub.domain.access import Principal, sees_detection
 from incident_hub.domain.evidence import executable_type, is_text, safe_filename
 from incident_hub.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from incident_hub.extensions import db
-from incident_hub.models import Attachment
+from incident_hub.models import Action, Attachment
 from incident_hub.runtime import runtime, settings, units
 from incident_hub.services.evidence.store import AttachmentStore, build_store, staged_upload
 from incident_hub.services.timeline import add_event
@@ -216,3 +216,12 @@ def evidence_of_action(principal: Principal, action_id: int, attachment_id: int,
         raise ValidationError.for_fields({"evidence_attachment_id": ["not a file attached to this action"]})
     reference = f"File {a.filename} (attachment {a.id}, SHA-256 {a.sha256})"
     return f"{note.strip()}\n{reference}" if note.strip() else reference
+
+
+def done_with_file(principal: Principal, action_id: int, attachment_id: int, note: str = "") -> Action:
+    """Mark an action done with one of its files as the evidence (the transition's rules all apply)."""
+    from incident_hub.services.actions.commands import transition_action
+
+    return transition_action(
+        principal, action_id, "done", evidence_of_action(principal, action_id, attachment_id, note)
+    )
