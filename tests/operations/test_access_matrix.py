@@ -34,7 +34,7 @@ ACCESS: dict[str, object] = {
     "web.dashboard": MANAGERS,
     "web.governance_report": MANAGERS,
 }
-for _prefix in ("actions.", "assessments.", "incidents.", "playbooks."):
+for _prefix in ("actions.", "assessments.", "incidents.", "playbooks.", "reviews."):
     ACCESS.setdefault(_prefix, EVERYONE)
 ADMIN_PAGES = ("web.admin_",)
 ROLES = (("oict_responder", "OICT"), ("dss_officer", "DSS"), ("manager", None), ("admin", None))
@@ -55,7 +55,8 @@ SIGNED_IN_PAGES = {
     "web.home", "web.logout", "web.actions_board", "web.action_transition", "web.assessments", "web.assessment",
     "web.assessment_add_measure", "web.assessment_sign", "web.assessment_add_threat", "web.incidents",
     "web.incident", "web.incident_comment", "web.incident_edit", "web.incident_transition", "web.incident_new",
-    "web.playbooks", "web.playbook",
+    "web.playbooks", "web.playbook", "web.incident_review", "web.incident_review_finding_action",
+    "web.incident_review_save", "web.incident_review_sign",
 }  # fmt: skip
 
 
