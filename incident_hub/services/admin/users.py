@@ -1,26 +1,21 @@
-"""Users, passwords (Werkzeug's scrypt hashing) and API tokens (SHA-256 of 256 random bits)."""
+"""Users and passwords (Werkzeug's scrypt hashing); API tokens are services/admin/tokens.py's."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from incident_hub.clock import utcnow
 from incident_hub.domain.access import Principal, check_role_unit
 from incident_hub.errors import Conflict, NotFound, ValidationError
 from incident_hub.extensions import db
-from incident_hub.models import ApiToken, User
-from incident_hub.runtime import units
-from incident_hub.services.uow import bookkeeping, unit_of_work
+from incident_hub.models import User
+from incident_hub.runtime import settings, units
+from incident_hub.services.uow import unit_of_work
 
-TOKEN_PREFIX = "ih_"
 MIN_PASSWORD = 10
-TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 # Checked when a username is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -30,18 +25,37 @@ def principal_of(user: User) -> Principal:
 
 
 def user_view(user: User) -> dict[str, object]:
-    return {"id": user.id, "username": user.username, "role": user.role, "unit": user.unit, "active": user.active}
+    view: dict[str, object] = {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role,
+        "unit": user.unit,
+        "active": user.active,
+    }
+    if user.break_glass:
+        view["break_glass"] = True
+    return view
 
 
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def create_user(username: str, role: str, unit: str | None, password: str, actor: str = "system") -> User:
+def create_user(
+    username: str,
+    role: str,
+    unit: str | None,
+    password: str,
+    actor: str = "system",
+    break_glass: bool = False,
+    email: str | None = None,
+) -> User:
     if not username or len(username) > 80:
         raise ValidationError.for_fields({"username": ["must be 1 to 80 characters"]})
     if len(password) < MIN_PASSWORD:
         raise ValidationError.for_fields({"password": [f"must be at least {MIN_PASSWORD} characters"]})
+    if email is not None and (len(email) > 254 or "@" not in email.strip("@")):
+        raise ValidationError.for_fields({"email": ["must be an email address"]})
     check_role_unit(role, unit, units())
     try:
         with unit_of_work(actor) as uow:
@@ -51,6 +65,8 @@ def create_user(username: str, role: str, unit: str | None, password: str, actor
                 role=role,
                 unit=unit,
                 active=True,
+                break_glass=break_glass,
+                email=email,
                 created_at=uow.now,
             )
             uow.session.add(user)
@@ -68,46 +84,9 @@ def authenticate_password(username: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
+    if not settings().local_login and not user.break_glass:
+        return None  # local accounts are off; only break-glass ones remain (same answer as a wrong password)
     return user
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def create_token(username: str, name: str, actor: str = "system") -> tuple[ApiToken, str]:
-    user = get_user_by_name(username)
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with unit_of_work(actor) as uow:
-        token = ApiToken(user_id=user.id, name=name, token_hash=_digest(raw), prefix=raw[:10], created_at=uow.now)
-        uow.session.add(token)
-        uow.flush()
-        uow.audit("token.create", "api_token", token.id, None, {"user": username, "name": name, "prefix": token.prefix})
-    return token, raw
-
-
-def revoke_token(token_id: int, actor: str = "system") -> ApiToken:
-    with unit_of_work(actor) as uow:
-        token = uow.session.get(ApiToken, token_id)
-        if token is None:
-            raise NotFound(f"No API token {token_id}.")
-        if token.revoked_at is None:
-            token.revoked_at = uow.now
-            uow.audit("token.revoke", "api_token", token.id, None, {"prefix": token.prefix})
-    return token
-
-
-def authenticate_token(raw: str) -> User | None:
-    if not raw.startswith(TOKEN_PREFIX):
-        return None
-    token = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _digest(raw))).scalar_one_or_none()
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        with bookkeeping():  # coarse, so a busy client does not write on every request
-            token.last_used_at = now
-    return token.user
 
 
 def get_user_by_name(username: str) -> User:
@@ -126,5 +105,7 @@ def set_active(username: str, active: bool, actor: str) -> User:
         user = get_user_by_name(username)
         before = user_view(user)
         user.active = active
+        if not active:
+            user.session_version += 1  # their open sessions end at once
         uow.audit("user.update", "user", user.id, before, user_view(user))
     return user
