@@ -19,6 +19,9 @@ ACCESS: dict[str, object] = {
     "health.healthz": PUBLIC,
     "health.readyz": PUBLIC,
     "web.login": PUBLIC,
+    "web.login_mfa": PUBLIC,  # the second step of a sign-in: the pending login lives in the session
+    "web.login_oidc": PUBLIC,
+    "web.login_oidc_callback": PUBLIC,
     "intake.receive": OWN_CREDENTIALS,
     "operations.metrics": OWN_CREDENTIALS,
     "api_docs": EVERYONE,
@@ -56,7 +59,7 @@ SIGNED_IN_PAGES = {
     "web.assessment_add_measure", "web.assessment_sign", "web.assessment_add_threat", "web.incidents",
     "web.incident", "web.incident_comment", "web.incident_edit", "web.incident_transition", "web.incident_new",
     "web.playbooks", "web.playbook", "web.incident_review", "web.incident_review_finding_action",
-    "web.incident_review_save", "web.incident_review_sign",
+    "web.incident_review_save", "web.incident_review_sign", "web.settings_mfa",
 }  # fmt: skip
 
 
