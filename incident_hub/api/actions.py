@@ -13,6 +13,7 @@ from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES
 from incident_hub.errors import ValidationError
+from incident_hub.ids import Id
 from incident_hub.services.actions.commands import transition_action, update_action
 from incident_hub.services.actions.queries import (
     SORTABLE,
@@ -32,9 +33,9 @@ class ActionArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(ACTION_STATUSES))
     owner_unit = fields.String()
     overdue = fields.Boolean()
-    incident_id = fields.Integer()
-    playbook_id = fields.Integer()
-    assessment_id = fields.Integer()
+    incident_id = Id()
+    playbook_id = Id()
+    assessment_id = Id()
     sort = sort_field(SORTABLE, "due_at")
 
 
@@ -49,7 +50,7 @@ class TransitionBody(Schema):
     to = fields.String(required=True, validate=validate.OneOf(ACTION_STATUSES))
     evidence = fields.String(load_default="", validate=validate.Length(max=10_000))
     reason = fields.String(load_default="", validate=validate.Length(max=10_000))
-    evidence_attachment_id = fields.Integer(
+    evidence_attachment_id = Id(
         load_default=None, allow_none=True, metadata={"description": "a file attached to this action, as evidence"}
     )
 

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from incident_hub.api.pagination import PageArgs, page_body
 from incident_hub.auth import current_principal, require_roles
-from incident_hub.domain.access import ADMIN, MANAGER
+from incident_hub.domain.access import ADMIN, MANAGER, OICT_RESPONDER
 from incident_hub.domain.evidence import OBSERVABLE_TYPES
 from incident_hub.domain.facts import TLP_LABELS
 from incident_hub.services.evidence import observables as service
@@ -65,6 +65,7 @@ class ObservableItem(MethodView):
 
 @blp.route("/observables")
 class ObservableSearch(MethodView):
+    @require_roles(OICT_RESPONDER, MANAGER, ADMIN)
     @blp.arguments(SearchArgs, location="query")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Where else was this value seen? The incidents recording it (OICT and managers; 403 otherwise)."""

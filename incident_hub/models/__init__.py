@@ -10,7 +10,7 @@ from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
 from incident_hub.models.playbook import Playbook
 from incident_hub.models.review import Review, ReviewFinding, ReviewSignoff
-from incident_hub.models.user import ApiToken, User
+from incident_hub.models.user import ApiToken, LoginFailure, LoginLock, RecoveryCode, User
 
 __all__ = [
     "Action",
@@ -26,10 +26,13 @@ __all__ = [
     "Incident",
     "IncidentTechnique",
     "IncidentUnit",
+    "LoginFailure",
+    "LoginLock",
     "Measure",
     "Observable",
     "OutboxMessage",
     "Playbook",
+    "RecoveryCode",
     "Review",
     "ReviewFinding",
     "ReviewSignoff",
