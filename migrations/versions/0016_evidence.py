@@ -1,7 +1,7 @@
 """evidence: attachments, observables (typed detection indicators copied in), ATT&CK techniques
 
 Revision ID: 0016_evidence
-Revises: 0017_review
+Revises: 0013_identity
 Create Date: 2026-11-30 05:30:00.000000
 
 """
@@ -15,7 +15,7 @@ from incident_hub.domain.evidence import guess_observable
 
 # revision identifiers, used by Alembic.
 revision = "0016_evidence"
-down_revision = "0017_review"
+down_revision = "0013_identity"
 branch_labels = None
 depends_on = None
 
