@@ -25,6 +25,7 @@ from incident_hub.api.schemas.incidents import (
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
 from incident_hub.errors import ValidationError
+from incident_hub.ids import Id
 from incident_hub.pdf import PDF_DOC, pdf_response, wants_pdf
 from incident_hub.runtime import units
 from incident_hub.services.incidents import commands as service
@@ -138,7 +139,7 @@ class TimelineEvent(MethodView):
 
 
 class ApplyPlaybookSchema(Schema):
-    playbook_id = fields.Integer(required=True)
+    playbook_id = Id(required=True)
 
 
 class DetachPlaybookSchema(Schema):

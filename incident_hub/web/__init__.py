@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         admin_user_page,
         assessments,
         auth,
+        evidence,
         home,
         incident_playbooks,
         incidents,
