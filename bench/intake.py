@@ -36,7 +36,7 @@ from incident_hub.settings import Settings  # noqa: E402
 from tests.intake.factories import PAYLOADS, signed_headers  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DB = "ih_intake_bench"
+PG_DB = os.environ.get("BENCH_PG_DB", "ih_intake_bench")  # one per concurrent bencher
 SECRET_KEY = "bench-secret-key-not-for-production"
 FORMATS = ("alertmanager", "grafana", "generic")
 MIXES = {  # share of each kind of delivery
