@@ -186,7 +186,20 @@ def prepare(url: str) -> dict[str, tuple[str, str]]:
     app = create_app(Settings(env="development", secret_key=SECRET_KEY, database_url=url))
     with app.app_context():
         upgrade()
+        add_people()
         return {fmt: (f"bench-{fmt}", create_source("bench", f"bench-{fmt}", fmt)[1]) for fmt in FORMATS}
+
+
+PEOPLE = (("oict_responder", "OICT", 12), ("dss_officer", "DSS", 8), ("manager", "OICT", 2))
+
+
+def add_people() -> None:
+    """The people a new incident reaches (R5 triage: OICT's members), so fan-out is measured too."""
+    from incident_hub.services.admin.users import create_user
+
+    for role, unit, count in PEOPLE:
+        for i in range(count):
+            create_user(f"bench-{role}-{i}", role, unit, "bench-password-123", actor="bench")
 
 
 def intake_jobs(mix: list[Delivery], sources: dict[str, tuple[str, str]]) -> list[tuple[str, bytes, Any]]:
