@@ -43,11 +43,12 @@ def _read_password() -> tuple[str, bool]:
 @click.argument("name")
 @click.option("--role", required=True, help="oict_responder, dss_officer, manager or admin")
 @click.option("--unit", default=None, help="The user's unit (OICT, DSS, …)")
-def create_user(name: str, role: str, unit: str | None) -> None:
+@click.option("--email", default=None, help="Where notifications are emailed")
+def create_user(name: str, role: str, unit: str | None, email: str | None) -> None:
     """Create a user; the password is read from stdin (twice) or generated and printed."""
     password, generated = _read_password()
     try:
-        user = service.create_user(name, role, unit, password, actor="cli")
+        user = service.create_user(name, role, unit, password, actor="cli", email=email)
     except AppError as error:
         fail(error)
     click.echo(f"created user {user.username} ({user.role}{', ' + user.unit if user.unit else ''})")

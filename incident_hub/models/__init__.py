@@ -7,6 +7,7 @@ from incident_hub.models.base import Base, UTCDateTime
 from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
 from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
+from incident_hub.models.notification import ChatChannel, IncidentFollower, Notification, NotificationPreference
 from incident_hub.models.playbook import Playbook
 from incident_hub.models.user import ApiToken, User
 
@@ -19,10 +20,14 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "ChatChannel",
     "Delivery",
     "Incident",
+    "IncidentFollower",
     "IncidentUnit",
     "Measure",
+    "Notification",
+    "NotificationPreference",
     "OutboxMessage",
     "Playbook",
     "SchedulerLock",

@@ -96,6 +96,7 @@ IncidentCreateSchema = Schema.from_dict(
 
 class _PatchBase(Schema):
     lead_unit = fields.String(validate=validate.Length(min=1, max=32))
+    owner = fields.String(allow_none=True, validate=validate.Length(min=1, max=80))
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,19 +32,62 @@ def principal_of(user: User) -> Principal:
 
 
 def user_view(user: User) -> dict[str, object]:
-    return {"id": user.id, "username": user.username, "role": user.role, "unit": user.unit, "active": user.active}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role,
+        "unit": user.unit,
+        "active": user.active,
+        "email": user.email,
+        "language": user.language,
+    }
+
+
+LANGUAGES = ("en", "fr", "ar", "zh", "ru", "es")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{2,63}$")
+
+
+def check_contact(changes: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    email = changes.get("email")
+    if email is not None and not EMAIL.match(email):
+        errors["email"] = ["not an email address"]
+    language = changes.get("language")
+    if language is not None and language not in LANGUAGES:
+        errors["language"] = [f"must be one of {', '.join(LANGUAGES)}"]
+    if errors:
+        raise ValidationError.for_fields(errors)
+
+
+def update_contact(username: str, changes: dict[str, Any], actor: str) -> User:
+    """`email` and `language` (PATCH /api/v1/me, `users create --email`); None clears them."""
+    check_contact(changes)
+    with unit_of_work(actor) as uow:
+        user = uow.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            raise NotFound(f"No user {username!r}.")
+        before = user_view(user)
+        for name in ("email", "language"):
+            if name in changes:
+                setattr(user, name, changes[name] or None)
+        if user_view(user) != before:
+            uow.audit("user.update", "user", user.id, before, user_view(user))
+    return user
 
 
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def create_user(username: str, role: str, unit: str | None, password: str, actor: str = "system") -> User:
+def create_user(
+    username: str, role: str, unit: str | None, password: str, actor: str = "system", email: str | None = None
+) -> User:
     if not username or len(username) > 80:
         raise ValidationError.for_fields({"username": ["must be 1 to 80 characters"]})
     if len(password) < MIN_PASSWORD:
         raise ValidationError.for_fields({"password": [f"must be at least {MIN_PASSWORD} characters"]})
     check_role_unit(role, unit, units())
+    check_contact({"email": email})
     try:
         with unit_of_work(actor) as uow:
             user = User(
@@ -51,6 +96,7 @@ def create_user(username: str, role: str, unit: str | None, password: str, actor
                 role=role,
                 unit=unit,
                 active=True,
+                email=email,
                 created_at=uow.now,
             )
             uow.session.add(user)

@@ -11,11 +11,13 @@ from incident_hub.domain.access import Principal, is_cyber_cleared, sees_detecti
 from incident_hub.domain.classification import classify, required_mandates
 from incident_hub.domain.facts import IncidentFacts
 from incident_hub.domain.lifecycle import INCIDENT_STAMPS, incident_stamps
+from incident_hub.domain.notifications import mentioned_usernames
 from incident_hub.domain.routing import Routing, joint_assessment_due, override_lead, route
 from incident_hub.errors import Forbidden, ValidationError
-from incident_hub.models import Incident, IncidentUnit, TimelineEvent
+from incident_hub.models import Incident, IncidentUnit, TimelineEvent, User
 from incident_hub.runtime import settings, units
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
+from incident_hub.services.notify import events as notify
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 
@@ -108,6 +110,7 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
     add_event(uow, incident.id, "routed", routing.explanation, {"rule": routing.rule, "lead_unit": routing.lead_unit})
     after_routing(uow, incident, routing)
     uow.audit("incident.create", "incident", incident.id, None, incident_snapshot(incident))
+    notify.incident_created(uow, incident)
     return incident
 
 
@@ -135,6 +138,8 @@ def update_incident(principal: Principal, incident_id: int, changes: dict[str, A
             _reroute(uow, incident, before)
         if "lead_unit" in changes and changes["lead_unit"] != incident.lead_unit:
             _override(uow, incident, changes["lead_unit"], before)
+        if "owner" in changes:
+            _set_owner(uow, incident, changes["owner"], principal)
         incident.updated_at = uow.now
         uow.audit("incident.update", "incident", incident.id, before, incident_snapshot(incident))
     return incident
@@ -152,6 +157,16 @@ def _reroute(uow: UnitOfWork, incident: Incident, before: dict[str, Any]) -> Non
         )
         uow.audit("incident.reroute", "incident", incident.id, before["routing"], routing.to_dict())
     after_routing(uow, incident, routing)
+    if _units_of(routing.to_dict()) != _units_of(before["routing"]):
+        notify.incident_routed(uow, incident, notify.actor_id(uow))
+
+
+def _units_of(routing: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        routing.get("lead_unit"),
+        sorted(routing.get("partner_units") or []),
+        sorted(routing.get("informed_units") or []),
+    )
 
 
 def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[str, Any]) -> None:
@@ -176,6 +191,27 @@ def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[
         {"before": before["routing"], "after": routing.to_dict(), "manual": True},
     )
     uow.audit("incident.override_lead", "incident", incident.id, before["routing"], routing.to_dict())
+    notify.incident_routed(uow, incident, notify.actor_id(uow))
+
+
+def _set_owner(uow: UnitOfWork, incident: Incident, username: str | None, principal: Principal) -> None:
+    """The incident commander: an active user of the lead unit, or nobody (audited, on the timeline)."""
+    owner = None
+    if username is not None:
+        owner = uow.session.query(User).filter_by(username=username).one_or_none()
+        if owner is None or not owner.active:
+            raise ValidationError.for_fields({"owner": [f"no active user named {username!r}"]})
+        if owner.unit != incident.lead_unit:
+            raise ValidationError.for_fields({"owner": [f"must be a member of the lead unit {incident.lead_unit}"]})
+    if (owner.id if owner else None) == incident.owner_id:
+        return
+    before = incident.owner.username if incident.owner is not None else None
+    incident.owner_id, incident.owner = (owner.id, owner) if owner else (None, None)
+    body = f"Owner: {username}." if username else "Owner removed."
+    add_event(uow, incident.id, "owner", body, {"before": before, "after": username})
+    uow.audit("incident.owner", "incident", incident.id, {"owner": before}, {"owner": username})
+    if owner is not None:
+        notify.owner_assigned(uow, incident, principal.user_id or None)
 
 
 def transition_incident(principal: Principal, incident_id: int, target: str, note: str = "") -> Incident:
@@ -196,6 +232,7 @@ def transition_incident(principal: Principal, incident_id: int, target: str, not
             {"from": before["status"], "to": target},
         )
         uow.audit("incident.transition", "incident", incident.id, before, {"status": target, "note": note})
+        notify.status_changed(uow, incident, before["status"], principal.user_id or None)
     return incident
 
 
@@ -205,4 +242,5 @@ def add_comment(principal: Principal, incident_id: int, body: str) -> TimelineEv
         event = add_event(uow, incident.id, "comment", body)
         uow.flush()
         uow.audit("incident.comment", "incident", incident.id, None, {"event_id": event.id})
+        notify.mentioned(uow, incident, mentioned_usernames(body), event.id, principal.user_id or None)
     return event

@@ -139,6 +139,7 @@ def incident_snapshot(incident: Incident) -> dict[str, Any]:
             "overridden": incident.lead_overridden,
         },
         "joint_assessment_due_at": to_iso(incident.joint_assessment_due_at),
+        "owner": incident.owner.username if incident.owner is not None else None,
         "created_at": to_iso(incident.created_at),
         "updated_at": to_iso(incident.updated_at),
         "acknowledged_at": to_iso(incident.acknowledged_at),
