@@ -194,12 +194,14 @@ PEOPLE = (("oict_responder", "OICT", 12), ("dss_officer", "DSS", 8), ("manager",
 
 
 def add_people() -> None:
-    """The people a new incident reaches (R5 triage: OICT's members), so fan-out is measured too."""
+    """The people a new incident reaches (R5 triage: OICT's members, each with an email address), so
+    the notification fan-out (in-app rows and email outbox rows) is measured too."""
     from incident_hub.services.admin.users import create_user
 
     for role, unit, count in PEOPLE:
         for i in range(count):
-            create_user(f"bench-{role}-{i}", role, unit, "bench-password-123", actor="bench")
+            name = f"bench-{role}-{i}"
+            create_user(name, role, unit, "bench-password-123", actor="bench", email=f"{name}@example.org")
 
 
 def intake_jobs(mix: list[Delivery], sources: dict[str, tuple[str, str]]) -> list[tuple[str, bytes, Any]]:
