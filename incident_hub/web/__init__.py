@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         home,
         incidents,
         manage,
+        notifications,
         playbooks,
     )
 
