@@ -240,3 +240,30 @@ def test_failures_are_visible_to_admins(app, client, receivers, as_admin):
     assert failures["total"] == 1
     [row] = failures["items"]
     assert row["channel"] == "slack" and row["event"] == "incident.routed" and row["last_status_code"] == 410
+
+
+def test_new_endpoints_are_in_the_openapi_spec(as_oict):
+    paths = as_oict.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in (
+        "/api/v1/notifications",
+        "/api/v1/notifications/unread-count",
+        "/api/v1/notifications/{notification_id}/read",
+        "/api/v1/notifications/read-all",
+        "/api/v1/me",
+        "/api/v1/me/notification-preferences",
+        "/api/v1/incidents/{incident_id}/followers",
+        "/api/v1/incidents/{incident_id}/followers/me",
+        "/api/v1/channels",
+        "/api/v1/channels/{channel_id}/test",
+        "/api/v1/channels/failures",
+    ):
+        assert path in paths, path
+
+
+def test_me_sets_email_and_language(as_dss):
+    assert as_dss.get("/api/v1/me").get_json()["email"] is None
+    changed = as_dss.patch("/api/v1/me", json={"email": "dss1@example.org", "language": "fr"})
+    assert changed.status_code == 200 and changed.get_json()["email"] == "dss1@example.org"
+    bad = as_dss.patch("/api/v1/me", json={"email": "not-an-address", "language": "xx"})
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["details"]["fields"]) == {"email", "language"}
+    assert as_dss.get("/api/v1/me").get_json()["language"] == "fr"
