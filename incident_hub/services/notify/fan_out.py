@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, insert, or_, select
+from sqlalchemy import ColumnElement, Table, and_, false, insert, or_, select
 
 from incident_hub.domain.access import MANAGER, Principal, sees_all_incidents
 from incident_hub.domain.notifications import (
@@ -32,6 +32,9 @@ from incident_hub.domain.notifications import (
 from incident_hub.models import ChatChannel, IncidentFollower, Notification, NotificationPreference, OutboxMessage, User
 from incident_hub.runtime import units
 from incident_hub.services.uow import UnitOfWork
+
+NOTIFICATIONS: Table = Notification.__table__  # type: ignore[assignment]
+OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -95,19 +98,24 @@ def may_see(person: Person, s: Subject) -> bool:
 
 def people(uow: UnitOfWork, event: str, s: Subject, actor_id: int | None) -> list[Person]:
     clauses = [_audience_clause(a, s) for a in EVENTS[event].audiences]
-    rows = uow.session.execute(
-        select(
-            User.id,
-            User.role,
-            User.unit,
-            User.email,
-            NotificationPreference.events,
-            NotificationPreference.digest,
+    # On the connection (Core): plain rows, without the ORM's per-statement work, in the same transaction.
+    rows = (
+        uow.session.connection()
+        .execute(
+            select(
+                User.id,
+                User.role,
+                User.unit,
+                User.email,
+                NotificationPreference.events,
+                NotificationPreference.digest,
+            )
+            .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+            .where(User.active.is_(True), or_(*clauses))
+            .order_by(User.id)
         )
-        .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
-        .where(User.active.is_(True), or_(*clauses))
-        .order_by(User.id)
-    ).all()
+        .all()
+    )
     found = [Person(r[0], r[1], r[2], r[3], r[4], r[5] or "off") for r in rows]
     return [p for p in found if p.id != actor_id and may_see(p, s)]
 
@@ -161,10 +169,11 @@ def notify(uow: UnitOfWork, event: str, s: Subject, actor_id: int | None = None)
                 outbox_values(uow.now, event, EMAIL, f"mailto:{person.email}", {**base, "user_id": person.id, **data})
             )
     outbox += _chat_messages(uow, event, s, base)
+    # Core executemany (one multi-row INSERT each): no ORM objects are needed for these rows.
     if notes:
-        uow.session.execute(insert(Notification), notes)
+        uow.session.connection().execute(insert(NOTIFICATIONS), notes)
     if outbox:
-        uow.session.execute(insert(OutboxMessage), outbox)
+        uow.session.connection().execute(insert(OUTBOX), outbox)
     return len(notes)
 
 
@@ -172,11 +181,15 @@ def _chat_messages(uow: UnitOfWork, event: str, s: Subject, base: dict[str, Any]
     chat_units = _chat_units(event, s)
     if not chat_units:
         return []
-    channels = uow.session.execute(
-        select(ChatChannel.id, ChatChannel.unit, ChatChannel.kind, ChatChannel.url, ChatChannel.events).where(
-            ChatChannel.unit.in_(chat_units), ChatChannel.active.is_(True)
+    channels = (
+        uow.session.connection()
+        .execute(
+            select(ChatChannel.id, ChatChannel.unit, ChatChannel.kind, ChatChannel.url, ChatChannel.events).where(
+                ChatChannel.unit.in_(chat_units), ChatChannel.active.is_(True)
+            )
         )
-    ).all()
+        .all()
+    )
     return [
         outbox_values(
             uow.now,
