@@ -6,6 +6,7 @@ own `Settings`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,11 @@ class Settings:
     mail_from: str = "incident_hub <incident-hub@localhost>"
     public_url: str = "http://127.0.0.1:5000"  # links in messages
     action_due_soon_hours: int = 24
+    log_format: str | None = None  # json | text; None leaves logging as it is (tests)
+    log_level: str = "INFO"
+    metrics_token: str | None = None
+    metrics_allow: tuple[str, ...] = ()  # addresses or networks; empty with no token: loopback only
+    trusted_proxies: int = 0  # proxies in front that set X-Forwarded-*; 0 trusts none
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -65,6 +71,15 @@ class Settings:
             raise SettingsError("PUBLIC_URL must start with http:// or https:// (it makes the links in messages).")
         if self.smtp_password and not self.smtp_username:
             raise SettingsError("SMTP_PASSWORD is set without SMTP_USERNAME.")
+        if self.log_format is not None and self.log_format not in ("json", "text"):
+            raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}.")
+        if self.trusted_proxies < 0:
+            raise SettingsError("TRUSTED_PROXIES must be 0 or the number of proxies in front of the service.")
+        for entry in self.metrics_allow:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise SettingsError(f"METRICS_ALLOW: {entry!r} is not an address or network.") from None
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -103,7 +118,21 @@ def load_settings(dotenv: bool = True) -> Settings:
         mail_from=e("MAIL_FROM", "incident_hub <incident-hub@localhost>"),
         public_url=e("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         action_due_soon_hours=int(e("ACTION_DUE_SOON_HOURS", "24")),
+        log_format=e("LOG_FORMAT") or ("json" if env == "production" else "text"),
+        log_level=(e("LOG_LEVEL") or "INFO").upper(),
+        metrics_token=e("METRICS_TOKEN") or None,
+        metrics_allow=tuple(part.strip() for part in (e("METRICS_ALLOW") or "").split(",") if part.strip()),
+        trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
     )
+
+
+def _int(value: str | None, name: str, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def load_units(path: Path) -> UnitRegistry:

@@ -25,9 +25,11 @@ from typing import Any
 import requests  # type: ignore[import-untyped]
 from sqlalchemy import select, update
 
+from incident_hub import metrics
 from incident_hub.clock import utcnow
 from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.extensions import db
+from incident_hub.logs import bound_request_id, current_request_id
 from incident_hub.models import OutboxMessage
 from incident_hub.runtime import settings
 from incident_hub.services.notify.attempt import Attempt
@@ -78,6 +80,7 @@ def enqueue(uow: UnitOfWork, kind: str, payload: dict[str, Any]) -> OutboxMessag
         next_attempt_at=uow.now,
         last_error="",
         created_at=uow.now,
+        request_id=current_request_id(),
     )
     uow.session.add(message)
     return message
@@ -100,6 +103,8 @@ def _post(message: OutboxMessage, now: datetime) -> Attempt:
     timestamp = int(now.timestamp())
     headers = {"content-type": "application/json", "webhook-id": message.message_id}
     headers["webhook-timestamp"] = str(timestamp)
+    if message.request_id:
+        headers["X-Request-ID"] = message.request_id
     secret = settings().escalation_webhook_secret
     if secret:
         headers["webhook-signature"] = sign(secret, message.message_id, timestamp, message.body)
@@ -149,13 +154,13 @@ def _record_attempt(message: OutboxMessage, now: datetime, attempt: Attempt) -> 
         message.status = "cancelled"
     elif attempt.permanent or message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
+        # Not the error text: it may quote the receiver's URL (a chat webhook URL is a credential).
         log.warning(
-            "%s message %s failed for good after %d attempt(s): %s %s",
+            "%s message %s failed for good after %d attempt(s): %s",
             message.channel,
             message.message_id,
             message.attempts,
             attempt.code,
-            attempt.error,
         )
     else:
         wait = max(backoff(message.attempts), timedelta(seconds=attempt.retry_after or 0))
@@ -182,8 +187,22 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
             continue
         message = db.session.get(OutboxMessage, message_id)
         assert message is not None
-        attempt = _send(message, now)
-        db.session.rollback()  # the renderers only read; the outcome is recorded on a fresh transaction
-        status = _record(message_id, now, attempt)
-        counts[{"delivered": "delivered", "failed": "failed", "cancelled": "cancelled"}.get(status, "retrying")] += 1
+        kind = message.kind
+        with bound_request_id(message.request_id or current_request_id()):
+            outcome = _attempt(message, now)
+        counts[outcome] += 1
+        metrics.count_outbox(kind, outcome)
     return counts
+
+
+OUTCOMES = {"delivered": "delivered", "failed": "failed", "cancelled": "cancelled"}
+
+
+def _attempt(message: OutboxMessage, now: datetime) -> str:
+    """One attempt, logged under the request id that queued the message; its outcome."""
+    message_id, channel, public_id = message.id, message.channel, message.message_id
+    attempt = _send(message, now)
+    db.session.rollback()  # the renderers only read; the outcome is recorded on a fresh transaction
+    outcome = OUTCOMES.get(_record(message_id, now, attempt), "retrying")
+    log.info("%s message %s %s: answered %s", channel, public_id, outcome, attempt.code or "nothing")
+    return outcome

@@ -15,7 +15,7 @@ from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES, ACTION_TRANSITIONS
 from incident_hub.errors import AppError
-from incident_hub.services.actions.board import board, changeable, is_overdue
+from incident_hub.services.actions.board import board, is_overdue, workable
 from incident_hub.services.actions.commands import transition_action
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import ActionTransitionForm
@@ -36,7 +36,7 @@ def _board(failed: dict[int, ActionTransitionForm] | None = None, status: int = 
     now = utcnow()
     result = board(principal, mine)
     every = [a for status_ in ACTION_STATUSES for a in result.columns[status_]]
-    may = changeable(principal, every)
+    may = workable(principal, every)
     columns = {s: [(a, is_overdue(a, now)) for a in result.columns[s]] for s in ACTION_STATUSES}
     moves = {a.id: [t for t in LABELS if t in ACTION_TRANSITIONS[a.status]] if a.id in may else [] for a in every}
     # A refusal whose form the board no longer shows (e.g. the status moved on) is said at the top.

@@ -13,10 +13,10 @@ from flask.typing import ResponseReturnValue
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
-from incident_hub.domain.access import Principal, is_cyber_cleared, sees_detection
+from incident_hub.domain.access import check_may_change_incident, may_change_incident, sees_detection
 from incident_hub.domain.explain import criteria_rows
 from incident_hub.domain.lifecycle import INCIDENT_TRANSITIONS
-from incident_hub.errors import AppError, Forbidden, RuleViolation, ValidationError
+from incident_hub.errors import AppError, RuleViolation, ValidationError
 from incident_hub.runtime import units
 from incident_hub.services.actions.board import incident_actions
 from incident_hub.services.incidents import commands as svc
@@ -73,11 +73,6 @@ def incidents() -> ResponseReturnValue:
     )
 
 
-def _may_change(principal: Principal, lead_unit: str) -> bool:
-    """Mirrors services/incidents.py: the lead unit, a manager or the cyber-cleared."""
-    return principal.is_manager or principal.unit == lead_unit or is_cyber_cleared(principal, units())
-
-
 def _new_form() -> IncidentForm:
     form = IncidentForm()
     return form if sees_detection(current_principal(), units()) else form.without_detection()
@@ -106,7 +101,8 @@ def incident(incident_id: int) -> ResponseReturnValue:
     view = incident_view(inc, principal)
     now = utcnow()
     actions = incident_actions(principal, inc.id)
-    allowed = sorted(INCIDENT_TRANSITIONS[inc.status]) if _may_change(principal, inc.lead_unit) else []
+    may_change = may_change_incident(principal, inc.lead_unit, units())
+    allowed = sorted(INCIDENT_TRANSITIONS[inc.status]) if may_change else []
     return render_template(
         "incidents/detail.html",
         incident=view,
@@ -115,7 +111,7 @@ def incident(incident_id: int) -> ResponseReturnValue:
         actions=actions,
         now_utc=now,
         transitions=allowed,
-        may_change=_may_change(principal, inc.lead_unit),
+        may_change=may_change,
         comment_form=CommentForm(formdata=None),
     )
 
@@ -142,8 +138,7 @@ def _changes(form: EditIncidentForm, view: dict[str, Any]) -> dict[str, Any]:
 def incident_edit(incident_id: int) -> ResponseReturnValue:
     principal = current_principal()
     view = incident_view(get_visible_incident(principal, incident_id), principal)
-    if not _may_change(principal, view["routing"]["lead_unit"]):
-        raise Forbidden("Only the lead unit or a manager may change this incident.")
+    check_may_change_incident(principal, view["routing"]["lead_unit"], units())
     form = EditIncidentForm()
     if not sees_detection(principal, units()):
         form.without_detection()

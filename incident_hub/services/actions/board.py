@@ -1,8 +1,8 @@
 """Reading actions under need to know, for the web pages (home "my work", the board, an incident).
 
-Cyber-cleared principals see every action; others see actions their unit owns or that belong to
-an incident their unit takes part in (DOMAIN.md "Need to know"). Read-only: the action lifecycle
-(transitions) is services/actions.py's.
+An action is seen by exactly those who may see its incident, else its assessment
+(services/visibility.py; DOMAIN.md "Need to know"). Read-only: the action lifecycle (transitions)
+is services/actions/commands.py's.
 """
 
 from __future__ import annotations
@@ -12,23 +12,14 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
 
-from incident_hub.domain.access import Principal, sees_all_incidents
+from incident_hub.domain.access import Principal, may_work_action
 from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSES, OPEN_INCIDENT_STATUSES
 from incident_hub.extensions import db
 from incident_hub.models import Action, Incident, IncidentUnit
-from incident_hub.runtime import units
-from incident_hub.services.visibility import visible_incidents
+from incident_hub.services.visibility import visible_actions, visible_incidents
 
 OPEN_ACTION_STATUSES = tuple(s for s in ACTION_STATUSES if s not in CLOSED_ACTION_STATUSES)
 BOARD_COLUMN_LIMIT = 100
-
-
-def _visible(principal: Principal) -> Select[tuple[Action]]:
-    q = select(Action)
-    if sees_all_incidents(principal, units()):
-        return q
-    in_my_incident = exists().where(IncidentUnit.incident_id == Action.incident_id, IncidentUnit.unit == principal.unit)
-    return q.where(or_(Action.owner_unit == principal.unit, in_my_incident))
 
 
 def _mine(principal: Principal) -> ColumnElement[bool]:
@@ -48,7 +39,7 @@ class Board:
 
 def board(principal: Principal, mine: bool, limit: int = BOARD_COLUMN_LIMIT) -> Board:
     """Actions by status (each column the `limit` soonest due), optionally only mine."""
-    base = _visible(principal)
+    base = visible_actions(principal)
     if mine:
         base = base.where(_mine(principal))
     columns, totals = {}, {}
@@ -61,7 +52,8 @@ def board(principal: Principal, mine: bool, limit: int = BOARD_COLUMN_LIMIT) -> 
 
 
 def incident_actions(principal: Principal, incident_id: int) -> list[Action]:
-    q = _visible(principal).where(Action.incident_id == incident_id).order_by(Action.due_at.is_(None), Action.due_at)
+    q = visible_actions(principal).where(Action.incident_id == incident_id)
+    q = q.order_by(Action.due_at.is_(None), Action.due_at)
     return list(db.session.execute(q).scalars())
 
 
@@ -95,7 +87,7 @@ def my_work(principal: Principal, now: datetime, limit: int = 50) -> MyWork:
     incidents = list(db.session.execute(q.order_by(*newest).limit(limit)).scalars())
     owned_q = open_incidents.where(Incident.owner_id == principal.user_id).order_by(*newest).limit(limit)
     owned = list(db.session.execute(owned_q).scalars())
-    open_actions = _visible(principal).where(Action.status.in_(OPEN_ACTION_STATUSES))
+    open_actions = visible_actions(principal).where(Action.status.in_(OPEN_ACTION_STATUSES))
     assigned = _soonest(open_actions.where(Action.assignee_id == principal.user_id), limit)
     unit_q = open_actions.where(
         _mine(principal), or_(Action.assignee_id.is_(None), Action.assignee_id != principal.user_id)
@@ -112,14 +104,6 @@ def my_work(principal: Principal, now: datetime, limit: int = 50) -> MyWork:
     return MyWork(assigned, owned, incidents, actions, followed, overdue)
 
 
-def changeable(principal: Principal, actions: list[Action]) -> set[int]:
-    """Ids of `actions` the principal may change (services.actions.may_change_action): managers,
-    the owner unit, or the lead unit of the action's incident (one query for the incidents' leads)."""
-    if principal.is_manager:
-        return {a.id for a in actions}
-    ids = {a.incident_id for a in actions if a.incident_id is not None}
-    led = set()
-    if ids and principal.unit:
-        q = select(Incident.id).where(Incident.id.in_(ids), Incident.lead_unit == principal.unit)
-        led = set(db.session.execute(q).scalars())
-    return {a.id for a in actions if a.owner_unit == principal.unit or (principal.unit and a.incident_id in led)}
+def workable(principal: Principal, actions: list[Action]) -> set[int]:
+    """Ids of `actions` the principal may work (domain.access.may_work_action)."""
+    return {a.id for a in actions if may_work_action(principal, a.owner_unit)}

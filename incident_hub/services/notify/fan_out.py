@@ -29,6 +29,7 @@ from incident_hub.domain.notifications import (
     effective_channels,
     goes_to_digest,
 )
+from incident_hub.logs import current_request_id
 from incident_hub.models import ChatChannel, IncidentFollower, Notification, NotificationPreference, OutboxMessage, User
 from incident_hub.runtime import units
 from incident_hub.services.uow import UnitOfWork
@@ -133,6 +134,7 @@ def outbox_values(now: datetime, event: str, channel: str, url: str, payload: di
         "next_attempt_at": now,
         "last_error": "",
         "created_at": now,
+        "request_id": current_request_id(),
     }
 
 
