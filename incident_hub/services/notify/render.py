@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from incident_hub.domain.notifications import outside_subject, title_may_leave
 from incident_hub.extensions import db
-from incident_hub.models import Action, Assessment, Incident, User
+from incident_hub.models import Action, Assessment, AssessmentVersion, Incident, User
 from incident_hub.runtime import settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "messages"
@@ -71,9 +71,12 @@ def message_context(payload: dict[str, Any]) -> dict[str, Any]:
     assessment = db.session.get(Assessment, payload["object_id"]) if payload["object_type"] == "assessment" else None
     assessment_title = None
     if assessment is not None and opened:
-        from incident_hub.services.assessments.queries import get_version
-
-        assessment_title = get_version(assessment).title
+        assessment_title = db.session.execute(
+            select(AssessmentVersion.title).where(
+                AssessmentVersion.assessment_id == assessment.id,
+                AssessmentVersion.number == assessment.current_version,
+            )
+        ).scalar()
     path = {"incident": "/incidents/", "action": "/actions/", "assessment": "/assessments/"}[payload["object_type"]]
     context: dict[str, Any] = {
         "event": payload["event"],
