@@ -45,7 +45,18 @@ def _docs() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.api import actions, assessments, audit, channels, incidents, me, notifications, playbooks, sources
+    from incident_hub.api import (
+        actions,
+        assessments,
+        audit,
+        channels,
+        incidents,
+        me,
+        notifications,
+        playbooks,
+        reviews,
+        sources,
+    )
     from incident_hub.api import dashboard as dashboard_api
     from incident_hub.api import reports as reports_api
 
@@ -57,6 +68,7 @@ def init_app(app: Flask) -> None:
     blueprints = (
         audit,
         incidents,
+        reviews,
         assessments,
         actions,
         playbooks,

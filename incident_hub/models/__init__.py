@@ -9,6 +9,7 @@ from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
 from incident_hub.models.notification import ChatChannel, IncidentFollower, Notification, NotificationPreference
 from incident_hub.models.playbook import Playbook
+from incident_hub.models.review import Review, ReviewFinding, ReviewSignoff
 from incident_hub.models.user import ApiToken, User
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
     "NotificationPreference",
     "OutboxMessage",
     "Playbook",
+    "Review",
+    "ReviewFinding",
+    "ReviewSignoff",
     "SchedulerLock",
     "Signoff",
     "Source",

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         manage,
         notifications,
         playbooks,
+        reviews,
     )
 
     app.register_blueprint(bp)
