@@ -17,6 +17,7 @@ from dotenv import load_dotenv
 
 from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
+from incident_hub.intake.signing import whsec_key
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +75,11 @@ class Settings:
             raise SettingsError("PUBLIC_URL must start with http:// or https:// (it makes the links in messages).")
         if self.smtp_password and not self.smtp_username:
             raise SettingsError("SMTP_PASSWORD is set without SMTP_USERNAME.")
+        if self.escalation_webhook_url:
+            try:
+                whsec_key(self.escalation_webhook_secret or "")
+            except ValueError as exc:
+                raise SettingsError(f"ESCALATION_WEBHOOK_SECRET: {exc}.") from exc
         unknown = [s for s in self.review_required_severities if s not in SEVERITIES]
         if unknown:
             raise SettingsError(
