@@ -120,7 +120,8 @@ def parts(message: EmailMessage) -> tuple[str, str]:
 
 
 def person(role: str, unit: str | None, username: str, email_address: str | None = None) -> Any:
-    from incident_hub.services.admin.users import create_token, create_user
+    from incident_hub.services.admin.tokens import create_token
+    from incident_hub.services.admin.users import create_user
 
     user = create_user(username, role, unit, "correct-horse-battery", actor="test", email=email_address)
     return user, create_token(username, "test", actor="test")[1]
