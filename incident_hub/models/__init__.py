@@ -10,7 +10,7 @@ from incident_hub.models.jobs import OutboxMessage, SchedulerLock
 from incident_hub.models.notification import ChatChannel, IncidentFollower, Notification, NotificationPreference
 from incident_hub.models.playbook import Playbook
 from incident_hub.models.review import Review, ReviewFinding, ReviewSignoff
-from incident_hub.models.user import ApiToken, User
+from incident_hub.models.user import ApiToken, LoginFailure, LoginLock, RecoveryCode, User
 
 __all__ = [
     "Action",
@@ -26,11 +26,14 @@ __all__ = [
     "Incident",
     "IncidentFollower",
     "IncidentUnit",
+    "LoginFailure",
+    "LoginLock",
     "Measure",
     "Notification",
     "NotificationPreference",
     "OutboxMessage",
     "Playbook",
+    "RecoveryCode",
     "Review",
     "ReviewFinding",
     "ReviewSignoff",

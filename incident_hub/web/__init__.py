@@ -22,9 +22,12 @@ def init_app(app: Flask) -> None:
         home,
         incidents,
         manage,
+        mfa,
         notifications,
+        oidc,
         playbooks,
         reviews,
     )
 
+    oidc.init_oidc(app)
     app.register_blueprint(bp)
