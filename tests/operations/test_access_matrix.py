@@ -37,8 +37,9 @@ ACCESS: dict[str, object] = {
     "web.dashboard": MANAGERS,
     "web.governance_report": MANAGERS,
 }
-for _prefix in ("actions.", "assessments.", "incidents.", "playbooks.", "reviews."):
+for _prefix in ("actions.", "assessments.", "incidents.", "playbooks.", "reviews.", "notifications.", "me."):
     ACCESS.setdefault(_prefix, EVERYONE)
+ACCESS.setdefault("channels.", ADMINS)  # chat channels and failed deliveries (issue 14)
 ADMIN_PAGES = ("web.admin_",)
 ROLES = (("oict_responder", "OICT"), ("dss_officer", "DSS"), ("manager", None), ("admin", None))
 
@@ -60,6 +61,8 @@ SIGNED_IN_PAGES = {
     "web.incident", "web.incident_comment", "web.incident_edit", "web.incident_transition", "web.incident_new",
     "web.playbooks", "web.playbook", "web.incident_review", "web.incident_review_finding_action",
     "web.incident_review_save", "web.incident_review_sign", "web.settings_mfa",
+    "web.notifications", "web.notification_read", "web.notifications_read_all", "web.notification_settings",
+    "web.notification_settings_save", "web.incident_follow", "web.incident_owner",
 }  # fmt: skip
 
 
