@@ -39,6 +39,7 @@ INCIDENT_PANELS: list[tuple[str, tuple[str, ...]]] = [
     ("assessments/_incident_panel.html", EVERYONE),
     ("notifications/_incident_panel.html", EVERYONE),
     ("incidents/_review_panel.html", EVERYONE),
+    ("evidence/_incident_panel.html", EVERYONE),
 ]
 
 

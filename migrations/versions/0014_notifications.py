@@ -1,7 +1,7 @@
 """notifications: in-app notifications, preferences, followers, chat channels; incident owner; user language; outbox channel; due-soon and joint-due notices
 
 Revision ID: 0014_notifications
-Revises: 0013_identity
+Revises: 0016_evidence
 Create Date: 2026-11-30 05:12:55.018311
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_notifications'
-down_revision = "0013_identity"
+down_revision = "0016_evidence"
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ from tests.web.support import login
 EVERYONE = frozenset({"oict_responder", "dss_officer", "manager", "admin"})
 MANAGERS = frozenset({"manager", "admin"})
 ADMINS = frozenset({"admin"})
+CYBER_CLEARED = frozenset({"oict_responder", "manager", "admin"})
 PUBLIC = "public"  # answers without a user (API.md "HTTP conventions")
 OWN_CREDENTIALS = "own credentials"  # intake: the source secret; metrics: METRICS_TOKEN / METRICS_ALLOW
 
@@ -36,8 +37,21 @@ ACCESS: dict[str, object] = {
     "web.audit": MANAGERS,
     "web.dashboard": MANAGERS,
     "web.governance_report": MANAGERS,
+    "observables.ObservableSearch": CYBER_CLEARED,  # "where else have we seen it?" (issue 16)
+    "observables.TacticCounts": MANAGERS,
 }
-for _prefix in ("actions.", "assessments.", "incidents.", "playbooks.", "reviews.", "notifications.", "me."):
+for _prefix in (
+    "actions.",
+    "assessments.",
+    "incidents.",
+    "playbooks.",
+    "reviews.",
+    "attachments.",
+    "observables.",
+    "exports.",
+    "notifications.",
+    "me.",
+):
     ACCESS.setdefault(_prefix, EVERYONE)
 ACCESS.setdefault("channels.", ADMINS)  # chat channels and failed deliveries (issue 14)
 ADMIN_PAGES = ("web.admin_",)
@@ -63,6 +77,8 @@ SIGNED_IN_PAGES = {
     "web.incident_review_save", "web.incident_review_sign", "web.settings_mfa",
     "web.notifications", "web.notification_read", "web.notifications_read_all", "web.notification_settings",
     "web.notification_settings_save", "web.incident_follow", "web.incident_owner",
+    "web.evidence_upload",
+    "web.evidence_observable", "web.evidence_techniques",
 }  # fmt: skip
 
 
