@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import requests  # type: ignore[import-untyped]
 
@@ -16,7 +17,7 @@ TIMEOUT_SECONDS = 15
 GIVE_UP_STATUSES = (400, 401, 403, 404, 410, 413, 422)
 
 
-def post_json(url: str, body: dict[str, object]) -> Attempt:
+def post_json(url: str, body: dict[str, Any]) -> Attempt:
     try:
         response = requests.post(url, json=body, timeout=TIMEOUT_SECONDS)
     except requests.RequestException as exc:
@@ -41,7 +42,7 @@ def send_chat(message: OutboxMessage) -> Attempt:
     return post_json(channel.url, chat_payload(channel.kind, payload))
 
 
-def test_payload(kind: str, unit: str) -> dict[str, object]:
+def test_payload(kind: str, unit: str) -> dict[str, Any]:
     from incident_hub.services.notify.render import render
 
     if kind == "teams":
