@@ -130,4 +130,6 @@ class IncidentListArgs(PageArgs):
     q = fields.String(validate=validate.Length(min=1, max=200))
     created_after = fields.AwareDateTime()
     created_before = fields.AwareDateTime()
+    observable = fields.String(validate=validate.Length(min=1, max=2048))
+    technique = fields.String(validate=validate.Regexp(r"^[Tt]\d{4}(\.\d{3})?$", error="not an ATT&CK technique id"))
     sort = sort_field(SORTABLE, "-created_at")
