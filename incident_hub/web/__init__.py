@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         incidents,
         manage,
         mfa,
+        notifications,
         oidc,
         playbooks,
         reviews,

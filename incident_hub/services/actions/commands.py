@@ -26,6 +26,7 @@ from incident_hub.errors import ValidationError
 from incident_hub.models import Action, ActionComment, Incident, User
 from incident_hub.runtime import units
 from incident_hub.services.actions.queries import action_snapshot, get_visible_action
+from incident_hub.services.notify import events as notify
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 from incident_hub.services.upsert import insert_action_values
@@ -136,6 +137,9 @@ def set_assignee(uow: UnitOfWork, action: Action, username: str | None) -> bool:
     if action.incident_id is not None:
         body = f"Action '{action.title}' " + (f"assigned to {username}." if username else "unassigned.")
         add_event(uow, action.incident_id, "action_assigned", body, {"action_id": action.id, "assignee": username})
+    if new_id is not None:  # the assignee hears of it (`action.assigned`)
+        uow.flush()
+        notify.action_assigned(uow, action, notify.actor_id(uow))
     return True
 
 
@@ -147,7 +151,7 @@ def set_due_date(uow: UnitOfWork, action: Action, due_at: datetime | None, reaso
     if not reason.strip():
         raise ValidationError.for_fields({"reason": ["say why the due date changes"]})
     before = action_snapshot(action)
-    action.due_at, action.escalated_at, action.updated_at = due_at, None, uow.now
+    action.due_at, action.escalated_at, action.due_soon_notified_at, action.updated_at = due_at, None, None, uow.now
     uow.audit("action.due_date", "action", action.id, before, {**action_snapshot(action), "reason": reason.strip()})
     if action.incident_id is not None:
         when = to_iso(due_at) or "no due date"
