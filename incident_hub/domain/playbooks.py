@@ -15,8 +15,6 @@ from datetime import timedelta
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
-
 from incident_hub.domain.classification import classify
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, VECTORS, IncidentFacts, severity_rank
 from incident_hub.domain.units import MANDATES, UnitRegistry
@@ -338,17 +336,6 @@ def validate_definition(data: Any, file: str, units: UnitRegistry, default_key: 
     if c.problems:
         raise PlaybookInvalid(c.problems)
     return PlaybookDef(str(key), name, applies or AppliesTo(), tuple(steps), description)
-
-
-def parse_yaml(text: str, file: str, units: UnitRegistry, default_key: str) -> PlaybookDef:
-    """A playbook file's text (YAML, read with safe_load: no arbitrary objects) → PlaybookDef."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(top)"
-        raise PlaybookInvalid([PlaybookProblem(file, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")])
-    return validate_definition(data, file, units, default_key)
 
 
 def from_stored(definition: Mapping[str, Any], units: UnitRegistry) -> PlaybookDef:

@@ -17,8 +17,8 @@ from referencing import Registry, Resource
 
 from incident_hub.domain.cacao import check_document, reachable, stable_uuid4, timestamp_ms, to_cacao
 from incident_hub.domain.cacao_import import from_cacao
-from incident_hub.domain.playbooks import parse_yaml
 from incident_hub.domain.units import DEFAULT_UNITS
+from incident_hub.services.playbooks.sync import parse_yaml
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "incident_hub" / "data" / "cacao-v2.0-schemas"
 PLAYBOOKS = sorted((Path(__file__).resolve().parents[2] / "playbooks").glob("*.yaml"))

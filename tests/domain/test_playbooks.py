@@ -17,11 +17,11 @@ from incident_hub.domain.playbooks import (
     find_cycle,
     format_delay,
     parse_delay,
-    parse_yaml,
     topological_order,
     validate_definition,
 )
 from incident_hub.domain.units import DEFAULT_UNITS
+from incident_hub.services.playbooks.sync import parse_yaml
 
 PLAYBOOK_DIR = Path(__file__).resolve().parents[2] / "playbooks"
 SHIPPED = sorted(PLAYBOOK_DIR.glob("*.yaml"))

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml  # type: ignore[import-untyped]
 from sqlalchemy import func, select, update
 
 from incident_hub.domain.audit_chain import canonical_json, iso_utc
-from incident_hub.domain.playbooks import PlaybookDef, PlaybookInvalid, PlaybookProblem, parse_yaml
+from incident_hub.domain.playbooks import PlaybookDef, PlaybookInvalid, PlaybookProblem, validate_definition
 from incident_hub.domain.units import UnitRegistry
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
@@ -34,6 +35,17 @@ class SyncReport:
     stored: list[tuple[str, int]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     problems: list[PlaybookProblem] = field(default_factory=list)
+
+
+def parse_yaml(text: str, file: str, units: UnitRegistry, default_key: str) -> PlaybookDef:
+    """A playbook file's text (YAML, read with safe_load: no arbitrary objects) → PlaybookDef."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(top)"
+        raise PlaybookInvalid([PlaybookProblem(file, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")])
+    return validate_definition(data, file, units, default_key)
 
 
 def content_hash(definition: dict[str, Any]) -> str:
