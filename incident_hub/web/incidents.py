@@ -68,7 +68,8 @@ def incidents() -> ResponseReturnValue:
     form.sort.choices = [opt(v, INCIDENT_SORTS[v]) for v in sorts]
     filters = _filters(form)
     default = "relevance" if filters.q else "-created_at"
-    sort = form.sort.data if form.sort.data in sorts else default
+    asked = request.args.get("sort", "")
+    sort = asked if asked in sorts else default
     if sort == "relevance" and not filters.q:
         sort = "-created_at"
     form.sort.data = sort

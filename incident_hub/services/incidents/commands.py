@@ -16,12 +16,14 @@ from incident_hub.errors import Forbidden, ValidationError
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import settings, units
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
+from incident_hub.services.incidents.search import index_comment, index_incident
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 
 FACT_FIELDS = ("vectors", "effects", "deliberate")
 STAMP_FIELDS = tuple(INCIDENT_STAMPS.values())
 PLAIN_FIELDS = ("title", "description", "severity", "location", "tlp", "occurred_at", "detection")
+SEARCHED_FIELDS = {"title", "description", "location", "detection"}  # services/incidents/search.py
 
 
 def facts_of(incident: Incident) -> IncidentFacts:
@@ -107,6 +109,7 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
     add_event(uow, incident.id, "created", f"Incident created: {incident.title}")
     add_event(uow, incident.id, "routed", routing.explanation, {"rule": routing.rule, "lead_unit": routing.lead_unit})
     after_routing(uow, incident, routing)
+    index_incident(uow.session, incident, with_comments=False)
     uow.audit("incident.create", "incident", incident.id, None, incident_snapshot(incident))
     return incident
 
@@ -136,6 +139,8 @@ def update_incident(principal: Principal, incident_id: int, changes: dict[str, A
         if "lead_unit" in changes and changes["lead_unit"] != incident.lead_unit:
             _override(uow, incident, changes["lead_unit"], before)
         incident.updated_at = uow.now
+        if SEARCHED_FIELDS & changes.keys():
+            index_incident(uow.session, incident)
         uow.audit("incident.update", "incident", incident.id, before, incident_snapshot(incident))
     return incident
 
@@ -203,6 +208,7 @@ def add_comment(principal: Principal, incident_id: int, body: str) -> TimelineEv
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
         event = add_event(uow, incident.id, "comment", body)
+        index_comment(uow.session, incident.id, body)
         uow.flush()
         uow.audit("incident.comment", "incident", incident.id, None, {"event_id": event.id})
     return event
