@@ -90,7 +90,7 @@ class ActionBulk(MethodView):
 class ActionItem(MethodView):
     def get(self, action_id: int) -> dict[str, Any]:
         """One action (404 when the caller may not see it)."""
-        action, _ = get_visible_action(current_principal(), action_id)
+        action = get_visible_action(current_principal(), action_id)
         return action_view(action)
 
     @blp.arguments(ActionPatch)

@@ -7,10 +7,11 @@ officers) see only incidents their unit takes part in, without detection details
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
-from incident_hub.errors import ValidationError
+from incident_hub.errors import Forbidden, RuleViolation, ValidationError
 
 OICT_RESPONDER, DSS_OFFICER, MANAGER, ADMIN = "oict_responder", "dss_officer", "manager", "admin"
 ROLES = (OICT_RESPONDER, DSS_OFFICER, MANAGER, ADMIN)
@@ -60,3 +61,90 @@ def check_role_unit(role: str, unit: str | None, units: UnitRegistry) -> None:
         errors["unit"] = ["an admin belongs to no unit"]
     if errors:
         raise ValidationError.for_fields(errors)
+
+
+# --- Who may see and change what: the one place these rules live (API, pages and boards call them). ---
+
+
+def taking_part(lead: str | None, partners: Iterable[str] = (), informed: Iterable[str] = ()) -> frozenset[str]:
+    """The units that take part in an incident: its lead, partners and informed units."""
+    return frozenset(u for u in (lead, *partners, *informed) if u)
+
+
+def may_see_incident(p: Principal, incident_units: Collection[str], units: UnitRegistry) -> bool:
+    """The cyber-cleared see every incident; others only those their unit takes part in."""
+    return is_cyber_cleared(p, units) or (p.unit is not None and p.unit in incident_units)
+
+
+def may_see_assessment(p: Principal, incident_units: Collection[str] | None, units: UnitRegistry) -> bool:
+    """An assessment of an incident is seen by who may see the incident; a subject-only one
+    (prevention work on premises or an asset, `incident_units` None) by every signed-in person."""
+    return incident_units is None or may_see_incident(p, incident_units, units)
+
+
+def may_see_action(
+    p: Principal,
+    units: UnitRegistry,
+    owner_unit: str,
+    incident_units: Collection[str] | None,
+    assessment_seen: bool | None = None,
+) -> bool:
+    """An action is seen by exactly those who may see its incident (`incident_units`, None when it
+    has none), else its assessment (`assessment_seen`, None when it has none); an action with
+    neither by the cyber-cleared and its owner unit."""
+    if incident_units is not None:
+        return may_see_incident(p, incident_units, units)
+    if assessment_seen is not None:
+        return assessment_seen
+    return is_cyber_cleared(p, units) or p.unit == owner_unit
+
+
+def may_comment_action(
+    p: Principal,
+    units: UnitRegistry,
+    owner_unit: str,
+    incident_units: Collection[str] | None,
+    assessment_seen: bool | None = None,
+) -> bool:
+    """Anyone who may see an action may comment on it (DOMAIN.md "Who does the work")."""
+    return may_see_action(p, units, owner_unit, incident_units, assessment_seen)
+
+
+def may_work_action(p: Principal, owner_unit: str) -> bool:
+    """An action is worked (transitions, evidence, assignee, due date, owner) only by members of
+    its owner unit and by managers: the units work together without merging (para 15)."""
+    return p.is_manager or (p.unit is not None and p.unit == owner_unit)
+
+
+def check_may_work_action(p: Principal, owner_unit: str) -> None:
+    if not may_work_action(p, owner_unit):
+        raise Forbidden(
+            f"Only members of the owner unit {owner_unit} or a manager may work this action.",
+            {"owner_unit": owner_unit},
+        )
+
+
+def may_change_incident(p: Principal, lead_unit: str, units: UnitRegistry) -> bool:
+    """Managers, the lead unit and the cyber-cleared (OICT leads the response, para 16)."""
+    return p.is_manager or p.unit == lead_unit or is_cyber_cleared(p, units)
+
+
+def check_may_change_incident(p: Principal, lead_unit: str, units: UnitRegistry) -> None:
+    if not may_change_incident(p, lead_unit, units):
+        raise Forbidden("Only the lead unit or a manager may change this incident.", {"lead_unit": lead_unit})
+
+
+def check_work_takes_part(owner_unit: str, incident_id: int, incident_units: Collection[str], work: str) -> None:
+    """Work on an incident is given only to a unit that takes part in it (lead, partner or
+    informed), so nobody is handed work on an incident they may not see. Checked with M1."""
+    if owner_unit not in incident_units:
+        raise RuleViolation(
+            f"Unit {owner_unit} takes no part in incident {incident_id}: {work} is given only to its "
+            f"lead, partner or informed units ({', '.join(sorted(incident_units))}).",
+            {
+                "rule": "need_to_know",
+                "unit": owner_unit,
+                "incident_id": incident_id,
+                "fields": {"owner_unit": [f"unit {owner_unit} takes no part in incident {incident_id}"]},
+            },
+        )

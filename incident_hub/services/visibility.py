@@ -1,22 +1,35 @@
-"""Need to know in SQL (DOMAIN.md "Need to know"): which incidents a person may see. Every package
-that reads incidents, their actions or their assessments filters through here; the rules are
-in domain/access.py."""
+"""Need to know in SQL (DOMAIN.md "Need to know"): which incidents, assessments and actions a person
+may see. Every package that reads them filters through here. The rules are domain/access.py's
+(`may_see_incident`, `may_see_assessment`, `may_see_action`); these clauses say the same in SQL,
+and tests/services/test_visibility.py keeps the two in step."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy.orm import QueryableAttribute
 
 from incident_hub.domain.access import Principal, sees_all_incidents
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
-from incident_hub.models import Incident, IncidentUnit
+from incident_hub.models import Action, Assessment, Incident, IncidentUnit
 from incident_hub.runtime import units
+
+
+def _takes_part(incident_id: QueryableAttribute[Any], unit: str | None) -> ColumnElement[bool]:
+    return exists().where(IncidentUnit.incident_id == incident_id, IncidentUnit.unit == unit)
+
+
+def _assessment_seen(p: Principal) -> ColumnElement[bool]:
+    """may_see_assessment: subject-only assessments, or those of an incident the unit takes part in."""
+    return or_(Assessment.incident_id.is_(None), _takes_part(Assessment.incident_id, p.unit))
 
 
 def visible_incidents(principal: Principal) -> Select[tuple[Incident]]:
     q = select(Incident)
     if not sees_all_incidents(principal, units()):
-        q = q.where(exists().where(IncidentUnit.incident_id == Incident.id, IncidentUnit.unit == principal.unit))
+        q = q.where(_takes_part(Incident.id, principal.unit))
     return q
 
 
@@ -25,3 +38,27 @@ def get_visible_incident(principal: Principal, incident_id: int) -> Incident:
     if incident is None:
         raise NotFound(f"No incident {incident_id}.")
     return incident
+
+
+def visible_assessments(principal: Principal) -> Select[tuple[Assessment]]:
+    q = select(Assessment)
+    if not sees_all_incidents(principal, units()):
+        q = q.where(_assessment_seen(principal))
+    return q
+
+
+def visible_actions(principal: Principal) -> Select[tuple[Action]]:
+    """may_see_action: through its incident; without one, through its assessment; with neither,
+    its owner unit."""
+    q = select(Action)
+    if sees_all_incidents(principal, units()):
+        return q
+    assessment_seen = exists().where(Assessment.id == Action.assessment_id, _assessment_seen(principal))
+    no_incident = Action.incident_id.is_(None)
+    return q.where(
+        or_(
+            and_(Action.incident_id.is_not(None), _takes_part(Action.incident_id, principal.unit)),
+            and_(no_incident, Action.assessment_id.is_not(None), assessment_seen),
+            and_(no_incident, Action.assessment_id.is_(None), Action.owner_unit == principal.unit),
+        )
+    )

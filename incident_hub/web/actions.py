@@ -21,7 +21,7 @@ from incident_hub.domain.labels import ACTION_MOVES, ACTION_SORTS, label
 from incident_hub.domain.lifecycle import ACTION_STATUSES, ACTION_TRANSITIONS
 from incident_hub.errors import AppError
 from incident_hub.runtime import units
-from incident_hub.services.actions.board import board, changeable, is_overdue
+from incident_hub.services.actions.board import board, is_overdue, workable
 from incident_hub.services.actions.bulk import bulk_change
 from incident_hub.services.actions.commands import transition_action
 from incident_hub.services.actions.queries import ActionFilter, assignable_users, list_actions, usernames
@@ -83,7 +83,7 @@ def actions_board() -> ResponseReturnValue:
     now = utcnow()
     result = board(principal, mine, f)
     every = [a for status_ in ACTION_STATUSES for a in result.columns[status_]]
-    may = changeable(principal, every)
+    may = workable(principal, every)
     columns = {s: [(a, is_overdue(a, now)) for a in result.columns[s]] for s in ACTION_STATUSES}
     moves = {a.id: [t for t in ACTION_MOVES if t in ACTION_TRANSITIONS[a.status]] if a.id in may else [] for a in every}
     refusal = session.pop(REFUSAL_KEY, None)
@@ -140,7 +140,7 @@ def _list(form: ActionFilterForm, f: ActionFilter, sort: str) -> ResponseReturnV
         filtered=f != ActionFilter(),
         rows=[(a, is_overdue(a, now)) for a in rows],
         names=usernames(rows),
-        may=changeable(principal, rows),
+        may=workable(principal, rows),
         total=total,
         page=page,
         pages=pages,

@@ -13,11 +13,11 @@ from flask.typing import ResponseReturnValue
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
-from incident_hub.domain.access import Principal, is_cyber_cleared, sees_detection
+from incident_hub.domain.access import check_may_change_incident, may_change_incident, sees_detection
 from incident_hub.domain.explain import criteria_rows
 from incident_hub.domain.labels import INCIDENT_SORTS, label
 from incident_hub.domain.lifecycle import INCIDENT_TRANSITIONS
-from incident_hub.errors import AppError, Forbidden, RuleViolation, ValidationError
+from incident_hub.errors import AppError, RuleViolation, ValidationError
 from incident_hub.runtime import units
 from incident_hub.services.actions.board import incident_actions
 from incident_hub.services.incidents import commands as svc
@@ -94,11 +94,6 @@ def incidents() -> ResponseReturnValue:
     )
 
 
-def _may_change(principal: Principal, lead_unit: str) -> bool:
-    """Mirrors services/incidents.py: the lead unit, a manager or the cyber-cleared."""
-    return principal.is_manager or principal.unit == lead_unit or is_cyber_cleared(principal, units())
-
-
 def _new_form() -> IncidentForm:
     form = IncidentForm()
     return form if sees_detection(current_principal(), units()) else form.without_detection()
@@ -127,7 +122,8 @@ def incident(incident_id: int) -> ResponseReturnValue:
     view = incident_view(inc, principal)
     now = utcnow()
     actions = incident_actions(principal, inc.id, ACTIONS_ON_PAGE + 1)
-    allowed = sorted(INCIDENT_TRANSITIONS[inc.status]) if _may_change(principal, inc.lead_unit) else []
+    may_change = may_change_incident(principal, inc.lead_unit, units())
+    allowed = sorted(INCIDENT_TRANSITIONS[inc.status]) if may_change else []
     return render_template(
         "incidents/detail.html",
         incident=view,
@@ -137,7 +133,7 @@ def incident(incident_id: int) -> ResponseReturnValue:
         more_actions=len(actions) > ACTIONS_ON_PAGE,
         now_utc=now,
         transitions=allowed,
-        may_change=_may_change(principal, inc.lead_unit),
+        may_change=may_change,
         comment_form=CommentForm(formdata=None),
     )
 
@@ -164,8 +160,7 @@ def _changes(form: EditIncidentForm, view: dict[str, Any]) -> dict[str, Any]:
 def incident_edit(incident_id: int) -> ResponseReturnValue:
     principal = current_principal()
     view = incident_view(get_visible_incident(principal, incident_id), principal)
-    if not _may_change(principal, view["routing"]["lead_unit"]):
-        raise Forbidden("Only the lead unit or a manager may change this incident.")
+    check_may_change_incident(principal, view["routing"]["lead_unit"], units())
     form = EditIncidentForm()
     if not sees_detection(principal, units()):
         form.without_detection()

@@ -10,7 +10,7 @@ from tests.factories import make_incident, make_user
 from tests.web.data import make_action
 
 
-def test_bulk_transition_and_assign_answer_per_id(app, as_oict):
+def test_bulk_transition_and_assign_answer_per_id(app, as_oict, as_manager):
     incident = make_incident(hybrid=True)
     db.session.execute(delete(Action).where(Action.playbook_id.is_not(None)))
     db.session.commit()
@@ -23,7 +23,7 @@ def test_bulk_transition_and_assign_answer_per_id(app, as_oict):
     results = {r["id"]: r for r in answer.get_json()["results"]}
     assert results[cyber.id]["status"] == "in_progress" and results[cyber.id]["error"] is None
     assert results[424242]["error"]["status"] == 404 and answer.get_json()["refused"] == 1
-    assign = as_oict.post(
+    assign = as_manager.post(
         "/api/v1/actions/bulk", json={"ids": [cyber.id, doors.id], "op": "assign", "assignee": "api-guard"}
     )
     results = {r["id"]: r for r in assign.get_json()["results"]}

@@ -71,7 +71,8 @@ def test_bulk_start_reports_a_result_per_row(oict):
     assert after == before + 1  # one audited change: each row its own unit of work
 
 
-def test_bulk_assign_applies_m1_per_row(oict):
+def test_bulk_assign_applies_m1_per_row(manager):
+    """A manager may work every action; M1 still refuses cyber work to a DSS officer, row by row."""
     incident = make_incident(hybrid=True)  # R3: OICT leads, DSS partner
     drop_playbook_actions()
     make_user("dss_officer", "DSS", "dss-guard")
@@ -83,8 +84,8 @@ def test_bulk_assign_applies_m1_per_row(oict):
         "assignee": "dss-guard",
         "back": "/actions?view=list",
     }
-    assert oict.post("/actions/bulk", data, csrf_page="/actions?view=list").status_code == 302
-    page = oict.text("/actions?view=list")
+    assert manager.post("/actions/bulk", data, csrf_page="/actions?view=list").status_code == 302
+    page = manager.text("/actions?view=list")
     assert "1 changed, 1 refused" in page and f"Refused for action {cyber.id}" in page
     assert _assignee(cyber.id) is None and _assignee(doors.id) is not None
 

@@ -4,14 +4,17 @@ way an action is created by hand or from an assessment measure; playbook steps g
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from incident_hub.domain.access import Principal
-from incident_hub.domain.lifecycle import check_action_transition
+from sqlalchemy import select
+
+from incident_hub.domain.access import Principal, check_may_work_action, check_work_takes_part, taking_part
+from incident_hub.domain.lifecycle import CLOSED_ACTION_STATUSES, check_action_transition
 from incident_hub.domain.mandates import ensure_mandates
-from incident_hub.errors import Forbidden, ValidationError
-from incident_hub.models import Action, User
+from incident_hub.errors import ValidationError
+from incident_hub.models import Action, Incident, User
 from incident_hub.runtime import units
 from incident_hub.services.actions.queries import action_snapshot, get_visible_action
 from incident_hub.services.timeline import add_event
@@ -21,11 +24,25 @@ from incident_hub.services.upsert import insert_action_values
 PHASES = ("prevention", "mitigation")
 
 
-def check_new_action(title: str, phase: str, owner_unit: str, mandate: str | None) -> None:
-    """The rules every new action obeys: a known phase, and an owner holding the mandate (M1)."""
+def check_owner(uow: UnitOfWork, title: str, owner_unit: str, mandate: str | None, incident_id: int | None) -> None:
+    """Every path that sets an action's owner unit: the owner holds the mandate (M1) and, on an
+    incident, takes part in it (lead, partner or informed), so work never goes where it cannot be seen."""
+    work = f"owning the action {title!r}"
+    ensure_mandates(units(), owner_unit, [mandate] if mandate else [], work)
+    if incident_id is not None:
+        incident = uow.session.get(Incident, incident_id)
+        if incident is not None:
+            units_of = taking_part(incident.lead_unit, incident.partner_units, incident.informed_units)
+            check_work_takes_part(owner_unit, incident_id, units_of, work)
+
+
+def check_new_action(
+    uow: UnitOfWork, title: str, phase: str, owner_unit: str, mandate: str | None, incident_id: int | None
+) -> None:
+    """The rules every new action obeys: a known phase, and an owner under `check_owner`."""
     if phase not in PHASES:
         raise ValidationError.for_fields({"phase": [f"must be one of {', '.join(PHASES)}"]})
-    ensure_mandates(units(), owner_unit, [mandate] if mandate else [], f"owning the action {title!r}")
+    check_owner(uow, title, owner_unit, mandate, incident_id)
 
 
 def _created_audit(uow: UnitOfWork, action_id: int, values: dict[str, Any]) -> None:
@@ -48,7 +65,7 @@ def new_action(
     description: str = "",
 ) -> Action:
     """Create an action inside an open unit of work; refused under M1 if `owner_unit` lacks `mandate`."""
-    check_new_action(title, phase, owner_unit, mandate)
+    check_new_action(uow, title, phase, owner_unit, mandate, incident_id)
     action = Action(
         title=title,
         description=description,
@@ -73,20 +90,15 @@ def new_action(
 def insert_action_once(uow: UnitOfWork, **values: Any) -> int | None:
     """A playbook step's action, inserted with ON CONFLICT DO NOTHING on (incident, playbook
     version, step): the new id, or None when it already exists (a re-run or another worker)."""
-    check_new_action(values["title"], values["phase"], values["owner_unit"], values.get("mandate"))
+    check_new_action(
+        uow, values["title"], values["phase"], values["owner_unit"], values.get("mandate"), values.get("incident_id")
+    )
     row = {"status": "open", "description": "", "evidence": "", "blocked_reason": "", **values}
     row.update(created_at=uow.now, updated_at=uow.now)
     action_id = insert_action_values(uow.session, row)
     if action_id is not None:
         _created_audit(uow, action_id, row)
     return action_id
-
-
-def may_change_action(principal: Principal, action: Action, incident_lead: str | None) -> None:
-    """Managers and admins, the owner unit, or the lead unit of the action's incident."""
-    if principal.is_manager or principal.unit in (action.owner_unit, incident_lead):
-        return
-    raise Forbidden("Only the owner unit, the incident's lead unit or a manager may change this action.")
 
 
 def _assignee(uow: UnitOfWork, username: str | None, action: Action) -> int | None:
@@ -103,12 +115,12 @@ def _assignee(uow: UnitOfWork, username: str | None, action: Action) -> int | No
 def update_action(principal: Principal, action_id: int, changes: dict[str, Any]) -> Action:
     """PATCH: title, assignee, due_at, owner_unit (M1 on the new owner). A new due date re-arms escalation."""
     with unit_of_work(principal.username) as uow:
-        action, lead = get_visible_action(principal, action_id)
-        may_change_action(principal, action, lead)
+        action = get_visible_action(principal, action_id)
+        check_may_work_action(principal, action.owner_unit)
         before = action_snapshot(action)
         if "owner_unit" in changes:
             owner = changes["owner_unit"]
-            ensure_mandates(units(), owner, [action.mandate] if action.mandate else [], f"owning {action.title!r}")
+            check_owner(uow, action.title, owner, action.mandate, action.incident_id)
             action.owner_unit = owner
         if "title" in changes:
             action.title = changes["title"]
@@ -138,8 +150,8 @@ def transition_action(
 ) -> Action:
     """Lifecycle of API.md: `done` needs an evidence note (422), `blocked` records why (422 without)."""
     with unit_of_work(principal.username) as uow:
-        action, lead = get_visible_action(principal, action_id)
-        may_change_action(principal, action, lead)
+        action = get_visible_action(principal, action_id)
+        check_may_work_action(principal, action.owner_unit)
         check_action_transition(action.status, target)
         if target == "done" and not evidence.strip():
             raise ValidationError.for_fields({"evidence": ["an evidence note is required to mark an action done"]})
@@ -155,3 +167,28 @@ def transition_action(
         _transition_event(uow, action, before["status"], evidence or reason)
         uow.audit("action.transition", "action", action.id, before, action_snapshot(action))
     return action
+
+
+def cancel_departed_work(uow: UnitOfWork, incident: Incident, departed: Collection[str], change: str) -> list[int]:
+    """A re-route that removes a unit from an incident cancels that unit's open actions on it (work
+    is given only to units that take part), with a system reason on the timeline and in the audit,
+    inside the re-route's unit of work. The ids cancelled."""
+    if not departed:
+        return []
+    q = select(Action).where(
+        Action.incident_id == incident.id,
+        Action.owner_unit.in_(sorted(departed)),
+        Action.status.not_in(CLOSED_ACTION_STATUSES),
+    )
+    cancelled = []
+    for action in uow.session.execute(q.order_by(Action.id)).scalars():
+        reason = (
+            f"Cancelled by the system: {change} removed unit {action.owner_unit} from incident {incident.id}, "
+            "and work on an incident is given only to the units that take part in it."
+        )
+        before = action_snapshot(action)
+        action.status, action.updated_at = "cancelled", uow.now
+        _transition_event(uow, action, before["status"], reason)
+        uow.audit("action.cancel", "action", action.id, before, {**action_snapshot(action), "reason": reason})
+        cancelled.append(action.id)
+    return cancelled

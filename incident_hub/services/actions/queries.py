@@ -1,5 +1,5 @@
-"""Reading actions under need to know (DOMAIN.md "Need to know"): the cyber-cleared see all; a DSS
-officer sees the actions of incidents its unit takes part in and the actions its unit owns.
+"""Reading actions under need to know (DOMAIN.md "Need to know"): an action is seen by exactly those
+who may see its incident, else its assessment (services/visibility.py, domain/access.py).
 `overdue` is derived from `due_at` and `status` at read time, never stored (API.md "Actions")."""
 
 from __future__ import annotations
@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from incident_hub.clock import to_iso, utcnow
-from incident_hub.domain.access import Principal, sees_all_incidents
+from incident_hub.domain.access import Principal
 from incident_hub.domain.lifecycle import CLOSED_ACTION_STATUSES
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
-from incident_hub.models import Action, Incident, IncidentUnit, User
-from incident_hub.runtime import units
+from incident_hub.models import Action, User
+from incident_hub.services.visibility import visible_actions
 
 SORTABLE = ("due_at", "created_at", "updated_at", "status", "id", "title", "owner_unit")
 
@@ -29,23 +29,12 @@ def is_overdue(action: Action, now: datetime) -> bool:
     return action.due_at is not None and action.due_at < now and action.status not in CLOSED_ACTION_STATUSES
 
 
-def visible_actions(principal: Principal) -> Select[tuple[Action]]:
-    q = select(Action)
-    if not sees_all_incidents(principal, units()):
-        takes_part = exists().where(IncidentUnit.incident_id == Action.incident_id, IncidentUnit.unit == principal.unit)
-        q = q.where(or_(takes_part, Action.owner_unit == principal.unit))
-    return q
-
-
-def get_visible_action(principal: Principal, action_id: int) -> tuple[Action, str | None]:
-    """The action and its incident's lead unit; 404 when the caller may not see it."""
+def get_visible_action(principal: Principal, action_id: int) -> Action:
+    """The action; 404 when the caller may not see it (services/visibility.py)."""
     action = db.session.execute(visible_actions(principal).where(Action.id == action_id)).scalar_one_or_none()
     if action is None:
         raise NotFound(f"No action {action_id}.")
-    lead = None
-    if action.incident_id is not None:
-        lead = db.session.execute(select(Incident.lead_unit).where(Incident.id == action.incident_id)).scalar()
-    return action, lead
+    return action
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Reading assessments under need to know (DOMAIN.md "Need to know"; A/77/88/Add.1 para 6).
 
 DSS officers see the assessments of incidents their unit takes part in and the subject-only ones
-(prevention work); of a cyber threat they see only its title, domain and risk level.
+(prevention work; services/visibility.py); of a cyber threat they see only its title, domain and risk level.
 Everything else (404 for the invisible, the full snapshot for the audit) lives here too.
 """
 
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from incident_hub.clock import to_iso, utcnow
-from incident_hub.domain.access import Principal, sees_all_incidents
+from incident_hub.domain.access import Principal
 from incident_hub.domain.assessments import (
     assessment_residual,
     is_review_due,
@@ -25,18 +25,11 @@ from incident_hub.domain.assessments import (
 )
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
-from incident_hub.models import Assessment, AssessmentVersion, Incident, IncidentUnit, Measure, Threat
+from incident_hub.models import Assessment, AssessmentVersion, Incident, Measure, Threat
 from incident_hub.runtime import units
+from incident_hub.services.visibility import visible_assessments
 
 SORTABLE = ("id", "created_at", "updated_at", "title", "review_due_at")
-
-
-def visible_assessments(p: Principal) -> Select[tuple[Assessment]]:
-    q = select(Assessment)
-    if not sees_all_incidents(p, units()):
-        seen = exists().where(IncidentUnit.incident_id == Assessment.incident_id, IncidentUnit.unit == p.unit)
-        q = q.where(or_(Assessment.incident_id.is_(None), seen))
-    return q
 
 
 def get_visible_assessment(p: Principal, assessment_id: int, for_update: bool = False) -> Assessment:

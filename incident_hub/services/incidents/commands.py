@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from incident_hub.domain.access import Principal, is_cyber_cleared, sees_detection
+from incident_hub.domain.access import Principal, check_may_change_incident, sees_detection, taking_part
 from incident_hub.domain.classification import classify, required_mandates
 from incident_hub.domain.facts import IncidentFacts
 from incident_hub.domain.lifecycle import INCIDENT_STAMPS, incident_stamps
 from incident_hub.domain.routing import Routing, joint_assessment_due, override_lead, route
-from incident_hub.errors import Forbidden, ValidationError
+from incident_hub.errors import ValidationError
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import settings, units
+from incident_hub.services.actions.commands import cancel_departed_work
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
 from incident_hub.services.incidents.search import index_comment, index_incident
 from incident_hub.services.timeline import add_event
@@ -114,18 +115,12 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
     return incident
 
 
-def _may_change(principal: Principal, incident: Incident) -> None:
-    if principal.is_manager or principal.unit == incident.lead_unit or is_cyber_cleared(principal, units()):
-        return
-    raise Forbidden("Only the lead unit or a manager may change this incident.", {"lead_unit": incident.lead_unit})
-
-
 def update_incident(principal: Principal, incident_id: int, changes: dict[str, Any]) -> Incident:
     """New facts re-run classification and routing; `lead_unit` is a manual override under M1."""
     _check_detection(principal, changes)
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
-        _may_change(principal, incident)
+        check_may_change_incident(principal, incident.lead_unit, units())
         before = incident_snapshot(incident)
         for name in PLAIN_FIELDS:
             if name in changes:
@@ -156,7 +151,17 @@ def _reroute(uow: UnitOfWork, incident: Incident, before: dict[str, Any]) -> Non
             {"before": before["routing"], "after": routing.to_dict()},
         )
         uow.audit("incident.reroute", "incident", incident.id, before["routing"], routing.to_dict())
+    _cancel_departed(uow, incident, before, routing, f"re-routing {before['routing']['rule']} → {routing.rule}")
     after_routing(uow, incident, routing)
+
+
+def _cancel_departed(uow: UnitOfWork, incident: Incident, before: dict[str, Any], r: Routing, change: str) -> None:
+    """Units the new routing no longer names lose their open actions on the incident."""
+    old = before["routing"]
+    departed = taking_part(old["lead_unit"], old["partner_units"], old["informed_units"]) - taking_part(
+        r.lead_unit, r.partner_units, r.informed_units
+    )
+    cancel_departed_work(uow, incident, departed, change)
 
 
 def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[str, Any]) -> None:
@@ -181,12 +186,13 @@ def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[
         {"before": before["routing"], "after": routing.to_dict(), "manual": True},
     )
     uow.audit("incident.override_lead", "incident", incident.id, before["routing"], routing.to_dict())
+    _cancel_departed(uow, incident, before, routing, f"the manual change of lead to {unit_code}")
 
 
 def transition_incident(principal: Principal, incident_id: int, target: str, note: str = "") -> Incident:
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
-        _may_change(principal, incident)
+        check_may_change_incident(principal, incident.lead_unit, units())
         stamps = incident_stamps(incident.status, target, {f: getattr(incident, f) for f in STAMP_FIELDS}, uow.now)
         before = {"status": incident.status}
         incident.status = target
