@@ -22,7 +22,8 @@ def test_bulk_transition_and_assign_answer_per_id(app, as_oict, as_manager):
     assert answer.status_code == 200
     results = {r["id"]: r for r in answer.get_json()["results"]}
     assert results[cyber.id]["status"] == "in_progress" and results[cyber.id]["error"] is None
-    assert results[424242]["error"]["status"] == 404 and answer.get_json()["refused"] == 1
+    assert results[doors.id]["error"]["status"] == 403  # a unit works its own actions
+    assert results[424242]["error"]["status"] == 404 and answer.get_json()["refused"] == 2
     assign = as_manager.post(
         "/api/v1/actions/bulk", json={"ids": [cyber.id, doors.id], "op": "assign", "assignee": "api-guard"}
     )
