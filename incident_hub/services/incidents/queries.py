@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, false, func, select
+from sqlalchemy import Select, case, func, select
 
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
@@ -73,8 +73,11 @@ def list_statements(
     `sort="relevance"` orders them best match first."""
     q = _apply(visible_incidents(principal), f)
     found = matches(db.session.get_bind().dialect.name, f.q, sees_detection(principal, units())) if f.q else None
-    if f.q:
-        q = q.where(false()) if found is None else q.join(found, found.c.incident_id == Incident.id)
+    if f.q and found is None:  # no word at all (e.g. "%"): the title holds it literally
+        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(Incident.title.ilike(like, escape="\\"))
+    elif found is not None:
+        q = q.join(found, found.c.incident_id == Incident.id)
     count = q.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     if f == IncidentFilter() and not sees_all_incidents(principal, units()):
         # One row per (incident, unit): the need-to-know index alone answers the unfiltered count.
