@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, appcontext_pushed, g
 
-from incident_hub import runtime
+from incident_hub import logs, runtime
 from incident_hub.settings import Settings, load_settings, load_units
 
 __all__ = ["create_app"]
@@ -24,15 +24,18 @@ def _database_uri(settings: Settings, instance_path: str) -> str:
 
 
 def _engine_options(uri: str) -> dict[str, Any]:
+    # hide_parameters: a failed statement's error names no value (a password hash, a token hash, a body).
     if uri.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "hide_parameters": True}
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """The only place that wires things together. Import does no work; this does."""
     settings = settings or load_settings()
     settings.check()
+    if settings.log_format is not None:
+        logs.configure(settings.log_format, settings.log_level)
     app = Flask(__name__, instance_relative_config=False)
     uri = _database_uri(settings, app.instance_path)
     app.config.update(
@@ -106,10 +109,11 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register(app: Flask) -> None:
-    from incident_hub import api, cli, health, scheduler, security, web
+    from incident_hub import api, cli, health, operations, scheduler, security, web
     from incident_hub.api import intake
     from incident_hub.auth import init_auth
 
+    operations.init_app(app)  # first: the request id is bound before anything else runs or logs
     init_auth(app)
     security.init_app(app)
     health.init_app(app)

@@ -6,6 +6,7 @@ own `Settings`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -40,6 +42,13 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    # Severities whose incidents need a signed post-incident review before `closed` (API.md).
+    review_required_severities: tuple[str, ...] = ("high", "critical")
+    log_format: str | None = None  # json | text; None leaves logging as it is (tests)
+    log_level: str = "INFO"
+    metrics_token: str | None = None
+    metrics_allow: tuple[str, ...] = ()  # addresses or networks; empty with no token: loopback only
+    trusted_proxies: int = 0  # proxies in front that set X-Forwarded-*; 0 trusts none
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -53,6 +62,20 @@ class Settings:
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
+        unknown = [s for s in self.review_required_severities if s not in SEVERITIES]
+        if unknown:
+            raise SettingsError(
+                f"REVIEW_REQUIRED_SEVERITIES: unknown severity {unknown[0]!r} (use {', '.join(SEVERITIES)})."
+            )
+        if self.log_format is not None and self.log_format not in ("json", "text"):
+            raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}.")
+        if self.trusted_proxies < 0:
+            raise SettingsError("TRUSTED_PROXIES must be 0 or the number of proxies in front of the service.")
+        for entry in self.metrics_allow:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise SettingsError(f"METRICS_ALLOW: {entry!r} is not an address or network.") from None
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -83,7 +106,27 @@ def load_settings(dotenv: bool = True) -> Settings:
         escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
         dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
+        log_format=e("LOG_FORMAT") or ("json" if env == "production" else "text"),
+        log_level=(e("LOG_LEVEL") or "INFO").upper(),
+        metrics_token=e("METRICS_TOKEN") or None,
+        metrics_allow=tuple(part.strip() for part in (e("METRICS_ALLOW") or "").split(",") if part.strip()),
+        trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
+        review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
     )
+
+
+def _list(value: str) -> tuple[str, ...]:
+    """A comma-separated setting; empty means none."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _int(value: str | None, name: str, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def load_units(path: Path) -> UnitRegistry:

@@ -27,7 +27,7 @@ HTTP_CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
-JSON_PATHS = ("/api/", "/healthz", "/readyz")
+JSON_PATHS = ("/api/", "/healthz", "/readyz", "/metrics")
 
 
 def wants_json() -> bool:

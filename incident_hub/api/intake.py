@@ -1,8 +1,8 @@
 """POST /api/v1/intake/<source> (API.md "Intake"). Source credentials replace user auth here
 (auth.OPEN_PREFIXES), and this view checks content type and JSON itself, after the signature.
 
-Every refusal is counted and logged (at most once per reason every 10 s, never a secret or a
-body); the envelope comes from api/envelope.py.
+Every refusal is counted (by the service, metrics.py) and logged (at most once per reason every
+10 s, never a secret or a body); the envelope comes from api/envelope.py.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
-from prometheus_client import Counter
 from werkzeug.exceptions import HTTPException
 
+from incident_hub import metrics
 from incident_hub.errors import AppError
 from incident_hub.intake.signing import Refused
 from incident_hub.services.intake.accept import IntakeRequest, accept_delivery
@@ -24,15 +24,12 @@ from incident_hub.services.intake.accept import IntakeRequest, accept_delivery
 bp = Blueprint("intake", __name__)
 log = logging.getLogger(__name__)
 
-DELIVERIES = Counter("incident_hub_intake_deliveries_total", "Deliveries accepted", ["result"])
-REFUSALS = Counter("incident_hub_intake_refusals_total", "Deliveries refused", ["status", "reason"])
 LOG_EVERY = 10.0
 _last_logged: dict[str, float] = {}
 _log_lock = threading.Lock()
 
 
 def _note_refusal(status: int, reason: str, hint: str = "") -> None:
-    REFUSALS.labels(str(status), reason).inc()
     now = time.monotonic()
     with _log_lock:
         if now - _last_logged.get(reason, -LOG_EVERY) < LOG_EVERY:
@@ -58,10 +55,10 @@ def receive(source: str) -> ResponseReturnValue:
     except AppError as error:
         _note_refusal(error.status, error.code, error.hint if isinstance(error, Refused) else "")
         raise
-    except HTTPException as exc:
+    except HTTPException as exc:  # 413 before the service saw it
+        metrics.count_intake(metrics.UNKNOWN, metrics.UNKNOWN, "refused_shape")
         _note_refusal(exc.code or 500, exc.name.lower().replace(" ", "_"))
         raise
-    DELIVERIES.labels("duplicate" if result.duplicate else "stored").inc()
     return jsonify(result.to_dict()), 200 if result.duplicate else 202
 
 

@@ -22,6 +22,9 @@ class SchedulerLock(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Counted here rather than in a process, so /metrics shows them whichever host runs the scheduler.
+    runs: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    failures: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class OutboxMessage(Base):
@@ -43,3 +46,5 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The id of the request (or job tick) that queued it: logged with each attempt, sent as X-Request-ID.
+    request_id: Mapped[str | None] = mapped_column(String(128))

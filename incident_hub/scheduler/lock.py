@@ -27,7 +27,12 @@ def tick_of(now: datetime, seconds: int) -> int:
 def claim(name: str, tick: int, owner: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> bool:
     """True when this caller won tick `tick` of job `name` (and holds its lease)."""
     with bookkeeping() as session:
-        insert_ignore(session, SchedulerLock, {"name": name, "last_tick": -1, "locked_by": ""}, ("name",))
+        insert_ignore(
+            session,
+            SchedulerLock,
+            {"name": name, "last_tick": -1, "locked_by": "", "runs": 0, "failures": 0},
+            ("name",),
+        )
         result = session.execute(
             update(SchedulerLock)
             .where(
@@ -40,10 +45,16 @@ def claim(name: str, tick: int, owner: str, now: datetime, lease: timedelta = DE
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def release(name: str, owner: str, now: datetime) -> None:
+def release(name: str, owner: str, now: datetime, ok: bool = True) -> None:
+    """End the lease and count the run (and a failure) in the row, where /metrics reads them."""
     with bookkeeping() as session:
         session.execute(
             update(SchedulerLock)
             .where(SchedulerLock.name == name, SchedulerLock.locked_by == owner)
-            .values(locked_until=None, last_finished_at=now)
+            .values(
+                locked_until=None,
+                last_finished_at=now,
+                runs=SchedulerLock.runs + 1,
+                failures=SchedulerLock.failures + (0 if ok else 1),
+            )
         )

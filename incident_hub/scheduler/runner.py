@@ -15,6 +15,7 @@ from flask import Flask
 
 from incident_hub.clock import utcnow
 from incident_hub.extensions import db
+from incident_hub.logs import bound_request_id, new_request_id
 from incident_hub.scheduler.jobs import Job, jobs
 from incident_hub.scheduler.lock import claim, release, tick_of
 
@@ -30,16 +31,19 @@ def run_tick(job: Job, owner: str, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if not claim(job.name, tick_of(now, job.seconds), owner, now):
         return False
+    ok = False
     try:
         job.run()
+        ok = True
     finally:
         db.session.rollback()
-        release(job.name, owner, utcnow())
+        release(job.name, owner, utcnow(), ok)
     return True
 
 
 def _run(app: Flask, job: Job, owner: str) -> None:
-    with app.app_context():
+    # Each tick gets its own id, so its log lines (and the webhooks it queues) can be followed.
+    with app.app_context(), bound_request_id(f"job-{job.name}-{new_request_id()[:12]}"):
         try:
             run_tick(job, owner)
         except Exception:  # a failed tick is logged and retried at the next one

@@ -21,9 +21,11 @@ from typing import Any
 import requests  # type: ignore[import-untyped]
 from sqlalchemy import select, update
 
+from incident_hub import metrics
 from incident_hub.clock import utcnow
 from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.extensions import db
+from incident_hub.logs import bound_request_id, current_request_id
 from incident_hub.models import OutboxMessage
 from incident_hub.runtime import settings
 from incident_hub.services.uow import UnitOfWork, bookkeeping
@@ -72,6 +74,7 @@ def enqueue(uow: UnitOfWork, kind: str, payload: dict[str, Any]) -> OutboxMessag
         next_attempt_at=uow.now,
         last_error="",
         created_at=uow.now,
+        request_id=current_request_id(),
     )
     uow.session.add(message)
     return message
@@ -94,6 +97,8 @@ def _post(message: OutboxMessage, now: datetime) -> tuple[int | None, str, int |
     timestamp = int(now.timestamp())
     headers = {"content-type": "application/json", "webhook-id": message.message_id}
     headers["webhook-timestamp"] = str(timestamp)
+    if message.request_id:
+        headers["X-Request-ID"] = message.request_id
     secret = settings().escalation_webhook_secret
     if secret:
         headers["webhook-signature"] = sign(secret, message.message_id, timestamp, message.body)
@@ -122,9 +127,8 @@ def _record_attempt(
         message.status, message.delivered_at = "delivered", now
     elif code in GIVE_UP_STATUSES or message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
-        log.warning(
-            "webhook %s failed for good after %d attempt(s): %s %s", message.message_id, message.attempts, code, error
-        )
+        # Not the error text: it may quote the receiver's URL (a chat webhook URL is a credential).
+        log.warning("webhook %s failed for good after %d attempt(s): %s", message.message_id, message.attempts, code)
     else:
         wait = max(backoff(message.attempts), timedelta(seconds=retry_after or 0))
         message.next_attempt_at = now + min(wait, BACKOFF_CAP)
@@ -150,9 +154,17 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
             continue
         message = db.session.get(OutboxMessage, message_id)
         assert message is not None
-        code, error, retry_after = _post(message, now)
-        _record(message, now, code, error, retry_after)
-        counts[
-            "delivered" if message.status == "delivered" else "failed" if message.status == "failed" else "retrying"
-        ] += 1
+        with bound_request_id(message.request_id or current_request_id()):
+            outcome = _attempt(message, now)
+        counts[outcome] += 1
+        metrics.count_outbox(message.kind, outcome)
     return counts
+
+
+def _attempt(message: OutboxMessage, now: datetime) -> str:
+    """One attempt, logged under the request id that queued the message; its outcome."""
+    code, error, retry_after = _post(message, now)
+    _record(message, now, code, error, retry_after)
+    outcome = "delivered" if message.status == "delivered" else "failed" if message.status == "failed" else "retrying"
+    log.info("webhook %s %s: attempt %d answered %s", message.message_id, outcome, message.attempts, code or "nothing")
+    return outcome

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         incidents,
         manage,
         playbooks,
+        reviews,
     )
 
     app.register_blueprint(bp)

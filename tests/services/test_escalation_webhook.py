@@ -32,7 +32,7 @@ class Receiver:
     """A webhook receiver on 127.0.0.1 answering the given statuses in turn (then 200)."""
 
     def __init__(self, statuses):
-        self.statuses, self.received = list(statuses), []
+        self.statuses, self.received, self.headers = list(statuses), [], []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,6 +45,7 @@ class Receiver:
                     self.headers["webhook-signature"], "v1," + base64.b64encode(digest).decode()
                 )
                 receiver.received.append({"id": msg_id, "valid": valid, "body": json.loads(body)})
+                receiver.headers.append(dict(self.headers))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status if valid else 401)
                 self.end_headers()

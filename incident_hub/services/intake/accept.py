@@ -19,8 +19,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from incident_hub import metrics
 from incident_hub.database import sqlite_writer_queue
-from incident_hub.errors import BadJson, Unavailable, UnsupportedMediaType, ValidationError
+from incident_hub.errors import (
+    AppError,
+    BadJson,
+    NotAuthenticated,
+    StaleDelivery,
+    Unavailable,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from incident_hub.extensions import db
 from incident_hub.intake import ratelimit, signing
 from incident_hub.intake.adapters import PARSERS, ParsedDelivery
@@ -77,9 +86,31 @@ class UnknownSource(Refused):
 
 
 def accept_delivery(req: IntakeRequest) -> IntakeResult:
+    """Store one delivery; every outcome is counted by source and format (metrics.py)."""
+    seen = {"source": metrics.UNKNOWN, "format": metrics.UNKNOWN}  # known only once the source is found
+    try:
+        result = _accept_once(req, seen)
+    except AppError as error:
+        metrics.count_intake(seen["source"], seen["format"], _outcome(error))
+        raise
+    metrics.count_intake(seen["source"], seen["format"], "duplicate" if result.duplicate else "accepted")
+    return result
+
+
+def _outcome(error: AppError) -> str:
+    if isinstance(error, Unavailable):
+        return "unavailable"
+    if isinstance(error, StaleDelivery):
+        return "refused_stale"
+    if isinstance(error, NotAuthenticated):
+        return "refused_signature"
+    return "refused_shape"  # 400 bad_json, 413, 415, 422
+
+
+def _accept_once(req: IntakeRequest, seen: dict[str, str]) -> IntakeResult:
     try:
         with sqlite_writer_queue(db.engine), unit_of_work(f"intake:{req.source[:60]}") as uow:
-            return _accept(uow, req)
+            return _accept(uow, req, seen)
     except IntegrityError as exc:  # a race on the alerts' unique key: the retry will attach
         raise Unavailable("The delivery collided with a concurrent one; retry.", RETRY_AFTER_DB) from exc
     except (OperationalError, PoolTimeout) as exc:
@@ -90,10 +121,11 @@ def accept_delivery(req: IntakeRequest) -> IntakeResult:
         raise
 
 
-def _accept(uow: UnitOfWork, req: IntakeRequest) -> IntakeResult:
+def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str]) -> IntakeResult:
     source = uow.session.execute(SOURCE_BY_NAME, {"name": req.source}).scalar_one_or_none()
     if source is None or not source.enabled:
         raise UnknownSource()
+    seen.update(source=source.name, format=source.format)
     key, kind = _verify(source, req, uow)
     parsed = _parse(source, req)
     wait = ratelimit.wait_seconds((source.id, source.created_at), source.rate_limit_per_minute)

@@ -1,0 +1,1 @@
+"""What operators watch: the state behind /metrics (SQL aggregates) and the retention purge."""
