@@ -21,10 +21,10 @@ from incident_hub.domain.labels import ACTION_MOVES, ACTION_SORTS, label
 from incident_hub.domain.lifecycle import ACTION_STATUSES, ACTION_TRANSITIONS
 from incident_hub.errors import AppError
 from incident_hub.runtime import units
-from incident_hub.services.actions.board import board, is_overdue, workable
+from incident_hub.services.actions.board import board, workable
 from incident_hub.services.actions.bulk import bulk_change
 from incident_hub.services.actions.commands import transition_action
-from incident_hub.services.actions.queries import ActionFilter, assignable_users, list_actions, usernames
+from incident_hub.services.actions.queries import ActionFilter, assignable_users, is_overdue, list_actions, usernames
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import ActionFilterForm, ActionTransitionForm, BulkActionForm, opt
 from incident_hub.web.support import int_arg, query_without, safe_back
