@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, appcontext_pushed, g
 
 from incident_hub import logs, runtime
-from incident_hub.settings import Settings, load_settings, load_units
+from incident_hub.settings import Settings, load_role_map, load_settings, load_units
 
 __all__ = ["create_app"]
 
@@ -69,11 +69,13 @@ def _build_runtime(settings: Settings) -> runtime.Runtime:
     from incident_hub.risk_config import load_risk_matrix
     from incident_hub.services.reporting.dashboard import DashboardCache
 
+    units = load_units(settings.units_file)
     return runtime.Runtime(
         settings=settings,
-        units=load_units(settings.units_file),
+        units=units,
         risk_matrix=load_risk_matrix(settings),
         caches={"dashboard": DashboardCache(settings.dashboard_cache_seconds)},
+        role_map=load_role_map(settings, units),
     )
 
 

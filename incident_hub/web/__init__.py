@@ -22,8 +22,11 @@ def init_app(app: Flask) -> None:
         home,
         incidents,
         manage,
+        mfa,
+        oidc,
         playbooks,
         reviews,
     )
 
+    oidc.init_oidc(app)
     app.register_blueprint(bp)
