@@ -13,6 +13,7 @@ from incident_hub.api.pagination import PageArgs, page_body, sort_field
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES
+from incident_hub.ids import Id
 from incident_hub.services.actions.bulk import MAX_IDS, OPERATIONS, bulk_change
 from incident_hub.services.actions.commands import transition_action, update_action
 from incident_hub.services.actions.queries import (
@@ -32,9 +33,9 @@ class ActionArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(ACTION_STATUSES))
     owner_unit = fields.String()
     overdue = fields.Boolean()
-    incident_id = fields.Integer()
-    playbook_id = fields.Integer()
-    assessment_id = fields.Integer()
+    incident_id = Id()
+    playbook_id = Id()
+    assessment_id = Id()
     assignee = fields.String(validate=validate.Length(min=1, max=80))
     due_before = fields.AwareDateTime(default_timezone=UTC)
     sort = sort_field(SORTABLE, "due_at")
@@ -65,7 +66,7 @@ class ActionList(MethodView):
 
 
 class BulkBody(Schema):
-    ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=MAX_IDS))
+    ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=MAX_IDS))
     op = fields.String(required=True, validate=validate.OneOf(OPERATIONS))
     assignee = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
     to = fields.String(load_default="", validate=validate.OneOf(["", *ACTION_STATUSES]))

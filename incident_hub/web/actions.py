@@ -20,6 +20,7 @@ from incident_hub.clock import utcnow
 from incident_hub.domain.labels import ACTION_MOVES, ACTION_SORTS, label
 from incident_hub.domain.lifecycle import ACTION_STATUSES, ACTION_TRANSITIONS
 from incident_hub.errors import AppError
+from incident_hub.ids import MAX_ID
 from incident_hub.runtime import units
 from incident_hub.services.actions.board import board, workable
 from incident_hub.services.actions.bulk import bulk_change
@@ -190,7 +191,11 @@ def actions_bulk() -> ResponseReturnValue:
     """Assign, start or cancel the selected actions; one result per action, said above the list."""
     form = BulkActionForm()
     back = safe_back(form.back.data, url_for("web.actions_board", view="list"))
-    ids = [i for i in (form.ids.data or []) if isinstance(i, int)] if form.validate_on_submit() else []
+    ids = (
+        [i for i in (form.ids.data or []) if isinstance(i, int) and 0 < i <= MAX_ID]
+        if form.validate_on_submit()
+        else []
+    )
     op, to = BULK_OPS.get(form.op.data or "", ("", ""))
     reason = (form.reason.data or "").strip()
     problem = (

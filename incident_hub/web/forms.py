@@ -20,12 +20,13 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from incident_hub.domain.access import ROLES
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.labels import label
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES, PHASES
+from incident_hub.ids import MAX_ID
 
 DETECTION_FIELDS = ("detection_sensor", "detection_rule", "detection_indicators")
 DELIBERATE = {"": None, "yes": True, "no": False}
@@ -241,7 +242,7 @@ class ActionFilterForm(FlaskForm):  # type: ignore[misc]
     owner_unit = SelectField("Owner unit", choices=[opt("", "any")], default="")
     status = SelectField("Status", choices=[opt("", "any")], default="")
     assignee = SelectField("Assignee", choices=[opt("", "anyone")], default="")
-    incident_id = IntegerField("Incident #", validators=[Optional()])
+    incident_id = IntegerField("Incident #", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     due_before = DateField("Due before", validators=[Optional()])
     overdue = BooleanField("Overdue only")
     sort = SelectField("Sort", default="due_at")
