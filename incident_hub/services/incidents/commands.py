@@ -17,6 +17,7 @@ from incident_hub.errors import ValidationError
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import settings, units
 from incident_hub.services.actions.commands import cancel_departed_work
+from incident_hub.services.evidence.observables import record_detection_indicators
 from incident_hub.services.incidents.closure import closure_facts
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
 from incident_hub.services.incidents.search import index_comment, index_incident
@@ -116,7 +117,15 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
     after_routing(uow, incident, routing)
     index_incident(uow.session, incident, with_comments=False)
     uow.audit("incident.create", "incident", incident.id, None, incident_snapshot(incident))
+    _record_indicators(uow, incident)
     return incident
+
+
+def _record_indicators(uow: UnitOfWork, incident: Incident) -> None:
+    """Typed detection indicators are also kept as detection observables (searchable, issue 16)."""
+    indicators = (incident.detection or {}).get("indicators") or []
+    if indicators:
+        record_detection_indicators(uow, incident, list(indicators), uow.now)
 
 
 def update_incident(principal: Principal, incident_id: int, changes: dict[str, Any]) -> Incident:
@@ -141,6 +150,8 @@ def update_incident(principal: Principal, incident_id: int, changes: dict[str, A
         if SEARCHED_FIELDS & changes.keys():
             index_incident(uow.session, incident)
         uow.audit("incident.update", "incident", incident.id, before, incident_snapshot(incident))
+        if "detection" in changes:
+            _record_indicators(uow, incident)
     return incident
 
 
