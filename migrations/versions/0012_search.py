@@ -1,7 +1,7 @@
 """incident search: full text (PostgreSQL tsvector 'simple' + trigram; SQLite FTS5), filled from the incidents
 
 Revision ID: 0012_search
-Revises: 0016_evidence
+Revises: 0014_notifications
 Create Date: 2026-11-30 05:40:00.000000
 
 The tables live outside the ORM metadata (services/incidents/search.py says why); migrations/env.py
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012_search"
-down_revision = "0016_evidence"
+down_revision = "0014_notifications"
 branch_labels = None
 depends_on = None
 
