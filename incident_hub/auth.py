@@ -20,7 +20,15 @@ from incident_hub.extensions import csrf, db, login_manager
 from incident_hub.models import User
 from incident_hub.services.admin.users import authenticate_token, principal_of
 
-OPEN_ENDPOINTS = {"static", "health.healthz", "health.readyz", "web.login", "web.static", "operations.metrics"}
+OPEN_ENDPOINTS = {
+    "static",
+    "health.healthz",
+    "health.readyz",
+    "web.login",
+    "web.set_page_language",
+    "web.static",
+    "operations.metrics",
+}
 OPEN_PREFIXES = ("/api/v1/intake/",)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 

@@ -20,6 +20,7 @@ from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "testing", "production")
+LANGUAGES = ("en", "fr", "ar", "zh", "ru", "es")  # the UN's six official languages
 
 
 class SettingsError(RuntimeError):
@@ -41,6 +42,7 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    default_language: str = "en"
     log_format: str | None = None  # json | text; None leaves logging as it is (tests)
     log_level: str = "INFO"
     metrics_token: str | None = None
@@ -57,6 +59,10 @@ class Settings:
             raise SettingsError(f"INCIDENT_HUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}.")
         if self.is_production and self.secret_key in ("", DEFAULT_SECRET_KEY):
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
+        if self.default_language not in LANGUAGES:
+            raise SettingsError(
+                f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {self.default_language!r}."
+            )
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
         if self.log_format is not None and self.log_format not in ("json", "text"):
@@ -98,6 +104,7 @@ def load_settings(dotenv: bool = True) -> Settings:
         escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
         dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
+        default_language=e("DEFAULT_LANGUAGE", "en"),
         log_format=e("LOG_FORMAT") or ("json" if env == "production" else "text"),
         log_level=(e("LOG_LEVEL") or "INFO").upper(),
         metrics_token=e("METRICS_TOKEN") or None,

@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         auth,
         home,
         incidents,
+        language,
         manage,
         playbooks,
     )

@@ -47,12 +47,3 @@ def _nav_items() -> dict[str, Any]:
         "nav_items": [item for item in NAV if role in item.roles],
         "incident_panels": [name for name, roles in INCIDENT_PANELS if role in roles],
     }
-
-
-@bp.app_template_filter("when")
-def when(value: str | datetime | None) -> str:
-    """An ISO string or aware datetime as `2026-11-24 16:03 UTC` (— when there is none)."""
-    if value is None or value == "":
-        return "—"
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -16,6 +16,7 @@ from incident_hub.errors import Conflict, NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import ApiToken, User
 from incident_hub.runtime import units
+from incident_hub.settings import LANGUAGES
 from incident_hub.services.uow import bookkeeping, unit_of_work
 
 TOKEN_PREFIX = "ih_"
@@ -127,4 +128,16 @@ def set_active(username: str, active: bool, actor: str) -> User:
         before = user_view(user)
         user.active = active
         uow.audit("user.update", "user", user.id, before, user_view(user))
+    return user
+
+
+def set_language(username: str, language: str) -> User:
+    """The language a person reads pages, emails and reports in (one of settings.LANGUAGES)."""
+    if language not in LANGUAGES:
+        raise ValidationError.for_fields({"language": [f"one of {', '.join(LANGUAGES)}"]})
+    with unit_of_work(username) as uow:
+        user = get_user_by_name(username)
+        if user.language != language:
+            uow.audit("user.language", "user", user.id, {"language": user.language}, {"language": language})
+            user.language = language
     return user
