@@ -18,6 +18,10 @@ METHODS = [("incident_hub/**.py", "python"), ("incident_hub/templates/**.html", 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
 
 
+def _strings(message) -> tuple[str, ...]:
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
 def _catalogue(lang: str):
     with (CATALOGUES / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
         return read_po(f, locale=lang)
@@ -46,7 +50,7 @@ def test_every_string_people_read_is_in_the_catalogue(lang, source_strings):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_entry_is_untranslated_or_fuzzy(lang):
     catalogue = _catalogue(lang)
-    untranslated = [m.id for m in catalogue if m.id and not all(m.string if isinstance(m.string, tuple) else [m.string])]
+    untranslated = [m.id for m in catalogue if m.id and not all(_strings(m))]
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert (untranslated, fuzzy) == ([], [])
 

@@ -27,7 +27,7 @@ class LanguageForm(FlaskForm):  # type: ignore[misc]
 def set_page_language() -> ResponseReturnValue:
     """Open like the login page (the menu is there too); the CSRF token is still required."""
     form = LanguageForm()
-    target = _safe_next(form.next.data or request.referrer and _path_of(request.referrer))
+    target = _safe_next(form.next.data or (request.referrer and _path_of(request.referrer)))
     if form.validate_on_submit():
         session[SESSION_KEY] = form.language.data
         if current_user.is_authenticated:

@@ -16,8 +16,8 @@ from incident_hub.errors import Conflict, NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import ApiToken, User
 from incident_hub.runtime import units
-from incident_hub.settings import LANGUAGES
 from incident_hub.services.uow import bookkeeping, unit_of_work
+from incident_hub.settings import LANGUAGES
 
 TOKEN_PREFIX = "ih_"
 MIN_PASSWORD = 10
