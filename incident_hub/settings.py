@@ -15,6 +15,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -43,6 +44,8 @@ class Settings:
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
     default_language: str = "en"
+    # Severities whose incidents need a signed post-incident review before `closed` (API.md).
+    review_required_severities: tuple[str, ...] = ("high", "critical")
     log_format: str | None = None  # json | text; None leaves logging as it is (tests)
     log_level: str = "INFO"
     metrics_token: str | None = None
@@ -65,6 +68,11 @@ class Settings:
             )
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
+        unknown = [s for s in self.review_required_severities if s not in SEVERITIES]
+        if unknown:
+            raise SettingsError(
+                f"REVIEW_REQUIRED_SEVERITIES: unknown severity {unknown[0]!r} (use {', '.join(SEVERITIES)})."
+            )
         if self.log_format is not None and self.log_format not in ("json", "text"):
             raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}.")
         if self.trusted_proxies < 0:
@@ -110,7 +118,13 @@ def load_settings(dotenv: bool = True) -> Settings:
         metrics_token=e("METRICS_TOKEN") or None,
         metrics_allow=tuple(part.strip() for part in (e("METRICS_ALLOW") or "").split(",") if part.strip()),
         trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
+        review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
     )
+
+
+def _list(value: str) -> tuple[str, ...]:
+    """A comma-separated setting; empty means none."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def _int(value: str | None, name: str, default: int) -> int:

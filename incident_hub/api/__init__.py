@@ -45,7 +45,7 @@ def _docs() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.api import actions, assessments, audit, incidents, playbooks, sources
+    from incident_hub.api import actions, assessments, audit, incidents, playbooks, reviews, sources
     from incident_hub.api import dashboard as dashboard_api
     from incident_hub.api import reports as reports_api
 
@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
     envelope.init_app(app)
     app.before_request(_check_json_body)
     app.add_url_rule("/api/v1/docs", "api_docs", _docs)
-    blueprints = (audit, incidents, assessments, actions, playbooks, sources, dashboard_api, reports_api)
+    blueprints = (audit, incidents, reviews, assessments, actions, playbooks, sources, dashboard_api, reports_api)
     for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)
     app.extensions["incident_hub_api"] = api

@@ -18,6 +18,7 @@ from incident_hub.api.pagination import page_body
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ROLES
 from incident_hub.errors import NotFound
+from incident_hub.pdf import PDF_DOC, pdf_response, wants_pdf
 from incident_hub.services.assessments import commands as service
 from incident_hub.services.assessments import threats as threats
 from incident_hub.services.assessments.queries import (
@@ -70,8 +71,12 @@ class Assessments(MethodView):
 @blp.route("/<int:assessment_id>")
 class AssessmentItem(MethodView):
     @require_roles(*ROLES)
-    def get(self, assessment_id: int) -> dict[str, Any]:
-        """The current version with threats, measures and sign-offs (need to know applies)."""
+    @blp.doc(**PDF_DOC)
+    def get(self, assessment_id: int) -> Any:
+        """The current version with threats, measures and sign-offs (need to know applies); as PDF
+        with `Accept: application/pdf` or `?format=pdf`."""
+        if wants_pdf():
+            return pdf_response("assessment", assessment_id)
         return _body(assessment_id)
 
     @require_roles(*ROLES)
@@ -149,6 +154,16 @@ class MeasureItem(MethodView):
         """Remove a measure (an action it created stays)."""
         threats.delete_measure(current_principal(), assessment_id, threat_id, measure_id)
         return "", 204
+
+
+@blp.route("/<int:assessment_id>/report.pdf")
+class AssessmentPdf(MethodView):
+    @require_roles(*ROLES)
+    @blp.doc(**PDF_DOC)
+    def get(self, assessment_id: int) -> Any:
+        """The assessment as PDF: matrix, threats, measures, residual risk, sign-offs with names and
+        times, version; stamped with who generated it, when, and the audit chain head hash."""
+        return pdf_response("assessment", assessment_id)
 
 
 @blp.route("/<int:assessment_id>/signoffs")

@@ -25,6 +25,7 @@ from incident_hub.api.schemas.incidents import (
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
 from incident_hub.errors import ValidationError
+from incident_hub.pdf import PDF_DOC, pdf_response, wants_pdf
 from incident_hub.runtime import units
 from incident_hub.services.incidents import commands as service
 from incident_hub.services.incidents import queries as queries
@@ -70,8 +71,12 @@ class Incidents(MethodView):
 @blp.route("/<int:incident_id>")
 class Incident(MethodView):
     @require_roles(*ROLES)
-    def get(self, incident_id: int) -> dict[str, Any]:
-        """One incident (404 when the caller may not see it)."""
+    @blp.doc(**PDF_DOC)
+    def get(self, incident_id: int) -> Any:
+        """One incident (404 when the caller may not see it); the incident report as PDF with
+        `Accept: application/pdf` or `?format=pdf`."""
+        if wants_pdf():
+            return pdf_response("incident", incident_id)
         principal = current_principal()
         return queries.incident_view(queries.get_visible_incident(principal, incident_id), principal)
 
@@ -90,7 +95,9 @@ class Transitions(MethodView):
     def post(self, data: dict[str, Any], incident_id: int) -> dict[str, Any]:
         """Move along new → acknowledged → contained → resolved → closed (409 when not allowed)."""
         principal = current_principal()
-        incident = service.transition_incident(principal, incident_id, data["to"], data["note"])
+        incident = service.transition_incident(
+            principal, incident_id, data["to"], data["note"], data["override_reason"]
+        )
         return queries.incident_view(incident, principal)
 
 

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from incident_hub.auth import require_roles
 from incident_hub.domain.access import ADMIN, MANAGER
+from incident_hub.pdf import pdf_response, wants_pdf
 from incident_hub.services.reporting.governance import flatten, governance_report, to_csv
 
 blp = Blueprint("reports", __name__, description="Governance report (aggregates only)")
@@ -20,7 +21,7 @@ blp.url_prefix_suffix = "/reports"
 class ReportArgs(Schema):
     from_ = fields.AwareDateTime(data_key="from", default_timezone=None)
     to = fields.AwareDateTime(default_timezone=None)
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "html", "csv")))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "html", "csv", "pdf")))
 
 
 @blp.route("/governance")
@@ -31,8 +32,11 @@ class Governance(MethodView):
         """Counts by category, rule, severity and unit; hybrid; time-to; action completion; risk levels.
 
         Never contains detection details, indicators, source names, locations, titles or any single
-        incident. `format=csv` gives `figure,value` rows; `format=html` a printable page.
+        incident. `format=csv` gives `figure,value` rows; `format=html` a printable page; `format=pdf`
+        (or `Accept: application/pdf`) the PDF, stamped with the audit chain head hash.
         """
+        if args["format"] == "pdf" or wants_pdf():
+            return pdf_response("governance", (args.get("from_"), args.get("to")))
         report = governance_report(args.get("from_"), args.get("to"))
         if args["format"] == "csv":
             return Response(

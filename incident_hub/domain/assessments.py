@@ -63,19 +63,29 @@ def status_for(required: frozenset[str], signed_units: Iterable[str]) -> str:
     return SIGNED if is_signed(required, signed_units) else DRAFT
 
 
-def check_may_sign(
-    p: Principal, required: frozenset[str], signed_units: Iterable[str], threat_count: int, residual: str | None
+def check_unit_signoff(
+    p: Principal, required: frozenset[str], signed_units: Iterable[str], what: str = "assessment"
 ) -> str:
-    """The unit `p` signs for; refused when it has none, is not asked to sign, or signed already."""
+    """The unit `p` signs for; refused when it has none, is not asked to sign, or signed already.
+    Shared by every jointly signed record (assessments here, post-incident reviews in domain/reviews.py)."""
     if not p.unit:
         raise Forbidden("A sign-off is given for a unit, and your account belongs to none.", {"rule": "signoff"})
     if required and p.unit not in required:
         raise RuleViolation(
-            f"Unit {p.unit} is not asked to sign this assessment (signers: {', '.join(sorted(required))}).",
+            f"Unit {p.unit} is not asked to sign this {what} (signers: {', '.join(sorted(required))}).",
             {"rule": "signoff", "unit": p.unit, "required_units": sorted(required)},
         )
     if p.unit in set(signed_units):
-        raise Conflict(f"Unit {p.unit} has already signed this version.", {"unit": p.unit})
+        signed_what = "version" if what == "assessment" else what
+        raise Conflict(f"Unit {p.unit} has already signed this {signed_what}.", {"unit": p.unit})
+    return p.unit
+
+
+def check_may_sign(
+    p: Principal, required: frozenset[str], signed_units: Iterable[str], threat_count: int, residual: str | None
+) -> str:
+    """The unit `p` signs an assessment for (check_unit_signoff), with the assessment's own conditions."""
+    unit = check_unit_signoff(p, required, signed_units)
     if threat_count == 0:
         raise RuleViolation("An assessment with no threats cannot be signed.", {"rule": "signoff", "threats": 0})
     if residual is not None and is_at_least(residual, HIGH) and not p.is_manager:
@@ -83,7 +93,7 @@ def check_may_sign(
             f"Accepting a residual risk of {residual} needs a manager's sign-off (STANDARDS.md §1).",
             {"rule": "residual_acceptance", "residual_risk_level": residual},
         )
-    return p.unit
+    return unit
 
 
 def check_threat_author(p: Principal, domains: Iterable[str], title: str, units: UnitRegistry) -> None:

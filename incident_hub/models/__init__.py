@@ -8,6 +8,7 @@ from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
 from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
 from incident_hub.models.playbook import Playbook
+from incident_hub.models.review import Review, ReviewFinding, ReviewSignoff
 from incident_hub.models.user import ApiToken, User
 
 __all__ = [
@@ -25,6 +26,9 @@ __all__ = [
     "Measure",
     "OutboxMessage",
     "Playbook",
+    "Review",
+    "ReviewFinding",
+    "ReviewSignoff",
     "SchedulerLock",
     "Signoff",
     "Source",

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         language,
         manage,
         playbooks,
+        reviews,
     )
 
     app.register_blueprint(bp)

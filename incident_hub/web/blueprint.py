@@ -35,6 +35,7 @@ NAV: list[NavItem] = [
 # Templates included at the end of the incident page: (template name, roles).
 INCIDENT_PANELS: list[tuple[str, tuple[str, ...]]] = [
     ("assessments/_incident_panel.html", EVERYONE),
+    ("incidents/_review_panel.html", EVERYONE),
 ]
 
 

@@ -121,6 +121,7 @@ class CommentForm(FlaskForm):  # type: ignore[misc]
 class TransitionForm(FlaskForm):  # type: ignore[misc]
     to = HiddenField(validators=[DataRequired()])
     note = StringField("Note", validators=[Optional(), Length(max=400)])
+    override_reason = StringField("Close anyway because (managers)", validators=[Optional(), Length(max=2000)])
 
 
 class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
@@ -223,3 +224,42 @@ class SourceForm(FlaskForm):  # type: ignore[misc]
 
 class RotateForm(FlaskForm):  # type: ignore[misc]
     grace_hours = IntegerField("Old secret valid for (hours)", default=24, validators=[Optional()])
+
+
+MOMENT_FORMAT = "%Y-%m-%d %H:%M"
+
+
+class ReviewForm(FlaskForm):  # type: ignore[misc]
+    """The post-incident review; key moments one per line as `2026-11-20 08:00 | what happened` (UTC).
+    Existing findings come as `finding-<id>` fields (emptied: removed), new ones one per line."""
+
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=20000)])
+    key_moments = TextAreaField("Key moments (one per line: YYYY-MM-DD HH:MM | what, in UTC)", validators=[Optional()])
+    went_well = TextAreaField("What went well", validators=[Optional(), Length(max=20000)])
+    went_badly = TextAreaField("What did not go well", validators=[Optional(), Length(max=20000)])
+    root_cause = TextAreaField("Root cause and contributing factors", validators=[Optional(), Length(max=20000)])
+    new_findings = TextAreaField("New findings (one per line)", validators=[Optional(), Length(max=20000)])
+
+    def moments(self) -> list[dict[str, Any]] | None:
+        """The parsed key moments, or None with the error on the field."""
+        out = []
+        for n, line in enumerate((self.key_moments.data or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            when, sep, what = line.partition("|")
+            try:
+                at = datetime.strptime(when.strip().removesuffix("UTC").strip(), MOMENT_FORMAT).replace(tzinfo=UTC)
+            except ValueError:
+                at = None
+            if at is None or not sep or not what.strip():
+                self.key_moments.errors = [f"line {n}: write 'YYYY-MM-DD HH:MM | what happened'"]
+                return None
+            out.append({"at": at, "what": what.strip()})
+        return out
+
+
+class FindingActionForm(FlaskForm):  # type: ignore[misc]
+    owner_unit = SelectField("Owner unit", choices=[])
+    mandate = SelectField("Work needs the mandate", choices=[])
+    assignee = StringField("Assignee (username, optional)", validators=[Optional(), Length(max=80)])
+    due_at = DateTimeLocalField("Due (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])

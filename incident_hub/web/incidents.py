@@ -162,7 +162,9 @@ def incident_transition(incident_id: int) -> ResponseReturnValue:
     form = TransitionForm()
     if form.validate_on_submit():
         try:
-            svc.transition_incident(current_principal(), incident_id, form.to.data, form.note.data or "")
+            svc.transition_incident(
+                current_principal(), incident_id, form.to.data, form.note.data or "", form.override_reason.data or ""
+            )
             flash(f"Status is now {form.to.data}.", "ok")
         except AppError as exc:
             if exc.status == 404:

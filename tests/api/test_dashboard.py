@@ -15,7 +15,7 @@ from tests.factories import SYSTEM, make_incident, make_user
 from tests.web.assess_data import add_threat_with_measure, joint_assessment_of, make_assessment
 from tests.web.data import small_world
 
-KEYS = {"open_incidents", "hybrid", "actions", "risk_heatmap", "times", "trend"}
+KEYS = {"open_incidents", "hybrid", "actions", "risk_heatmap", "times", "trend", "reviews"}
 
 
 def test_keys_and_figures(as_manager):

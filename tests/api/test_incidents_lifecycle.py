@@ -24,7 +24,7 @@ def move(client, incident_id, to, note=""):
 
 
 def at_status(client, status):
-    incident = create(client, "R1")
+    incident = create(client, "R1", severity="medium")  # no post-incident review needed to close
     for step in PATH_TO[status]:
         assert move(client, incident["id"], step).status_code == 200
     return incident["id"]

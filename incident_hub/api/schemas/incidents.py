@@ -109,6 +109,7 @@ IncidentPatchSchema = _PatchBase.from_dict({**_facts_fields(False), **_REFUSED},
 class TransitionSchema(Schema):
     to = fields.String(required=True, validate=validate.OneOf(INCIDENT_STATUSES))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
+    override_reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class CommentSchema(Schema):

@@ -112,6 +112,11 @@ def _assignee(uow: UnitOfWork, username: str | None, action: Action) -> int | No
     return user.id
 
 
+def set_assignee(uow: UnitOfWork, action: Action, username: str | None) -> None:
+    """Assign a new action inside an open unit of work (the rules of `update_action`'s assignee)."""
+    action.assignee_id = _assignee(uow, username, action)
+
+
 def update_action(principal: Principal, action_id: int, changes: dict[str, Any]) -> Action:
     """PATCH: title, assignee, due_at, owner_unit (M1 on the new owner). A new due date re-arms escalation."""
     with unit_of_work(principal.username) as uow:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, select
 
-from incident_hub.domain.audit_chain import ChainEntry, first_broken
+from incident_hub.domain.audit_chain import GENESIS_HASH, ChainEntry, first_broken
 from incident_hub.extensions import db
 from incident_hub.models import AuditEntry
 
@@ -82,3 +82,11 @@ def verify_chain() -> tuple[int, tuple[int, str] | None]:
 
     broken = first_broken(counted())
     return count, broken
+
+
+def head_seq(hash_: str) -> int | None:
+    """The seq of the entry whose hash is `hash_` (the head a document printed), or None; the
+    genesis hash is head 0 of an empty chain."""
+    if hash_ == GENESIS_HASH:
+        return 0
+    return db.session.execute(select(AuditEntry.seq).where(AuditEntry.hash == hash_)).scalar_one_or_none()

@@ -9,13 +9,15 @@ from typing import Any
 
 from incident_hub.domain.access import Principal, check_may_change_incident, sees_detection, taking_part
 from incident_hub.domain.classification import classify, required_mandates
+from incident_hub.domain.closure import check_closure
 from incident_hub.domain.facts import IncidentFacts
-from incident_hub.domain.lifecycle import INCIDENT_STAMPS, incident_stamps
+from incident_hub.domain.lifecycle import INCIDENT_STAMPS, check_incident_transition, incident_stamps
 from incident_hub.domain.routing import Routing, joint_assessment_due, override_lead, route
 from incident_hub.errors import ValidationError
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import settings, units
 from incident_hub.services.actions.commands import cancel_departed_work
+from incident_hub.services.incidents.closure import closure_facts
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
@@ -64,9 +66,11 @@ def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None
     transaction, so an incident is never stored without it."""
     from incident_hub.services.assessments.commands import on_incident_routed  # imports this module
     from incident_hub.services.playbooks.instantiate import instantiate_playbooks
+    from incident_hub.services.reviews.commands import sync_review
 
     on_incident_routed(uow, incident, routing)
     instantiate_playbooks(uow, incident)
+    sync_review(uow, incident)
 
 
 def _check_detection(principal: Principal, data: dict[str, Any]) -> None:
@@ -184,24 +188,35 @@ def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[
     _cancel_departed(uow, incident, before, routing, f"the manual change of lead to {unit_code}")
 
 
-def transition_incident(principal: Principal, incident_id: int, target: str, note: str = "") -> Incident:
+def transition_incident(
+    principal: Principal, incident_id: int, target: str, note: str = "", override_reason: str = ""
+) -> Incident:
+    """A status change (domain/lifecycle.py); `→ closed` passes the closure rule or a manager's
+    `override_reason` (domain/closure.py)."""
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
         check_may_change_incident(principal, incident.lead_unit, units())
-        stamps = incident_stamps(incident.status, target, {f: getattr(incident, f) for f in STAMP_FIELDS}, uow.now)
-        before = {"status": incident.status}
+        current = incident.status
+        check_incident_transition(current, target)
+        extra: dict[str, Any] = {}
+        if target == "closed":
+            used = check_closure(closure_facts(uow.session, incident), principal.is_manager, override_reason)
+            if used is not None:
+                extra = {"override_reason": used}
+                note = f"Closed by a manager with work still open: {used}"
+        stamps = incident_stamps(current, target, {f: getattr(incident, f) for f in STAMP_FIELDS}, uow.now)
         incident.status = target
         for name, value in stamps.items():
             setattr(incident, name, value)
         incident.updated_at = uow.now
-        add_event(
-            uow,
+        add_event(uow, incident.id, "status", note or f"Status {current} → {target}", {"from": current, "to": target})
+        uow.audit(
+            "incident.transition",
+            "incident",
             incident.id,
-            "status",
-            note or f"Status {before['status']} → {target}",
-            {"from": before["status"], "to": target},
+            {"status": current},
+            {"status": target, "note": note, **extra},
         )
-        uow.audit("incident.transition", "incident", incident.id, before, {"status": target, "note": note})
     return incident
 
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import ColumnElement, Date, Integer, cast, func, select
+from sqlalchemy import ColumnElement, Date, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from incident_hub.clock import utcnow
@@ -28,8 +28,8 @@ from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSE
 from incident_hub.domain.lifecycle import OPEN_INCIDENT_STATUSES as OPEN
 from incident_hub.errors import ValidationError
 from incident_hub.extensions import db
-from incident_hub.models import Action, Assessment, AssessmentVersion, Incident, Threat
-from incident_hub.runtime import risk_matrix, runtime, units
+from incident_hub.models import Action, Assessment, AssessmentVersion, Incident, Review, ReviewFinding, Threat
+from incident_hub.runtime import risk_matrix, runtime, settings, units
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -288,6 +288,55 @@ def trend(s: Session, p: Period) -> list[dict[str, Any]]:
     return days
 
 
+def _median_seconds(s: Session, duration: Any, base: Any, where: list[Any]) -> int | None:
+    if s.get_bind().dialect.name == "postgresql":
+        return _round(
+            s.execute(base.add_columns(func.percentile_cont(0.5).within_group(duration)).where(*where)).scalar()
+        )
+    bucket = cast(duration / HISTOGRAM_BUCKET_SECONDS, Integer)
+    rows = s.execute(base.add_columns(bucket, func.count()).where(*where).group_by(bucket).order_by(bucket)).all()
+    return _percentile_from_histogram([(b, n) for b, n in rows], 0.5)
+
+
+def reviews(s: Session, p: Period) -> dict[str, Any]:
+    """Post-incident reviews (issue 17): `pending` now (resolved or closed incidents of a severity
+    that needs a review, without a signed one); findings of reviews started in the period by the
+    state of their prevention action; median time from resolve to the review's last sign-off."""
+    scope = _incident_scope(p)
+    signed = select(Review.id).where(Review.incident_id == Incident.id, Review.status == "signed").exists()
+    pending = s.execute(
+        select(func.count()).where(
+            Incident.status.in_(("resolved", "closed")),
+            Incident.severity.in_(settings().review_required_severities),
+            ~signed,
+            *scope,
+        )
+    ).scalar_one()
+    state = case(
+        (ReviewFinding.action_id.is_(None), "untracked"),
+        (Action.status == "done", "done"),
+        (Action.status == "cancelled", "cancelled"),
+        else_="open",
+    )
+    findings = {"open": 0, "done": 0, "untracked": 0, "cancelled": 0}
+    q = (
+        select(state, func.count())
+        .select_from(ReviewFinding)
+        .join(Review, Review.id == ReviewFinding.review_id)
+        .join(Incident, Incident.id == Review.incident_id)
+        .outerjoin(Action, Action.id == ReviewFinding.action_id)
+        .where(Review.created_at >= p.start, Review.created_at < p.end, *scope)
+        .group_by(state)
+    )
+    for key, n in s.execute(q):
+        findings[key] = n
+    base = select().select_from(Review).join(Incident, Incident.id == Review.incident_id)
+    where = [Review.signed_at.is_not(None), Incident.resolved_at.is_not(None), Review.signed_at >= p.start]
+    where += [Review.signed_at < p.end, *scope]
+    median = _median_seconds(s, _seconds(s, Review.signed_at, Incident.resolved_at), base, where)
+    return {"pending": pending, "findings": findings, "median_time_resolve_to_review_seconds": median}
+
+
 def compute(s: Session, p: Period, now: datetime, codes: list[str]) -> dict[str, Any]:
     """Exactly the keys of API.md "Dashboard"."""
     return {
@@ -297,6 +346,7 @@ def compute(s: Session, p: Period, now: datetime, codes: list[str]) -> dict[str,
         "risk_heatmap": risk_heatmap(s, p, now),
         "times": times(s, p),
         "trend": trend(s, p),
+        "reviews": reviews(s, p),
     }
 
 

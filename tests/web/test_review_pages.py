@@ -1,0 +1,76 @@
+"""The review page: write (key moments pre-filled), field errors, sign-off by managers, findings
+to prevention actions (M1 shown next to the field), the incident page's panel, need to know."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from incident_hub.extensions import db
+from incident_hub.models import Action, Review
+from tests.factories import make_incident
+from tests.web.support import login
+
+
+def _save(browser, incident_id: int, **fields):
+    page = f"/incidents/{incident_id}/review"
+    data = {"summary": "Phishing, then badge outage.", "key_moments": "", "new_findings": "", **fields}
+    return browser.post(page, data, csrf_page=page)
+
+
+def test_write_the_review_and_see_it_on_the_incident_page(oict):
+    incident = make_incident()
+    page = oict.text(f"/incidents/{incident.id}")
+    assert 'id="incident-review"' in page and "not started" in page and "Required before closing" in page
+    form = oict.text(f"/incidents/{incident.id}/review")
+    assert "Incident created" in form  # key moments pre-filled
+    response = _save(oict, incident.id, key_moments="2026-11-20 08:00 | First alert", new_findings="Patch\nTrain")
+    assert response.status_code == 302
+    page = oict.text(f"/incidents/{incident.id}/review")
+    assert "2026-11-20 08:00 | First alert" in page and 'id="finding-' in page
+    assert "Track as a prevention action" in page
+    assert "draft" in oict.text(f"/incidents/{incident.id}")
+
+
+def test_a_bad_key_moment_is_shown_next_to_the_field(oict):
+    incident = make_incident()
+    response = _save(oict, incident.id, key_moments="yesterday | something")
+    assert response.status_code == 422
+    assert "line 1: write" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.execute(select(func.count()).select_from(Review)).scalar_one() == 0
+
+
+def test_manager_signs_and_a_change_voids(app, oict):
+    incident = make_incident()
+    _save(oict, incident.id)
+    mgr = login(app, "manager", "OICT", "web-mgr-oict")
+    page = mgr.text(f"/incidents/{incident.id}/review")
+    assert 'id="review-sign-button"' in page
+    assert 'id="review-sign-button"' not in oict.text(f"/incidents/{incident.id}/review")
+    url = f"/incidents/{incident.id}/review"
+    assert mgr.post(url + "/sign", {"sign-note": "ok"}, csrf_page=url).status_code == 302
+    assert 'id="review-status">signed' in mgr.text(url)
+    _save(oict, incident.id, summary="Changed.")
+    assert 'id="review-status">draft' in oict.text(url)
+
+
+def test_finding_to_action_and_m1_on_the_page(oict):
+    incident = make_incident(hybrid=True)
+    _save(oict, incident.id, new_findings="Patch badge controllers")
+    fid = db.session.execute(select(Review)).scalar_one().findings[0].id
+    url = f"/incidents/{incident.id}/review"
+    before = db.session.execute(select(func.count()).select_from(Action)).scalar_one()
+    refused = oict.post(
+        f"{url}/findings/{fid}/action", {"act-owner_unit": "DSS", "act-mandate": "cyber"}, csrf_page=url
+    )
+    assert refused.status_code == 422 and "Rule M1" in refused.get_data(as_text=True)
+    ok = oict.post(f"{url}/findings/{fid}/action", {"act-owner_unit": "OICT", "act-mandate": "cyber"}, csrf_page=url)
+    assert ok.status_code == 302
+    db.session.rollback()
+    assert db.session.execute(select(func.count()).select_from(Action)).scalar_one() == before + 1
+    assert "prevention action" in oict.text(url)
+
+
+def test_dss_does_not_reach_a_review_of_an_incident_it_takes_no_part_in(dss):
+    incident = make_incident()
+    assert dss.get(f"/incidents/{incident.id}/review").status_code == 404
