@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -39,6 +38,7 @@ from incident_hub.runtime import settings
 from incident_hub.services.intake.alerts import store_alerts
 from incident_hub.services.intake.sources import accepted_secrets
 from incident_hub.services.uow import UnitOfWork, unit_of_work
+from incident_hub.services.upsert import insert_ignore_statements
 
 RETRY_AFTER_DB = 5
 # Built once: the per-request cost is then binding parameters (bench/intake.py counts them).
@@ -46,12 +46,7 @@ SOURCE_BY_NAME = select(Source).where(Source.name == bindparam("name"))
 DELIVERY_BY_KEY = select(Delivery.id, Delivery.alert_count).where(
     Delivery.source_id == bindparam("source_id"), Delivery.delivery_key == bindparam("key")
 )
-INSERT_DELIVERY = {
-    name: dialect.insert(Delivery.__table__)
-    .on_conflict_do_nothing(index_elements=["source_id", "delivery_key"])
-    .returning(Delivery.__table__.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+INSERT_DELIVERY = insert_ignore_statements(Delivery, ("source_id", "delivery_key"))
 
 
 @dataclass(frozen=True)
