@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
@@ -76,7 +77,7 @@ def action_transition(action_id: int) -> ResponseReturnValue:
                 raise
             apply_errors(form, exc)
         else:
-            flash(f"Action {action.id} is now {action.status.replace('_', ' ')}.", "ok")
+            flash(_("Action %(id)s is now %(value)s.", id=action.id, value=action.status.replace("_", " ")), "ok")
             board_url = url_for("web.actions_board", mine="1" if request.args.get("mine") == "1" else None)
             return redirect(f"{board_url}#action-{action.id}")
     return _board({action_id: form}, 422)

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -16,8 +18,8 @@ from incident_hub.web.blueprint import bp
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,10 +43,14 @@ def login() -> ResponseReturnValue:
         if user is not None:
             login_user(user)
             return redirect(_safe_next(next_url))
-        return render_template("login.html", form=form, error="Unknown username or wrong password.", next=next_url), 401
+        return render_template(
+            "login.html", form=form, error=_("Unknown username or wrong password."), next=next_url
+        ), 401
     if "csrf_token" in form.errors:
-        return render_template("login.html", form=form, error="The form expired; please try again.", next=next_url), 400
-    return render_template("login.html", form=form, error="Enter your username and password.", next=next_url), 422
+        return render_template(
+            "login.html", form=form, error=_("The form expired; please try again."), next=next_url
+        ), 400
+    return render_template("login.html", form=form, error=_("Enter your username and password."), next=next_url), 422
 
 
 @bp.post("/logout")
