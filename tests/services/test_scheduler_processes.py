@@ -35,7 +35,7 @@ def test_two_processes_run_each_tick_once(app):
         subprocess.Popen([sys.executable, "-c", SCRIPT, url, f"proc-{i}"], stdout=subprocess.PIPE, text=True)
         for i in range(2)
     ]
-    outputs = [p.communicate(timeout=120)[0].strip().splitlines()[-1] for p in procs]
+    outputs = [(p.communicate(timeout=120)[0].strip().splitlines() or [""])[-1] for p in procs]
     assert all(p.returncode == 0 for p in procs)
     ticks = [int(tick) for output in outputs for tick in output.split(",") if tick]
     # No tick ever runs twice. Tick 0 is contested and always runs once; a later tick may be skipped when
