@@ -23,7 +23,7 @@ SCRIPT = textwrap.dedent(
     with app.app_context():
         job = Job("test.processes", 60, lambda: time.sleep(0.3))
         ran = [m for m in range(3) if run_tick(job, sys.argv[2], datetime(2026, 5, 1, 12, m, 1, tzinfo=UTC))]
-        print(",".join(map(str, ran)))
+        print("ticks:" + ",".join(map(str, ran)))
     """
 )
 
@@ -35,8 +35,9 @@ def test_two_processes_run_each_tick_once(app):
         subprocess.Popen([sys.executable, "-c", SCRIPT, url, f"proc-{i}"], stdout=subprocess.PIPE, text=True)
         for i in range(2)
     ]
-    outputs = [(p.communicate(timeout=120)[0].strip().splitlines() or [""])[-1] for p in procs]
-    assert all(p.returncode == 0 for p in procs)
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    outputs = [line.removeprefix("ticks:") for out in outputs for line in out.splitlines() if line.startswith("ticks:")]
+    assert all(p.returncode == 0 for p in procs) and len(outputs) == 2
     ticks = [int(tick) for output in outputs for tick in output.split(",") if tick]
     # No tick ever runs twice. Tick 0 is contested and always runs once; a later tick may be skipped when
     # the other process has already claimed a newer one (a late tick is never run after a newer one).
