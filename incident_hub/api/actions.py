@@ -12,6 +12,7 @@ from incident_hub.api.pagination import PageArgs, page_body, sort_field
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES
+from incident_hub.ids import Id
 from incident_hub.services.actions.commands import transition_action, update_action
 from incident_hub.services.actions.queries import (
     SORTABLE,
@@ -30,9 +31,9 @@ class ActionArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(ACTION_STATUSES))
     owner_unit = fields.String()
     overdue = fields.Boolean()
-    incident_id = fields.Integer()
-    playbook_id = fields.Integer()
-    assessment_id = fields.Integer()
+    incident_id = Id()
+    playbook_id = Id()
+    assessment_id = Id()
     sort = sort_field(SORTABLE, "due_at")
 
 

@@ -9,7 +9,7 @@ from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
 from incident_hub.models.playbook import Playbook
 from incident_hub.models.review import Review, ReviewFinding, ReviewSignoff
-from incident_hub.models.user import ApiToken, User
+from incident_hub.models.user import ApiToken, LoginFailure, LoginLock, RecoveryCode, User
 
 __all__ = [
     "Action",
@@ -23,9 +23,12 @@ __all__ = [
     "Delivery",
     "Incident",
     "IncidentUnit",
+    "LoginFailure",
+    "LoginLock",
     "Measure",
     "OutboxMessage",
     "Playbook",
+    "RecoveryCode",
     "Review",
     "ReviewFinding",
     "ReviewSignoff",

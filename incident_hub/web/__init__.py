@@ -23,8 +23,11 @@ def init_app(app: Flask) -> None:
         incidents,
         language,
         manage,
+        mfa,
+        oidc,
         playbooks,
         reviews,
     )
 
+    oidc.init_oidc(app)
     app.register_blueprint(bp)

@@ -11,9 +11,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 
+from incident_hub.auth import safe_next as _safe_next
 from incident_hub.i18n import LANGUAGE_NAMES, SESSION_KEY
 from incident_hub.services.admin.users import set_language
-from incident_hub.web.auth import _safe_next
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import opt
 
