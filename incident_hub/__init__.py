@@ -60,16 +60,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
-    app.extensions[runtime.EXTENSION_KEY] = _build_runtime(settings)
+    app.extensions[runtime.EXTENSION_KEY] = _build_runtime(settings, app.instance_path)
     _bind_runtime(app)
     _bind_extensions(app)
     _register(app)
     return app
 
 
-def _build_runtime(settings: Settings) -> runtime.Runtime:
+def _build_runtime(settings: Settings, instance_path: str) -> runtime.Runtime:
     """Every configuration file is read here, so a bad one stops the start with one line."""
     from incident_hub.risk_config import load_risk_matrix
+    from incident_hub.services.evidence.attachments import STORE_KEY, make_store
     from incident_hub.services.reporting.dashboard import DashboardCache
 
     units = load_units(settings.units_file)
@@ -77,7 +78,10 @@ def _build_runtime(settings: Settings) -> runtime.Runtime:
         settings=settings,
         units=units,
         risk_matrix=load_risk_matrix(settings),
-        caches={"dashboard": DashboardCache(settings.dashboard_cache_seconds)},
+        caches={
+            "dashboard": DashboardCache(settings.dashboard_cache_seconds),
+            STORE_KEY: make_store(settings.attachment_store, instance_path),
+        },
         role_map=load_role_map(settings, units),
     )
 

@@ -16,6 +16,7 @@ from typing import Any
 from dotenv import load_dotenv
 
 from incident_hub.domain.access import ROLES
+from incident_hub.domain.evidence import DEFAULT_DENIED_TYPES
 from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.identity import RoleMap, RoleMapError, parse_role_map
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
@@ -47,6 +48,9 @@ class Settings:
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
     default_language: str = "en"
+    max_attachment_bytes: int = 25 * 1024 * 1024
+    attachment_store: str | None = None  # None: <instance>/attachments; or a folder, or s3://bucket/prefix
+    attachment_denied_types: tuple[str, ...] = DEFAULT_DENIED_TYPES
     # Severities whose incidents need a signed post-incident review before `closed` (API.md).
     review_required_severities: tuple[str, ...] = ("high", "critical")
     log_format: str | None = None  # json | text; None leaves logging as it is (tests)
@@ -87,6 +91,11 @@ class Settings:
                 whsec_key(self.escalation_webhook_secret or "")
             except ValueError as exc:
                 raise SettingsError(f"ESCALATION_WEBHOOK_SECRET: {exc}.") from exc
+        if self.max_attachment_bytes < 1:
+            raise SettingsError("MAX_ATTACHMENT_BYTES must be a positive number of bytes.")
+        store = self.attachment_store or ""
+        if (store.startswith("s3:") and not store.startswith("s3://")) or store == "s3://":
+            raise SettingsError("ATTACHMENT_STORE must look like s3://bucket/prefix (or be a folder).")
         unknown = [s for s in self.review_required_severities if s not in SEVERITIES]
         if unknown:
             raise SettingsError(
@@ -150,6 +159,9 @@ def load_settings(dotenv: bool = True) -> Settings:
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
         dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
         default_language=e("DEFAULT_LANGUAGE", "en"),
+        max_attachment_bytes=int(e("MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024))),
+        attachment_store=e("ATTACHMENT_STORE") or None,
+        attachment_denied_types=_types(e("ATTACHMENT_DENIED_TYPES")),
         oidc_issuer=(e("OIDC_ISSUER") or "").rstrip("/") or None,
         oidc_client_id=e("OIDC_CLIENT_ID") or None,
         oidc_client_secret=e("OIDC_CLIENT_SECRET") or None,
@@ -167,6 +179,15 @@ def load_settings(dotenv: bool = True) -> Settings:
         trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
         review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
     )
+
+
+def _types(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of MIME types; unset or empty keeps the default (executables), `none` allows all."""
+    if not value or not value.strip():
+        return DEFAULT_DENIED_TYPES
+    if value.strip().lower() == "none":
+        return ()
+    return tuple(t.strip().lower() for t in value.split(",") if t.strip())
 
 
 def load_role_map(settings: Settings, units: UnitRegistry) -> RoleMap | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
@@ -9,6 +11,7 @@ from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.exceptions import HTTPException
 
 from incident_hub.api import envelope, hostile_input
+from incident_hub.api.attachments import UploadAwareRequest, is_upload
 from incident_hub.errors import BadJson, UnsupportedMediaType
 from incident_hub.ids import IdConverter
 
@@ -29,8 +32,8 @@ def _check_json_body() -> None:
     """415 for a body that is not JSON, 400 for JSON that does not parse (intake checks its own)."""
     if request.method not in BODY_METHODS or request.path.startswith("/api/v1/intake/"):
         return
-    if not request.path.startswith("/api/"):
-        return
+    if not request.path.startswith("/api/") or is_upload(request):
+        return  # uploads are multipart (api/attachments.py)
     has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
     if not has_body:
         return
@@ -58,7 +61,18 @@ def _docs() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.api import actions, assessments, audit, incidents, playbooks, reviews, sources
+    from incident_hub.api import (
+        actions,
+        assessments,
+        attachments,
+        audit,
+        exports,
+        incidents,
+        observables,
+        playbooks,
+        reviews,
+        sources,
+    )
     from incident_hub.api import dashboard as dashboard_api
     from incident_hub.api import reports as reports_api
 
@@ -69,7 +83,19 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_text_input)
     app.before_request(_check_json_body)
     app.add_url_rule("/api/v1/docs", "api_docs", _docs)
-    blueprints = (audit, incidents, reviews, assessments, actions, playbooks, sources, dashboard_api, reports_api)
+    app.request_class = UploadAwareRequest
+    blueprints: tuple[Any, ...] = (
+        audit,
+        incidents,
+        reviews,
+        assessments,
+        actions,
+        playbooks,
+        sources,
+        dashboard_api,
+        reports_api,
+    )
+    blueprints += (attachments, observables, exports)  # evidence and sharing (issue 16)
     for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)
     app.extensions["incident_hub_api"] = api

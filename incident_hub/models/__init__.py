@@ -4,6 +4,7 @@ from incident_hub.models.action import Action
 from incident_hub.models.assessment import Assessment, AssessmentVersion, Measure, Signoff, Threat
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
+from incident_hub.models.evidence import Attachment, IncidentTechnique, Observable
 from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
 from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
@@ -17,15 +18,18 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "AssessmentVersion",
+    "Attachment",
     "AuditEntry",
     "AuditHead",
     "Base",
     "Delivery",
     "Incident",
+    "IncidentTechnique",
     "IncidentUnit",
     "LoginFailure",
     "LoginLock",
     "Measure",
+    "Observable",
     "OutboxMessage",
     "Playbook",
     "RecoveryCode",

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         admin_sources,
         assessments,
         auth,
+        evidence,
         home,
         incidents,
         language,

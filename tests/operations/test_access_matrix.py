@@ -11,6 +11,7 @@ from tests.web.support import login
 EVERYONE = frozenset({"oict_responder", "dss_officer", "manager", "admin"})
 MANAGERS = frozenset({"manager", "admin"})
 ADMINS = frozenset({"admin"})
+CYBER_CLEARED = frozenset({"oict_responder", "manager", "admin"})
 PUBLIC = "public"  # answers without a user (API.md "HTTP conventions")
 OWN_CREDENTIALS = "own credentials"  # intake: the source secret; metrics: METRICS_TOKEN / METRICS_ALLOW
 
@@ -37,8 +38,19 @@ ACCESS: dict[str, object] = {
     "web.audit": MANAGERS,
     "web.dashboard": MANAGERS,
     "web.governance_report": MANAGERS,
+    "observables.ObservableSearch": CYBER_CLEARED,  # "where else have we seen it?" (issue 16)
+    "observables.TacticCounts": MANAGERS,
 }
-for _prefix in ("actions.", "assessments.", "incidents.", "playbooks.", "reviews."):
+for _prefix in (
+    "actions.",
+    "assessments.",
+    "incidents.",
+    "playbooks.",
+    "reviews.",
+    "attachments.",
+    "observables.",
+    "exports.",
+):
     ACCESS.setdefault(_prefix, EVERYONE)
 ADMIN_PAGES = ("web.admin_",)
 ROLES = (("oict_responder", "OICT"), ("dss_officer", "DSS"), ("manager", None), ("admin", None))
@@ -60,7 +72,8 @@ SIGNED_IN_PAGES = {
     "web.assessment_add_measure", "web.assessment_sign", "web.assessment_add_threat", "web.incidents",
     "web.incident", "web.incident_comment", "web.incident_edit", "web.incident_transition", "web.incident_new",
     "web.playbooks", "web.playbook", "web.incident_review", "web.incident_review_finding_action",
-    "web.incident_review_save", "web.incident_review_sign", "web.settings_mfa",
+    "web.incident_review_save", "web.incident_review_sign", "web.settings_mfa", "web.evidence_upload",
+    "web.evidence_observable", "web.evidence_techniques",
 }  # fmt: skip
 
 
