@@ -14,7 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES = ROOT / "incident_hub" / "translations"
 LANGUAGES = ("fr", "ar", "zh", "ru", "es")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
-METHODS = [("incident_hub/**.py", "python"), ("incident_hub/templates/**.html", "jinja2")]
+METHODS = [
+    ("incident_hub/**.py", "python"),
+    ("incident_hub/templates/**.html", "jinja2"),
+    ("incident_hub/templates/messages/**.txt", "jinja2"),
+    ("incident_hub/templates/messages/**.json", "jinja2"),
+]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
 
 

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         language,
         manage,
         mfa,
+        notifications,
         oidc,
         playbooks,
         reviews,

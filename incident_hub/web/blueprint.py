@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, g
@@ -32,10 +33,12 @@ NAV: list[NavItem] = [
     NavItem("web.audit", _l("Audit"), MANAGERS),
     NavItem("web.admin_users", _l("Users"), (ADMIN,)),
     NavItem("web.admin_sources", _l("Sources"), (ADMIN,)),
+    NavItem("web.admin_channels", _l("Channels"), (ADMIN,)),
 ]
 # Templates included at the end of the incident page: (template name, roles).
 INCIDENT_PANELS: list[tuple[str, tuple[str, ...]]] = [
     ("assessments/_incident_panel.html", EVERYONE),
+    ("notifications/_incident_panel.html", EVERYONE),
     ("incidents/_review_panel.html", EVERYONE),
     ("evidence/_incident_panel.html", EVERYONE),
 ]
@@ -46,6 +49,23 @@ def _nav_items() -> dict[str, Any]:
     principal = g.get("principal")
     role = principal.role if principal else None
     return {
+        "unread_count": _unread_count,
         "nav_items": [item for item in NAV if role in item.roles],
         "incident_panels": [name for name, roles in INCIDENT_PANELS if role in roles],
     }
+
+
+def _unread_count() -> int:
+    """For the bell: called by the nav template only when someone is signed in."""
+    from incident_hub.services.notify.inbox import unread_count
+
+    return unread_count(g.principal)
+
+
+@bp.app_template_filter("when")
+def when(value: str | datetime | None) -> str:
+    """An ISO string or aware datetime as `2026-11-24 16:03 UTC` (— when there is none)."""
+    if value is None or value == "":
+        return "—"
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
