@@ -8,6 +8,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -19,11 +21,13 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from incident_hub.domain.access import ROLES
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
+from incident_hub.domain.labels import label
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES, PHASES
+from incident_hub.ids import MAX_ID
 
 DETECTION_FIELDS = ("detection_sensor", "detection_rule", "detection_indicators")
 DELIBERATE = {"": None, "yes": True, "no": False}
@@ -38,8 +42,9 @@ def opt(value: str, label: str | None = None) -> SelectChoice:
     return SelectChoice(value, label if label is not None else value)
 
 
-def _choices(values: tuple[str, ...] | list[str]) -> list[SelectChoice]:
-    return [opt(v, v.replace("_", " ")) for v in values]
+def _choices(values: tuple[str, ...] | list[str], kind: str) -> list[SelectChoice]:
+    """Codes as values, labels (domain/labels.py) as what people read."""
+    return [opt(v, label(kind, v)) for v in values]
 
 
 class IncidentForm(FlaskForm):  # type: ignore[misc]
@@ -47,10 +52,10 @@ class IncidentForm(FlaskForm):  # type: ignore[misc]
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
-    vectors = MultiCheckboxField(_l("Vectors"), choices=_choices(VECTORS), validators=[Optional()])
-    effects = MultiCheckboxField(_l("Effects"), choices=_choices(EFFECTS), validators=[Optional()])
+    vectors = MultiCheckboxField(_l("Vectors"), choices=_choices(VECTORS, "vector"), validators=[Optional()])
+    effects = MultiCheckboxField(_l("Effects"), choices=_choices(EFFECTS, "effect"), validators=[Optional()])
     deliberate = SelectField(_l("Deliberate?"), choices=[opt("", "unknown"), opt("yes"), opt("no")], default="")
-    severity = SelectField(_l("Severity"), choices=_choices(SEVERITIES), default="medium")
+    severity = SelectField(_l("Severity"), choices=_choices(SEVERITIES, "severity"), default="medium")
     tlp = SelectField(_l("TLP"), choices=[opt(t) for t in TLP_LABELS], default="TLP:AMBER")
     location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
     occurred_at = DateTimeLocalField(_l("Occurred at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
@@ -131,20 +136,24 @@ class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=[opt("", "any"), *_choices(INCIDENT_STATUSES)], default="")
-    lead_unit = SelectField(_l("Lead unit"), choices=[opt("", "any")], default="")
-    severity = SelectField(_l("Severity"), choices=[opt("", "any"), *_choices(SEVERITIES)], default="")
-    hybrid = SelectField(_l("Hybrid"), choices=[opt("", "any"), opt("yes"), opt("no")], default="")
-    rule = SelectField(
-        _l("Rule"), choices=[opt("", "any"), *(opt(r) for r in ("R1", "R2", "R3", "R4", "R5"))], default=""
+    status = SelectField(
+        _l("Status"), choices=[opt("", "any"), *_choices(INCIDENT_STATUSES, "incident_status")], default=""
     )
-    q = StringField(_l("Title contains"), validators=[Optional(), Length(max=200)])
+    lead_unit = SelectField(_l("Lead unit"), choices=[opt("", "any")], default="")
+    severity = SelectField(_l("Severity"), choices=[opt("", "any"), *_choices(SEVERITIES, "severity")], default="")
+    hybrid = SelectField(
+        _l("Hybrid"), choices=[opt("", "any"), opt("yes", "Hybrid"), opt("no", "Not hybrid")], default=""
+    )
+    rule = SelectField(
+        _l("Rule"), choices=[opt("", "any"), *_choices(("R1", "R2", "R3", "R4", "R5"), "rule")], default=""
+    )
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     sort = SelectField(_l("Sort"), default="-created_at")
 
 
 class UserForm(FlaskForm):  # type: ignore[misc]
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
-    role = SelectField(_l("Role"), choices=_choices(ROLES))
+    role = SelectField(_l("Role"), choices=_choices(ROLES, "role"))
     unit = SelectField(_l("Unit"), choices=[opt("", "none")], default="")
     password = PasswordField(_l("Password (empty: generate one)"), validators=[Optional(), Length(min=10, max=200)])
 
@@ -174,7 +183,7 @@ class ThreatForm(FlaskForm):  # type: ignore[misc]
 
     title = StringField(_l("Threat"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
-    domain = SelectField(_l("Domain"), choices=[opt("physical"), opt("cyber")], default="physical")
+    domain = SelectField(_l("Domain"), choices=_choices(("physical", "cyber"), "threat_domain"), default="physical")
     likelihood = SelectField(_l("Likelihood (1-5)"), choices=SCALE_CHOICES, default="3", coerce=int)
     impact = SelectField(_l("Impact (1-5)"), choices=SCALE_CHOICES, default="3", coerce=int)
 
@@ -192,7 +201,7 @@ class MeasureForm(FlaskForm):  # type: ignore[misc]
     """A prevention or mitigation measure with its residual likelihood and impact."""
 
     threat_id = HiddenField(validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=[opt(p) for p in PHASES], default="mitigation")
+    kind = SelectField(_l("Kind"), choices=_choices(PHASES, "measure_kind"), default="mitigation")
     description = StringField(_l("Measure"), validators=[DataRequired(), Length(max=10000)])
     owner_unit = SelectField(_l("Owner unit"), choices=[])
     residual_likelihood = SelectField(_l("Residual likelihood"), choices=[opt("", "—"), *SCALE_CHOICES], default="")
@@ -227,6 +236,34 @@ class SourceForm(FlaskForm):  # type: ignore[misc]
 
 class RotateForm(FlaskForm):  # type: ignore[misc]
     grace_hours = IntegerField(_l("Old secret valid for (hours)"), default=24, validators=[Optional()])
+
+
+class ActionFilterForm(FlaskForm):  # type: ignore[misc]
+    """GET filters of the actions board and list (API.md "Actions"; no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    owner_unit = SelectField(_l("Owner unit"), choices=[opt("", "any")], default="")
+    status = SelectField(_l("Status"), choices=[opt("", "any")], default="")
+    assignee = SelectField(_l("Assignee"), choices=[opt("", "anyone")], default="")
+    incident_id = IntegerField(_l("Incident #"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    due_before = DateField(_l("Due before"), validators=[Optional()])
+    overdue = BooleanField(_l("Overdue only"))
+    sort = SelectField(_l("Sort"), default="due_at")
+
+
+class BulkActionForm(FlaskForm):  # type: ignore[misc]
+    """The bulk bar of the actions list: selected ids, what to do, and what it needs."""
+
+    ids = SelectMultipleField(_l("Selected actions"), coerce=int, choices=[], validate_choice=False)
+    op = SelectField(
+        _l("With the selected actions"),
+        choices=[opt("assign", "Assign to"), opt("start", "Start"), opt("cancel", "Cancel")],
+    )
+    assignee = SelectField(_l("Assignee"), choices=[opt("", "nobody (unassign)")], default="", validate_choice=False)
+    reason = StringField(_l("Reason (required to cancel)"), validators=[Optional(), Length(max=1000)])
+    back = HiddenField()
 
 
 MOMENT_FORMAT = "%Y-%m-%d %H:%M"
