@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         home,
         incident_playbooks,
         incidents,
+        language,
         manage,
         mfa,
         notifications,

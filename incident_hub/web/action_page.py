@@ -23,9 +23,9 @@ from incident_hub.services.actions.queries import (
     action_comments,
     action_context,
     action_history,
-    assignable_users,
     get_visible_action,
     is_overdue,
+    unit_assignees,
     usernames,
 )
 from incident_hub.web.blueprint import bp
@@ -56,7 +56,7 @@ def _key(form: FlaskForm) -> str:
 
 
 def _choices(form: AssignForm, action: Action) -> None:
-    names = assignable_users(action)
+    names = unit_assignees(action)
     form.assignee.choices = [opt(NOBODY, "— nobody —"), *(opt(n) for n in names)]
     if not form.is_submitted() or form.assignee.data is None:
         current = usernames([action]).get(action.assignee_id) if action.assignee_id else None

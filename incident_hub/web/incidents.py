@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
@@ -20,6 +21,7 @@ from incident_hub.domain.access import (
     sees_detection,
 )
 from incident_hub.domain.explain import criteria_rows
+from incident_hub.domain.labels import INCIDENT_SORTS, label
 from incident_hub.domain.lifecycle import INCIDENT_TRANSITIONS
 from incident_hub.errors import AppError, RuleViolation, ValidationError
 from incident_hub.runtime import units
@@ -28,7 +30,6 @@ from incident_hub.services.incidents import commands as svc
 from incident_hub.services.incidents.closure import open_work
 from incident_hub.services.incidents.preview import preview_facts
 from incident_hub.services.incidents.queries import (
-    SORTABLE,
     IncidentFilter,
     event_view,
     get_visible_incident,
@@ -49,6 +50,7 @@ from incident_hub.web.forms import (
 from incident_hub.web.support import apply_errors, int_arg, query_without
 
 PER_PAGE = 25
+ACTIONS_ON_PAGE = 50  # more: a link to the actions list of the incident
 HYBRID_FILTER = {"yes": True, "no": False}
 
 
@@ -68,16 +70,36 @@ def _filters(form: IncidentFilterForm) -> IncidentFilter:
 
 @bp.get("/incidents")
 def incidents() -> ResponseReturnValue:
+    principal = current_principal()
     form = IncidentFilterForm(request.args)
     form.lead_unit.choices = [opt("", "any"), *(opt(c) for c in units().codes())]
-    sorts = [f"{sign}{name}" for name in SORTABLE for sign in ("-", "")]
-    form.sort.choices = [opt(v, f"{v.lstrip('-')} {'↓' if v.startswith('-') else '↑'}") for v in sorts]
+    sorts = list(INCIDENT_SORTS)
+    form.sort.choices = [opt(v, INCIDENT_SORTS[v]) for v in sorts]
+    filters = _filters(form)
+    default = "relevance" if filters.q else "-created_at"
+    asked = request.args.get("sort", "")
+    sort = asked if asked in sorts else default
+    if sort == "relevance" and not filters.q:
+        sort = "-created_at"
+    form.sort.data = sort
     page, per_page = int_arg("page", 1), int_arg("per_page", PER_PAGE, 1, 500)
-    sort = form.sort.data if form.sort.data in sorts else "-created_at"
-    rows, total = list_incidents(current_principal(), _filters(form), page, per_page, sort)
+    rows, total = list_incidents(principal, filters, page, per_page, sort)
     pages = max(1, -(-total // per_page))
+    if page > pages:  # past the end: the last page, not "page 99 of 1"
+        page = pages
+        rows, total = list_incidents(principal, filters, page, per_page, sort)
     return render_template(
-        "incidents/list.html", form=form, rows=rows, total=total, page=page, pages=pages, args=query_without("page")
+        "incidents/list.html",
+        form=form,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        sort=sort,
+        args=query_without("page"),
+        sort_args=query_without("page", "sort"),
+        filtered=filters != IncidentFilter(),
+        searches_detection=sees_detection(principal, units()),
     )
 
 
@@ -96,7 +118,15 @@ def incident_new() -> ResponseReturnValue:
         except (ValidationError, RuleViolation) as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Incident {incident.id} created and routed by {incident.rule} to {incident.lead_unit}.", "ok")
+            flash(
+                _(
+                    "Incident %(id)s created and routed by %(rule)s to %(lead_unit)s.",
+                    id=incident.id,
+                    rule=incident.rule,
+                    lead_unit=incident.lead_unit,
+                ),
+                "ok",
+            )
             return redirect(url_for("web.incident", incident_id=incident.id))
     status = 422 if form.is_submitted() else 200
     return render_template("incidents/form.html", form=form, incident=None), status
@@ -108,7 +138,7 @@ def incident(incident_id: int) -> ResponseReturnValue:
     inc = get_visible_incident(principal, incident_id)
     view = incident_view(inc, principal)
     now = utcnow()
-    actions = incident_actions(principal, inc.id)
+    actions = incident_actions(principal, inc.id, ACTIONS_ON_PAGE + 1)
     may_change = may_change_incident(principal, inc.lead_unit, units())
     allowed = sorted(INCIDENT_TRANSITIONS[inc.status]) if may_change else []
     if inc.status == "closed" and not principal.is_manager:
@@ -118,7 +148,8 @@ def incident(incident_id: int) -> ResponseReturnValue:
         incident=view,
         criteria=criteria_rows(view["classification"]["hybrid_criteria"], inc.vectors, inc.effects, inc.deliberate),
         events=[event_view(e) for e in timeline(principal, inc.id)],
-        actions=actions,
+        actions=actions[:ACTIONS_ON_PAGE],
+        more_actions=len(actions) > ACTIONS_ON_PAGE,
         now_utc=now,
         transitions=allowed,
         may_change=may_change,
@@ -172,7 +203,7 @@ def incident_edit(incident_id: int) -> ResponseReturnValue:
         except (ValidationError, RuleViolation) as exc:
             apply_errors(form, exc)
         else:
-            flash("Incident updated.", "ok")
+            flash(_("Incident updated."), "ok")
             return redirect(url_for("web.incident", incident_id=incident_id))
     status = 422 if form.is_submitted() and preview is None else 200
     return render_template("incidents/form.html", form=form, incident=view, preview=preview), status
@@ -191,13 +222,13 @@ def incident_transition(incident_id: int) -> ResponseReturnValue:
                 form.override_reason.data or "",
                 form.reason.data or "",
             )
-            flash(f"Status is now {form.to.data}.", "ok")
+            flash(_("Status is now %(data)s.", data=label("incident_status", form.to.data)), "ok")
         except AppError as exc:
             if exc.status == 404:
                 raise
             flash(exc.message, "error")
     else:
-        flash("The transition form was incomplete.", "error")
+        flash(_("The transition form was incomplete."), "error")
     return redirect(url_for("web.incident", incident_id=incident_id) + "#transitions")
 
 
@@ -206,8 +237,8 @@ def incident_comment(incident_id: int) -> ResponseReturnValue:
     form = CommentForm()
     if form.validate_on_submit():
         svc.add_comment(current_principal(), incident_id, form.body.data)
-        flash("Comment added.", "ok")
+        flash(_("Comment added."), "ok")
     else:
         get_visible_incident(current_principal(), incident_id)  # 404 before anything else
-        flash("A comment cannot be empty.", "error")
+        flash(_("A comment cannot be empty."), "error")
     return redirect(url_for("web.incident", incident_id=incident_id) + "#timeline")

@@ -2,7 +2,7 @@
 (matched, manual, detached), action comments and cancel reason, forced password change, intake attempts
 
 Revision ID: 0012_workflows
-Revises: 0014_notifications
+Revises: 0012_search
 Create Date: 2026-11-30 05:09:30.613387
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_workflows'
-down_revision = '0014_notifications'
+down_revision = '0012_search'
 branch_labels = None
 depends_on = None
 
