@@ -290,7 +290,7 @@ class ReasonForm(FlaskForm):  # type: ignore[misc]
 class UserEditForm(FlaskForm):  # type: ignore[misc]
     """An admin changes a user's role and unit (checked as on creation: rule M1)."""
 
-    role = SelectField("Role", choices=_choices(ROLES))
+    role = SelectField(_l("Role"), choices=_choices(ROLES, "role"))
     unit = SelectField("Unit", choices=[opt("", "none")], default="")
 
 
