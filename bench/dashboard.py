@@ -156,7 +156,8 @@ def seed(url: str, n_incidents: int, n_actions: int) -> float:
 def time_endpoint(url: str, runs: int, query: str = "") -> tuple[float, float, int]:
     """(median ms, max ms, status) of GET /api/v1/dashboard with a manager's token, cache off."""
     from incident_hub.extensions import db
-    from incident_hub.services.admin.users import create_token, create_user
+    from incident_hub.services.admin.tokens import create_token
+    from incident_hub.services.admin.users import create_user
 
     app = _app(url)
     with app.app_context():

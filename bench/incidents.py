@@ -255,7 +255,8 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
 
 
 def _token(app: Flask, role: str, unit: str | None, name: str) -> str:
-    from incident_hub.services.admin.users import create_token, create_user
+    from incident_hub.services.admin.tokens import create_token
+    from incident_hub.services.admin.users import create_user
 
     with app.app_context():
         create_user(name, role, unit, "bench-password-123", actor="bench")

@@ -18,7 +18,8 @@ from incident_hub.domain.access import Principal
 from incident_hub.errors import Forbidden, NotAuthenticated
 from incident_hub.extensions import csrf, db, login_manager
 from incident_hub.models import User
-from incident_hub.services.admin.users import authenticate_token, principal_of
+from incident_hub.services.admin.tokens import authenticate_token
+from incident_hub.services.admin.users import principal_of
 
 OPEN_ENDPOINTS = {"static", "health.healthz", "health.readyz", "web.login", "web.static", "operations.metrics"}
 OPEN_PREFIXES = ("/api/v1/intake/",)

@@ -17,6 +17,7 @@ from dotenv import load_dotenv
 
 from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
+from incident_hub.intake.signing import whsec_key
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,11 @@ class Settings:
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
+        if self.escalation_webhook_url:
+            try:
+                whsec_key(self.escalation_webhook_secret or "")
+            except ValueError as exc:
+                raise SettingsError(f"ESCALATION_WEBHOOK_SECRET: {exc}.") from exc
         unknown = [s for s in self.review_required_severities if s not in SEVERITIES]
         if unknown:
             raise SettingsError(

@@ -7,7 +7,8 @@ from typing import Any
 
 from incident_hub.domain.access import Principal
 from incident_hub.models import Incident, User
-from incident_hub.services.admin.users import create_token, create_user
+from incident_hub.services.admin.tokens import create_token
+from incident_hub.services.admin.users import create_user
 from incident_hub.services.incidents.commands import create_incident
 
 PASSWORD = "correct-horse-battery"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
@@ -58,9 +56,3 @@ def init_app(app: Flask) -> None:
     for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)
     app.extensions["incident_hub_api"] = api
-
-
-def register(app: Flask, *blueprints: Any) -> None:
-    api: EnvelopeApi = app.extensions["incident_hub_api"]
-    for blueprint in blueprints:
-        api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from incident_hub.errors import AppError
+from incident_hub.services.admin import tokens
 from incident_hub.services.admin import users as service
 
 users_cli = AppGroup("users", help="Manage users.")
@@ -77,7 +78,7 @@ def disable_user(name: str) -> None:
 def create_token(name: str, label: str) -> None:
     """Print a new API token for user NAME (shown once, stored hashed)."""
     try:
-        token, raw = service.create_token(name, label, actor="cli")
+        token, raw = tokens.create_token(name, label, actor="cli")
     except AppError as error:
         fail(error)
     click.echo(f"token {token.id} for {name} (keep it now, it is not shown again): {raw}")
@@ -87,7 +88,7 @@ def create_token(name: str, label: str) -> None:
 @click.argument("token_id", type=int)
 def revoke_token(token_id: int) -> None:
     try:
-        service.revoke_token(token_id, actor="cli")
+        tokens.revoke_token(token_id, actor="cli")
     except AppError as error:
         fail(error)
     click.echo(f"revoked token {token_id}")

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from incident_hub.domain.access import Principal, is_cyber_cleared
+from incident_hub.domain.lifecycle import PHASES
 from incident_hub.domain.mandates import ensure_mandates
 from incident_hub.domain.risk import HIGH, is_at_least, rank
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
@@ -33,7 +34,7 @@ JOINT_RULES = frozenset({"R2", "R3"})
 AUTO_JOINT_RULES = frozenset({"R3"})
 CYBER_DOMAIN = "cyber"
 DOMAINS = (CYBER_DOMAIN, "physical")
-MEASURE_KINDS = ("prevention", "mitigation")
+MEASURE_KINDS = PHASES  # a measure tracked as an action becomes an action of that phase
 DRAFT, SIGNED = "draft", "signed"
 STATUSES = (DRAFT, SIGNED)
 

@@ -23,6 +23,8 @@ INCIDENT_STAMPS = {
     "closed": "closed_at",
 }
 
+# The phase of an action (a playbook step, or the kind of the measure it tracks); defined here only.
+PHASES = ("prevention", "mitigation")
 ACTION_STATUSES = ("open", "in_progress", "done", "blocked", "cancelled")
 ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
     "open": frozenset({"in_progress", "blocked", "cancelled"}),
@@ -32,6 +34,7 @@ ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
     "cancelled": frozenset(),
 }
 CLOSED_ACTION_STATUSES = ("done", "cancelled")
+OPEN_ACTION_STATUSES = tuple(s for s in ACTION_STATUSES if s not in CLOSED_ACTION_STATUSES)
 
 
 def check_transition(kind: str, table: dict[str, frozenset[str]], current: str, target: str) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 
 from incident_hub.domain.classification import classify
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, VECTORS, IncidentFacts, severity_rank
+from incident_hub.domain.lifecycle import PHASES
 from incident_hub.domain.units import MANDATES, UnitRegistry
 
-PHASES = ("prevention", "mitigation")
 TOP_KEYS = {"key", "name", "description", "applies_to", "steps"}
 APPLIES_KEYS = {"vectors", "effects", "hybrid", "min_severity", "cyber_component", "physical_security_effect"}
 STEP_KEYS = {"id", "title", "description", "phase", "owner_unit", "mandate", "due", "depends_on"}

@@ -3,7 +3,11 @@ before anything is parsed, always in constant time, against every secret a sourc
 (the current one, and the previous one during a rotation's grace period).
 
 - generic: Standard Webhooks v1 — base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` with the
-  decoded `whsec_` key; `webhook-signature` may carry several space-separated signatures.
+  decoded `whsec_` key; `webhook-signature` may carry several space-separated signatures. The same
+  signer signs our outbound webhooks (services/outbox.py): one implementation, both directions.
+  A secret is `whsec_<base64>` (the prefix optional, as in the Standard Webhooks libraries); one
+  whose key is not base64 is refused (`ValueError`): the escalation secret at start
+  (Settings.check), an intake secret by never matching (the hint says why).
 - grafana: hex HMAC-SHA256 of `{timestamp}:{body}` in X-Grafana-Alerting-Signature, with the
   timestamp in X-Grafana-Alerting-Timestamp (required, so deliveries are replay-bounded).
 - alertmanager: `Authorization: Bearer <secret>` (Alertmanager cannot sign; TLS required).
@@ -44,16 +48,22 @@ class Refused(BadSignature):
 
 
 def whsec_key(secret: str) -> bytes:
-    raw = secret[len(WHSEC_PREFIX) :] if secret.startswith(WHSEC_PREFIX) else secret
+    """The HMAC key of a Standard Webhooks secret: the base64 after the optional `whsec_` prefix.
+    ValueError when it is not base64 (decided once: never a silent fallback to the text's bytes)."""
+    raw = secret.removeprefix(WHSEC_PREFIX)
     try:
-        return base64.b64decode(raw, validate=True)
+        key = base64.b64decode(raw, validate=True)
     except binascii.Error:
-        return raw.encode()
+        key = b""
+    if not key:
+        raise ValueError(f"a Standard Webhooks secret is {WHSEC_PREFIX}<base64>; this one's key is not base64")
+    return key
 
 
-def sign_standard_webhooks(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    """The `v1,<base64>` signature a Standard Webhooks sender puts in `webhook-signature`."""
-    signed = f"{msg_id}.{timestamp}.".encode() + body
+def sign_standard_webhooks(secret: str, msg_id: str, timestamp: int, body: bytes | str) -> str:
+    """The `v1,<base64>` signature a Standard Webhooks sender puts in `webhook-signature`
+    (ValueError for a secret `whsec_key` refuses)."""
+    signed = f"{msg_id}.{timestamp}.".encode() + (body.encode() if isinstance(body, str) else body)
     digest = hmac.new(whsec_key(secret), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
 
@@ -84,9 +94,14 @@ def verify_standard_webhooks(secrets: Sequence[str], headers: Headers, body: byt
         raise Refused("Send the webhook-id, webhook-timestamp and webhook-signature headers.")
     timestamp = _timestamp(headers.get("webhook-timestamp"))
     offered = [part.encode() for part in header.split() if part.startswith("v1,")]
-    expected = [sign_standard_webhooks(s, msg_id, timestamp, body).encode() for s in secrets]
+    expected, unusable = [], 0
+    for secret in secrets:
+        try:
+            expected.append(sign_standard_webhooks(secret, msg_id, timestamp, body).encode())
+        except ValueError:
+            unusable += 1  # matches nothing; only the server log hears of it
     if not _any_equal(offered, expected):
-        raise Refused("no signature matches")
+        raise Refused("no signature matches" + (f" ({unusable} source secret(s) not base64)" if unusable else ""))
     _check_fresh(timestamp, now, tolerance)
     return msg_id
 

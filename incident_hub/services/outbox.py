@@ -2,16 +2,14 @@
 
 A message is written in the same transaction as the event it reports, then delivered by the
 scheduler: signed (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`
-over `{id}.{timestamp}.{body}`), retried with exponential backoff (honouring `Retry-After`), and
+over `{id}.{timestamp}.{body}`, by intake/signing.py's signer, the one that checks intake),
+retried with exponential backoff (honouring `Retry-After`), and
 recorded as `delivered` or `failed`. The webhook-id stays the same across retries, so the receiver
 can de-duplicate. Deliveries claim their row first, so two schedulers never send one attempt twice.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -25,6 +23,7 @@ from incident_hub import metrics
 from incident_hub.clock import utcnow
 from incident_hub.domain.audit_chain import iso_utc
 from incident_hub.extensions import db
+from incident_hub.intake.signing import sign_standard_webhooks
 from incident_hub.logs import bound_request_id, current_request_id
 from incident_hub.models import OutboxMessage
 from incident_hub.runtime import settings
@@ -37,19 +36,6 @@ BACKOFF_CAP = timedelta(hours=2)
 CLAIM_LEASE = timedelta(seconds=60)
 TIMEOUT_SECONDS = 15
 GIVE_UP_STATUSES = (400, 401, 403, 404, 410, 413, 422)
-
-
-def secret_key(secret: str) -> bytes:
-    """`whsec_<base64>` → its bytes (Standard Webhooks); any other string is used as UTF-8 bytes."""
-    if secret.startswith("whsec_"):
-        return base64.b64decode(secret[len("whsec_") :])
-    return secret.encode()
-
-
-def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
-    signed = f"{message_id}.{timestamp}.{body}".encode()
-    digest = hmac.new(secret_key(secret), signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -101,7 +87,7 @@ def _post(message: OutboxMessage, now: datetime) -> tuple[int | None, str, int |
         headers["X-Request-ID"] = message.request_id
     secret = settings().escalation_webhook_secret
     if secret:
-        headers["webhook-signature"] = sign(secret, message.message_id, timestamp, message.body)
+        headers["webhook-signature"] = sign_standard_webhooks(secret, message.message_id, timestamp, message.body)
     try:
         response = requests.post(message.url, data=message.body.encode(), headers=headers, timeout=TIMEOUT_SECONDS)
     except requests.RequestException as exc:

@@ -15,8 +15,9 @@ from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES, ACTION_TRANSITIONS
 from incident_hub.errors import AppError
-from incident_hub.services.actions.board import board, is_overdue, workable
+from incident_hub.services.actions.board import board, workable
 from incident_hub.services.actions.commands import transition_action
+from incident_hub.services.actions.queries import is_overdue
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import ActionTransitionForm
 from incident_hub.web.support import apply_errors

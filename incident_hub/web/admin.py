@@ -13,8 +13,8 @@ from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.errors import AppError, Conflict, ValidationError
 from incident_hub.runtime import units
+from incident_hub.services.admin import tokens as token_svc
 from incident_hub.services.admin import users as svc
-from incident_hub.services.admin.tokens import list_tokens
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import PostForm, TokenForm, UserForm, opt
 from incident_hub.web.support import apply_errors
@@ -36,7 +36,7 @@ def _page(
         render_template(
             "admin/users.html",
             users=svc.list_users(),
-            tokens=list_tokens(),
+            tokens=token_svc.list_tokens(),
             user_form=user_form,
             token_form=token_form,
             post_form=PostForm(),
@@ -92,7 +92,9 @@ def admin_token_create() -> ResponseReturnValue:
     if not token_form.validate_on_submit():
         return _page(user_form, token_form, status=422)
     try:
-        _, raw = svc.create_token(token_form.username.data, token_form.name.data.strip(), current_principal().username)
+        _, raw = token_svc.create_token(
+            token_form.username.data, token_form.name.data.strip(), current_principal().username
+        )
     except AppError as exc:
         apply_errors(token_form, exc)
         return _page(user_form, token_form, status=422)
@@ -104,6 +106,6 @@ def admin_token_create() -> ResponseReturnValue:
 @require_roles(ADMIN)
 def admin_token_revoke(token_id: int) -> ResponseReturnValue:
     if PostForm().validate_on_submit():
-        token = svc.revoke_token(token_id, actor=current_principal().username)
+        token = token_svc.revoke_token(token_id, actor=current_principal().username)
         flash(f"Token {token.prefix}… revoked.", "ok")
     return redirect(url_for("web.admin_users"))

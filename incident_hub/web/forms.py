@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from incident_hub.domain.access import ROLES
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
-from incident_hub.domain.lifecycle import INCIDENT_STATUSES
+from incident_hub.domain.lifecycle import INCIDENT_STATUSES, PHASES
 
 DETECTION_FIELDS = ("detection_sensor", "detection_rule", "detection_indicators")
 DELIBERATE = {"": None, "yes": True, "no": False}
@@ -189,7 +189,7 @@ class MeasureForm(FlaskForm):  # type: ignore[misc]
     """A prevention or mitigation measure with its residual likelihood and impact."""
 
     threat_id = HiddenField(validators=[DataRequired()])
-    kind = SelectField("Kind", choices=[opt("prevention"), opt("mitigation")], default="mitigation")
+    kind = SelectField("Kind", choices=[opt(p) for p in PHASES], default="mitigation")
     description = StringField("Measure", validators=[DataRequired(), Length(max=10000)])
     owner_unit = SelectField("Owner unit", choices=[])
     residual_likelihood = SelectField("Residual likelihood", choices=[opt("", "—"), *SCALE_CHOICES], default="")

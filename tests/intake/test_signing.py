@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
+
 import pytest
 
 from incident_hub.errors import BadSignature, StaleDelivery
@@ -12,6 +15,7 @@ from incident_hub.intake.signing import (
     verify_bearer,
     verify_grafana,
     verify_standard_webhooks,
+    whsec_key,
 )
 
 # STANDARDS.md §4: the Standard Webhooks libraries' test vector.
@@ -94,3 +98,42 @@ def test_secrets_are_encrypted_at_rest_and_whsec_for_generic():
     assert decrypt_secret("key-1", token) == generic
     with pytest.raises(RuntimeError):
         decrypt_secret("another-key", token)
+
+
+# One signer for both directions (issue 11): intake verifies and services/outbox.py signs with
+# sign_standard_webhooks; a secret whose key is not base64 is refused, decided here once.
+@pytest.mark.parametrize("secret", ["whsec_not base64!", "whsec_", "whsec_YWJj$"])
+def test_a_whsec_secret_that_is_not_base64_is_refused_not_used_as_text(secret):
+    with pytest.raises(ValueError, match="not base64"):
+        whsec_key(secret)
+    with pytest.raises(ValueError):
+        sign_standard_webhooks(secret, VECTOR_ID, VECTOR_TS, VECTOR_BODY)
+    # On intake such a secret matches nothing (401), while a good one beside it still does.
+    text_sig = (
+        "v1,"
+        + base64.b64encode(
+            hmac.new(
+                secret.removeprefix("whsec_").encode(), f"{VECTOR_ID}.{VECTOR_TS}.".encode() + VECTOR_BODY, "sha256"
+            ).digest()
+        ).decode()
+    )
+    with pytest.raises(BadSignature) as info:
+        verify_standard_webhooks([secret], sw_headers(text_sig), VECTOR_BODY, VECTOR_TS, 300)
+    assert "not base64" in info.value.hint
+    verify_standard_webhooks([secret, VECTOR_SECRET], sw_headers(VECTOR_SIG), VECTOR_BODY, VECTOR_TS, 300)
+
+
+def test_the_prefix_is_optional_and_str_and_bytes_bodies_sign_alike():
+    bare = VECTOR_SECRET.removeprefix("whsec_")
+    assert sign_standard_webhooks(bare, VECTOR_ID, VECTOR_TS, VECTOR_BODY) == VECTOR_SIG
+    assert sign_standard_webhooks(VECTOR_SECRET, VECTOR_ID, VECTOR_TS, VECTOR_BODY.decode()) == VECTOR_SIG
+
+
+def test_the_escalation_secret_is_checked_at_start():
+    from incident_hub.settings import SettingsError
+    from tests.conftest import make_settings
+
+    url = "https://hooks.example.org/escalations"
+    with pytest.raises(SettingsError, match=r"ESCALATION_WEBHOOK_SECRET: .*not base64"):
+        make_settings(None, escalation_webhook_url=url, escalation_webhook_secret="whsec_not base64!").check()
+    make_settings(None, escalation_webhook_url=url, escalation_webhook_secret=VECTOR_SECRET).check()

@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from incident_hub.extensions import db
+from incident_hub.intake.signing import sign_standard_webhooks as sign
 from incident_hub.models import Action, AuditEntry, OutboxMessage, TimelineEvent
 from incident_hub.services.actions.escalation import escalate_overdue
-from incident_hub.services.outbox import deliver_due, sign
+from incident_hub.services.outbox import deliver_due
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 

@@ -13,22 +13,17 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, false, func, or_, select
 
 from incident_hub.domain.access import Principal, may_work_action
-from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSES, OPEN_INCIDENT_STATUSES
+from incident_hub.domain.lifecycle import ACTION_STATUSES, OPEN_ACTION_STATUSES, OPEN_INCIDENT_STATUSES
 from incident_hub.extensions import db
 from incident_hub.models import Action, Incident, IncidentUnit
 from incident_hub.services.visibility import visible_actions, visible_incidents
 
-OPEN_ACTION_STATUSES = tuple(s for s in ACTION_STATUSES if s not in CLOSED_ACTION_STATUSES)
 BOARD_COLUMN_LIMIT = 100
 
 
 def _mine(principal: Principal) -> ColumnElement[bool]:
     owned = Action.owner_unit == principal.unit if principal.unit else false()
     return or_(Action.assignee_id == principal.user_id, owned)
-
-
-def is_overdue(action: Action, now: datetime) -> bool:
-    return action.status in OPEN_ACTION_STATUSES and action.due_at is not None and action.due_at < now
 
 
 @dataclass(frozen=True)

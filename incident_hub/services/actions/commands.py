@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from incident_hub.domain.access import Principal, check_may_work_action, check_work_takes_part, taking_part
-from incident_hub.domain.lifecycle import CLOSED_ACTION_STATUSES, check_action_transition
+from incident_hub.domain.lifecycle import CLOSED_ACTION_STATUSES, PHASES, check_action_transition
 from incident_hub.domain.mandates import ensure_mandates
 from incident_hub.errors import ValidationError
 from incident_hub.models import Action, Incident, User
@@ -20,8 +20,6 @@ from incident_hub.services.actions.queries import action_snapshot, get_visible_a
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 from incident_hub.services.upsert import insert_action_values, insert_actions_values
-
-PHASES = ("prevention", "mitigation")
 
 
 def check_owner(uow: UnitOfWork, title: str, owner_unit: str, mandate: str | None, incident_id: int | None) -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, exists, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from incident_hub.domain.access import Principal
@@ -38,10 +36,10 @@ from incident_hub.services.assessments.queries import (
 )
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
+from incident_hub.services.upsert import insert_ignore
 from incident_hub.services.visibility import get_visible_incident
 
 REVIEW_BATCH = 500
-ASSESSMENTS: Table = Assessment.__table__  # type: ignore[assignment]
 
 
 def record(
@@ -268,7 +266,6 @@ def ensure_joint_assessment(uow: UnitOfWork, incident: Incident, new: bool = Fal
     has_joint = exists().where(Assessment.incident_id == incident.id, Assessment.joint.is_(True))
     if not new and uow.session.execute(select(has_joint)).scalar():
         return None
-    insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {
         "incident_id": incident.id,
         "auto_for_incident_id": incident.id,
@@ -279,8 +276,7 @@ def ensure_joint_assessment(uow: UnitOfWork, incident: Incident, new: bool = Fal
         "created_at": uow.now,
         "updated_at": uow.now,
     }
-    stmt = insert(ASSESSMENTS).values(values).on_conflict_do_nothing(index_elements=["auto_for_incident_id"])
-    new_id = uow.session.execute(stmt.returning(ASSESSMENTS.c.id)).scalar_one_or_none()
+    new_id = insert_ignore(uow.session, Assessment, values, ("auto_for_incident_id",))
     if new_id is None:
         return None
     v = _first_version(uow, new_id, f"Joint security risk assessment: {incident.title}"[:200], None)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from sqlalchemy import BigInteger, bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -39,6 +40,7 @@ from incident_hub.runtime import settings
 from incident_hub.services.intake.alerts import lock_keys, store_alerts
 from incident_hub.services.intake.sources import accepted_secrets
 from incident_hub.services.uow import UnitOfWork, unit_of_work
+from incident_hub.services.upsert import insert_ignore_statements
 
 RETRY_AFTER_DB = 5
 # Built once: the per-request cost is then binding parameters (bench/intake.py counts them).
@@ -46,12 +48,7 @@ SOURCE_BY_NAME = select(Source).where(Source.name == bindparam("name"))
 DELIVERY_BY_KEY = select(Delivery.id, Delivery.alert_count).where(
     Delivery.source_id == bindparam("source_id"), Delivery.delivery_key == bindparam("key")
 )
-INSERT_DELIVERY = {
-    name: dialect.insert(Delivery.__table__)
-    .on_conflict_do_nothing(index_elements=["source_id", "delivery_key"])
-    .returning(Delivery.__table__.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+INSERT_DELIVERY = insert_ignore_statements(Delivery, ("source_id", "delivery_key"))
 # PostgreSQL: the stored row also takes the delivery's advisory locks (alerts.lock_keys) in the same
 # statement; a copy (no row) takes none. The next statement's snapshot then sees what the holder
 # of a lock committed.
@@ -60,7 +57,7 @@ _LOCK_KEY = (
     .table_valued("k")
     .render_derived(name="lock_key")
 )
-INSERT_DELIVERY_LOCKED = INSERT_DELIVERY["postgresql"].returning(
+INSERT_DELIVERY_LOCKED = cast(Any, INSERT_DELIVERY["postgresql"]).returning(
     select(func.count(func.pg_advisory_xact_lock(_LOCK_KEY.c.k))).select_from(_LOCK_KEY).scalar_subquery()
 )
 
