@@ -22,11 +22,13 @@ venv: $(INSTALLED) ## create the virtual environment and install everything from
 # uv runs from a throwaway venv (never installed into .venv, never committed). It keeps the pins
 # already in the lock unless requirements*.txt need a change; `make lock LOCK_ARGS=--upgrade` takes
 # the newest versions allowed.
-lock: ## regenerate requirements.lock (full tree, with hashes) from requirements.txt and requirements-dev.txt
+lock: ## regenerate requirements.lock (dev tree) and requirements-runtime.lock (the image's), with hashes
 	@tool=$$(mktemp -d) && trap 'rm -rf "$$tool"' EXIT && \
 	$(PY) -m venv "$$tool" && "$$tool/bin/pip" install -q "uv==$(UV_VERSION)" && \
 	"$$tool/bin/uv" pip compile requirements-dev.txt --generate-hashes --python-version 3.11 \
-	  --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o requirements.lock
+	  --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o requirements.lock && \
+	"$$tool/bin/uv" pip compile requirements.txt -c requirements.lock --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" --quiet -o requirements-runtime.lock
 
 run: venv ## migrate, seed the demo on a new database, serve on http://127.0.0.1:5000 with the scheduler
 	scripts/run

@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask, appcontext_pushed, g
 
 from incident_hub import logs, runtime
-from incident_hub.settings import Settings, load_settings, load_units
+from incident_hub.ids import IdConverter
+from incident_hub.settings import Settings, load_role_map, load_settings, load_units
 
 __all__ = ["create_app"]
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.log_format is not None:
         logs.configure(settings.log_format, settings.log_level)
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = IdConverter  # before any route: an id past 2**31-1 is a 404
     uri = _database_uri(settings, app.instance_path)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -57,23 +59,29 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
-    app.extensions[runtime.EXTENSION_KEY] = _build_runtime(settings)
+    app.extensions[runtime.EXTENSION_KEY] = _build_runtime(settings, app.instance_path)
     _bind_runtime(app)
     _bind_extensions(app)
     _register(app)
     return app
 
 
-def _build_runtime(settings: Settings) -> runtime.Runtime:
+def _build_runtime(settings: Settings, instance_path: str) -> runtime.Runtime:
     """Every configuration file is read here, so a bad one stops the start with one line."""
     from incident_hub.risk_config import load_risk_matrix
+    from incident_hub.services.evidence.attachments import STORE_KEY, make_store
     from incident_hub.services.reporting.dashboard import DashboardCache
 
+    units = load_units(settings.units_file)
     return runtime.Runtime(
         settings=settings,
-        units=load_units(settings.units_file),
+        units=units,
         risk_matrix=load_risk_matrix(settings),
-        caches={"dashboard": DashboardCache(settings.dashboard_cache_seconds)},
+        caches={
+            "dashboard": DashboardCache(settings.dashboard_cache_seconds),
+            STORE_KEY: make_store(settings.attachment_store, instance_path),
+        },
+        role_map=load_role_map(settings, units),
     )
 
 

@@ -6,23 +6,37 @@ every unsafe method, a CSRF token. Only health, login, static files and intake g
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
-from flask import Flask, g, redirect, request, url_for
-from flask_login import current_user
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from incident_hub.domain.access import Principal
 from incident_hub.errors import Forbidden, NotAuthenticated
 from incident_hub.extensions import csrf, db, login_manager
 from incident_hub.models import User
+from incident_hub.runtime import now, settings
 from incident_hub.services.admin.tokens import authenticate_token
 from incident_hub.services.admin.users import principal_of
 
-OPEN_ENDPOINTS = {"static", "health.healthz", "health.readyz", "web.login", "web.static", "operations.metrics"}
+OPEN_ENDPOINTS = {
+    "static",
+    "health.healthz",
+    "health.readyz",
+    "web.login",
+    "web.login_oidc",
+    "web.login_oidc_callback",
+    "web.login_mfa",
+    "web.static",
+    "operations.metrics",
+}
 OPEN_PREFIXES = ("/api/v1/intake/",)
+ENROL_ENDPOINTS = {"web.settings_mfa", "web.logout", "static", "web.static"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,6 +52,47 @@ def _user_from_token(header: str) -> User:
     return user
 
 
+def safe_next(target: str | None) -> str:
+    """Only a path on this site, so sign-in cannot be used as an open redirect."""
+    if not target:
+        return url_for("web.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("web.home")
+    return target
+
+
+def start_session(user: User, via: str) -> None:
+    """A new session for a signed-in user: whatever the old cookie held (an attacker's fixed session,
+    sign-in state) is dropped, and the session gets a fresh id, its start time and the user's session
+    version, checked on every request."""
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF's per-request copy of the CSRF secret just dropped
+    login_user(user)
+    stamp = now().timestamp()
+    session.update(sid=secrets.token_urlsafe(16), auth_at=stamp, seen_at=stamp, sv=user.session_version, via=via)
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+    g.pop("csrf_token", None)
+
+
+def _session_ended(user: User) -> str | None:
+    """Why this session may no longer be used, or None. Raises the idle clock when it may."""
+    config, stamp = settings(), now().timestamp()
+    if session.get("sv") != user.session_version:
+        return "Your session was ended (your account changed); please sign in again."
+    if stamp - float(session.get("auth_at", 0)) > config.session_max_hours * 3600:
+        return "Your session reached its maximum length; please sign in again."
+    if stamp - float(session.get("seen_at", 0)) > config.session_idle_minutes * 60:
+        return "Your session expired after a period of inactivity; please sign in again."
+    if stamp - float(session["seen_at"]) >= 30:  # coarse, so the cookie is not rewritten on every request
+        session["seen_at"] = stamp
+    return None
+
+
 def _authenticate() -> Response | None:
     if request.endpoint in OPEN_ENDPOINTS or request.path.startswith(OPEN_PREFIXES):
         return None
@@ -46,7 +101,19 @@ def _authenticate() -> Response | None:
     if header and is_api:
         g.user, g.via_token = _user_from_token(header), True
     elif current_user.is_authenticated:
-        g.user, g.via_token = current_user._get_current_object(), False
+        user = current_user._get_current_object()
+        ended = _session_ended(user)
+        if ended:
+            end_session()
+            if is_api:
+                raise NotAuthenticated(ended)
+            flash(ended, "info")
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        g.user, g.via_token = user, False
+        if session.get("must_enrol") and request.endpoint not in ENROL_ENDPOINTS:
+            if is_api:
+                raise Forbidden("Set up two-step sign-in first (/settings/mfa).", {"rule": "mfa_required"})
+            return redirect(url_for("web.settings_mfa"))
     elif is_api:
         raise NotAuthenticated()
     else:

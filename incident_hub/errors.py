@@ -1,8 +1,8 @@
 """The single exception hierarchy of incident_hub (stdlib only).
 
 The domain and the services raise these; ``api/envelope.py`` turns every one of
-them into the JSON error envelope of API.md. Werkzeug's own 405 and 413 get the same envelope
-there (method_not_allowed, payload_too_large) without a class here; the intake rate limit answers
+them into the JSON error envelope of API.md. Werkzeug's own 405 and 413 (a whole body over the
+limit) get the same envelope there (method_not_allowed, payload_too_large); the intake rate limit answers
 503 (Unavailable), never 429. ``tests/test_errors.py`` keeps this tree and the classes in step.
 
     AppError (500, internal_error)
@@ -15,6 +15,7 @@ there (method_not_allowed, payload_too_large) without a class here; the intake r
     ├── NotFound (404, not_found)
     ├── Conflict (409, conflict)
     │   └── InvalidTransition (409, invalid_transition)
+    ├── PayloadTooLarge (413, payload_too_large)
     ├── UnsupportedMediaType (415, unsupported_media_type)
     ├── ValidationError (422, validation_error)
     ├── RuleViolation (422, rule_violation)
@@ -83,6 +84,10 @@ class Conflict(AppError):
 
 class InvalidTransition(Conflict):
     code, default_message = "invalid_transition", "This transition is not allowed from the current state."
+
+
+class PayloadTooLarge(AppError):
+    status, code, default_message = 413, "payload_too_large", "The request body is too large."
 
 
 class UnsupportedMediaType(AppError):

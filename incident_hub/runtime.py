@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from incident_hub.clock import utcnow
+from incident_hub.domain.identity import RoleMap
 from incident_hub.domain.risk import RiskMatrix
 from incident_hub.domain.units import UnitRegistry
 from incident_hub.settings import Settings
@@ -26,6 +27,7 @@ class Runtime:
     risk_matrix: RiskMatrix
     clock: Callable[[], datetime] = utcnow
     caches: dict[str, Any] = field(default_factory=dict)  # per-app caches built at start (dashboard)
+    role_map: RoleMap | None = None  # OpenID Connect groups -> role and unit; None when OIDC is off
 
 
 # The `extensions` mapping of the app whose context is current, so tests may swap the Runtime.
@@ -60,6 +62,10 @@ def settings() -> Settings:
 
 def risk_matrix() -> RiskMatrix:
     return runtime().risk_matrix
+
+
+def role_map() -> RoleMap | None:
+    return runtime().role_map
 
 
 def now() -> datetime:

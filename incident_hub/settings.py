@@ -15,7 +15,10 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from incident_hub.domain.access import ROLES
+from incident_hub.domain.evidence import DEFAULT_DENIED_TYPES
 from incident_hub.domain.facts import SEVERITIES
+from incident_hub.domain.identity import RoleMap, RoleMapError, parse_role_map
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 from incident_hub.intake.signing import whsec_key
 
@@ -31,7 +34,7 @@ class SettingsError(RuntimeError):
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
-    secret_key: str = DEFAULT_SECRET_KEY
+    secret_key: str = field(default=DEFAULT_SECRET_KEY, repr=False)
     database_url: str | None = None  # None: SQLite in the instance folder
     scheduler_enabled: bool = False
     units_file: Path = PROJECT_ROOT / "config" / "units.toml"
@@ -43,13 +46,27 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    max_attachment_bytes: int = 25 * 1024 * 1024
+    attachment_store: str | None = None  # None: <instance>/attachments; or a folder, or s3://bucket/prefix
+    attachment_denied_types: tuple[str, ...] = DEFAULT_DENIED_TYPES
     # Severities whose incidents need a signed post-incident review before `closed` (API.md).
     review_required_severities: tuple[str, ...] = ("high", "critical")
     log_format: str | None = None  # json | text; None leaves logging as it is (tests)
     log_level: str = "INFO"
-    metrics_token: str | None = None
+    metrics_token: str | None = field(default=None, repr=False)
     metrics_allow: tuple[str, ...] = ()  # addresses or networks; empty with no token: loopback only
     trusted_proxies: int = 0  # proxies in front that set X-Forwarded-*; 0 trusts none
+    # Identity and sessions (API.md "Identity and sessions"); secrets stay out of repr, hence out of logs.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = field(default=None, repr=False)
+    oidc_display_name: str = "your organisation account"
+    oidc_groups_claim: str = "groups"
+    oidc_role_map: Path = PROJECT_ROOT / "config" / "oidc_roles.toml"
+    local_login: bool = True
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    mfa_required_roles: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -68,6 +85,11 @@ class Settings:
                 whsec_key(self.escalation_webhook_secret or "")
             except ValueError as exc:
                 raise SettingsError(f"ESCALATION_WEBHOOK_SECRET: {exc}.") from exc
+        if self.max_attachment_bytes < 1:
+            raise SettingsError("MAX_ATTACHMENT_BYTES must be a positive number of bytes.")
+        store = self.attachment_store or ""
+        if (store.startswith("s3:") and not store.startswith("s3://")) or store == "s3://":
+            raise SettingsError("ATTACHMENT_STORE must look like s3://bucket/prefix (or be a folder).")
         unknown = [s for s in self.review_required_severities if s not in SEVERITIES]
         if unknown:
             raise SettingsError(
@@ -82,6 +104,24 @@ class Settings:
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 raise SettingsError(f"METRICS_ALLOW: {entry!r} is not an address or network.") from None
+        self._check_identity()
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    def _check_identity(self) -> None:
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise SettingsError("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too.")
+        if self.oidc_issuer and not self.oidc_issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise SettingsError("OIDC_ISSUER must be an https:// URL (plain http only on the loopback, for tests).")
+        if not self.oidc_groups_claim:
+            raise SettingsError("OIDC_GROUPS_CLAIM must name a claim (groups or roles).")
+        unknown = [role for role in self.mfa_required_roles if role not in ROLES]
+        if unknown:
+            raise SettingsError(f"MFA_REQUIRED_ROLES: {unknown[0]!r} is not one of {', '.join(ROLES)}.")
+        if self.session_idle_minutes < 1 or self.session_max_hours < 1:
+            raise SettingsError("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -112,6 +152,19 @@ def load_settings(dotenv: bool = True) -> Settings:
         escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
         dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
+        max_attachment_bytes=int(e("MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024))),
+        attachment_store=e("ATTACHMENT_STORE") or None,
+        attachment_denied_types=_types(e("ATTACHMENT_DENIED_TYPES")),
+        oidc_issuer=(e("OIDC_ISSUER") or "").rstrip("/") or None,
+        oidc_client_id=e("OIDC_CLIENT_ID") or None,
+        oidc_client_secret=e("OIDC_CLIENT_SECRET") or None,
+        oidc_display_name=e("OIDC_DISPLAY_NAME") or "your organisation account",
+        oidc_groups_claim=e("OIDC_GROUPS_CLAIM") or "groups",
+        oidc_role_map=Path(e("OIDC_ROLE_MAP", str(PROJECT_ROOT / "config" / "oidc_roles.toml"))),
+        local_login=_bool(e("LOCAL_LOGIN"), default=True),
+        session_idle_minutes=_int(e("SESSION_IDLE_MINUTES"), "SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_int(e("SESSION_MAX_HOURS"), "SESSION_MAX_HOURS", 12),
+        mfa_required_roles=_list(e("MFA_REQUIRED_ROLES", "admin" if env == "production" else "")),
         log_format=e("LOG_FORMAT") or ("json" if env == "production" else "text"),
         log_level=(e("LOG_LEVEL") or "INFO").upper(),
         metrics_token=e("METRICS_TOKEN") or None,
@@ -119,6 +172,30 @@ def load_settings(dotenv: bool = True) -> Settings:
         trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
         review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
     )
+
+
+def _types(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of MIME types; unset or empty keeps the default (executables), `none` allows all."""
+    if not value or not value.strip():
+        return DEFAULT_DENIED_TYPES
+    if value.strip().lower() == "none":
+        return ()
+    return tuple(t.strip().lower() for t in value.split(",") if t.strip())
+
+
+def load_role_map(settings: Settings, units: UnitRegistry) -> RoleMap | None:
+    """The OpenID Connect role map, validated, when sign-in with the organisation account is on."""
+    if not settings.oidc_enabled:
+        return None
+    path = settings.oidc_role_map
+    try:
+        text = path.read_text()
+    except FileNotFoundError as exc:
+        raise SettingsError(f"OIDC role map {path} not found (set OIDC_ROLE_MAP).") from exc
+    try:
+        return parse_role_map(text, units, where=f"OIDC role map {path}")
+    except RoleMapError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def _list(value: str) -> tuple[str, ...]:

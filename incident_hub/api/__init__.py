@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
+from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.exceptions import HTTPException
 
-from incident_hub.api import envelope
+from incident_hub.api import envelope, hostile_input
+from incident_hub.api.attachments import UploadAwareRequest, is_upload
 from incident_hub.errors import BadJson, UnsupportedMediaType
+from incident_hub.ids import IdConverter
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -27,15 +32,28 @@ def _check_json_body() -> None:
     """415 for a body that is not JSON, 400 for JSON that does not parse (intake checks its own)."""
     if request.method not in BODY_METHODS or request.path.startswith("/api/v1/intake/"):
         return
-    if not request.path.startswith("/api/"):
-        return
+    if not request.path.startswith("/api/") or is_upload(request):
+        return  # uploads are multipart (api/attachments.py)
     has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
     if not has_body:
         return
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")
-    if request.get_json(silent=True) is None and request.get_data():
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # json.loads on thousands of nested brackets
+        raise BadJson("The request body is nested too deeply to be read.")
+    if body is None and request.get_data():
         raise BadJson()
+    hostile_input.check_json(body)
+
+
+def _check_text_input() -> None:
+    """No NUL character in a query, a form or a path, on every page and endpoint (intake checks its own)."""
+    if not request.path.startswith("/api/v1/intake/"):
+        hostile_input.check_request(
+            request.args, request.form if request.method in BODY_METHODS else None, request.view_args
+        )
 
 
 def _docs() -> ResponseReturnValue:
@@ -43,16 +61,41 @@ def _docs() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.api import actions, assessments, audit, incidents, playbooks, reviews, sources
+    from incident_hub.api import (
+        actions,
+        assessments,
+        attachments,
+        audit,
+        exports,
+        incidents,
+        observables,
+        playbooks,
+        reviews,
+        sources,
+    )
     from incident_hub.api import dashboard as dashboard_api
     from incident_hub.api import reports as reports_api
 
     api = EnvelopeApi(app, spec_kwargs={"info": {"description": "incident_hub API (see API.md)"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.register_converter(IdConverter, integerconverter2paramschema)
     envelope.init_app(app)
+    app.before_request(_check_text_input)
     app.before_request(_check_json_body)
     app.add_url_rule("/api/v1/docs", "api_docs", _docs)
-    blueprints = (audit, incidents, reviews, assessments, actions, playbooks, sources, dashboard_api, reports_api)
+    app.request_class = UploadAwareRequest
+    blueprints: tuple[Any, ...] = (
+        audit,
+        incidents,
+        reviews,
+        assessments,
+        actions,
+        playbooks,
+        sources,
+        dashboard_api,
+        reports_api,
+    )
+    blueprints += (attachments, observables, exports)  # evidence and sharing (issue 16)
     for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)
     app.extensions["incident_hub_api"] = api

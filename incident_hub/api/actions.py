@@ -12,6 +12,8 @@ from incident_hub.api.pagination import PageArgs, page_body, sort_field
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES
+from incident_hub.errors import ValidationError
+from incident_hub.ids import Id
 from incident_hub.services.actions.commands import transition_action, update_action
 from incident_hub.services.actions.queries import (
     SORTABLE,
@@ -21,6 +23,7 @@ from incident_hub.services.actions.queries import (
     list_actions,
     usernames,
 )
+from incident_hub.services.evidence.attachments import done_with_file
 
 blp = Blueprint("actions", __name__, description="Prevention and mitigation actions")
 blp.url_prefix_suffix = "/actions"
@@ -30,9 +33,9 @@ class ActionArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(ACTION_STATUSES))
     owner_unit = fields.String()
     overdue = fields.Boolean()
-    incident_id = fields.Integer()
-    playbook_id = fields.Integer()
-    assessment_id = fields.Integer()
+    incident_id = Id()
+    playbook_id = Id()
+    assessment_id = Id()
     sort = sort_field(SORTABLE, "due_at")
 
 
@@ -47,6 +50,9 @@ class TransitionBody(Schema):
     to = fields.String(required=True, validate=validate.OneOf(ACTION_STATUSES))
     evidence = fields.String(load_default="", validate=validate.Length(max=10_000))
     reason = fields.String(load_default="", validate=validate.Length(max=10_000))
+    evidence_attachment_id = Id(
+        load_default=None, allow_none=True, metadata={"description": "a file attached to this action, as evidence"}
+    )
 
 
 @blp.route("")
@@ -77,6 +83,11 @@ class ActionItem(MethodView):
 class ActionTransitions(MethodView):
     @blp.arguments(TransitionBody)
     def post(self, body: dict[str, Any], action_id: int) -> dict[str, Any]:
-        """Move an action: `done` needs `evidence`, `blocked` needs `reason`; 409 when not allowed."""
-        action = transition_action(current_principal(), action_id, body["to"], body["evidence"], body["reason"])
+        """Move an action: `done` needs `evidence` or `evidence_attachment_id`, `blocked` a `reason` (409: not now)."""
+        principal, file_id = current_principal(), body["evidence_attachment_id"]
+        if file_id is not None:
+            if body["to"] != "done":
+                raise ValidationError.for_fields({"evidence_attachment_id": ["only with to=done"]})
+            return action_view(done_with_file(principal, action_id, file_id, body["evidence"]))
+        action = transition_action(principal, action_id, body["to"], body["evidence"], body["reason"])
         return action_view(action)

@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from incident_hub.api.pagination import PageArgs, sort_field
 from incident_hub.domain.assessments import DOMAINS, MEASURE_KINDS, STATUSES
+from incident_hub.ids import Id
 from incident_hub.services.assessments.queries import SORTABLE
 
 SCALE = validate.Range(min=1, max=5, error="must be between 1 and 5")
@@ -35,7 +36,7 @@ def _when() -> fields.AwareDateTime:
 
 
 class AssessmentIn(Schema):
-    incident_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    incident_id = Id(strict=True, allow_none=True, load_default=None)
     subject = fields.String(load_default="", validate=validate.Length(max=200))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     review_due_at = fields.AwareDateTime(default_timezone=None, allow_none=True, load_default=None)
@@ -102,7 +103,7 @@ class VersionIn(Schema):
 
 
 class AssessmentArgs(PageArgs):
-    incident_id = fields.Integer()
+    incident_id = Id()
     status = fields.String(validate=validate.OneOf(STATUSES))
     joint = fields.Boolean()
     review_due = fields.Boolean()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from incident_hub.errors import AppError, BadJson, BadRequest, Unavailable, ValidationError
@@ -27,6 +29,7 @@ HTTP_CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
+RETRY_AFTER_DATABASE = 5
 JSON_PATHS = ("/api/", "/healthz", "/readyz", "/metrics")
 
 
@@ -72,6 +75,13 @@ def from_http_exception(exc: HTTPException) -> AppError:
 
 
 def _page(error: AppError) -> ResponseReturnValue:
+    if isinstance(error, Unavailable):
+        # Straight from the Jinja environment: render_template's context processors would load the
+        # signed-in user, from the database that is down.
+        html = current_app.jinja_env.get_template("unavailable.html").render(error=error)
+        response = make_response(html, error.status)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
     return render_template("error.html", error=error), error.status
 
 
@@ -91,7 +101,20 @@ def handle_http_exception(exc: HTTPException) -> ResponseReturnValue:
     return _page(error)
 
 
+def database_unavailable(exc: BaseException) -> Unavailable | None:
+    """A passing database failure (down, restarting, locked, pool exhausted) is a 503, not a 500."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        return Unavailable("The database is unavailable; retry later.", retry_after=RETRY_AFTER_DATABASE)
+    return None
+
+
 def handle_unexpected(exc: Exception) -> ResponseReturnValue:
+    unavailable = database_unavailable(exc)
+    if unavailable is not None:
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.__class__.__name__)
+        return handle_app_error(unavailable)
     log.exception("unhandled error on %s %s", request.method, request.path)
     return handle_app_error(AppError())
 

@@ -7,11 +7,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from incident_hub.ids import MAX_PAGE
+
 MAX_PER_PAGE = 500
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 

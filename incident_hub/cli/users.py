@@ -44,14 +44,17 @@ def _read_password() -> tuple[str, bool]:
 @click.argument("name")
 @click.option("--role", required=True, help="oict_responder, dss_officer, manager or admin")
 @click.option("--unit", default=None, help="The user's unit (OICT, DSS, …)")
-def create_user(name: str, role: str, unit: str | None) -> None:
+@click.option("--email", default=None, help="The user's email address")
+@click.option("--break-glass", is_flag=True, help="May sign in with a password even when LOCAL_LOGIN=false")
+def create_user(name: str, role: str, unit: str | None, email: str | None, break_glass: bool) -> None:
     """Create a user; the password is read from stdin (twice) or generated and printed."""
     password, generated = _read_password()
     try:
-        user = service.create_user(name, role, unit, password, actor="cli")
+        user = service.create_user(name, role, unit, password, actor="cli", break_glass=break_glass, email=email)
     except AppError as error:
         fail(error)
-    click.echo(f"created user {user.username} ({user.role}{', ' + user.unit if user.unit else ''})")
+    glass = ", break-glass" if user.break_glass else ""
+    click.echo(f"created user {user.username} ({user.role}{', ' + user.unit if user.unit else ''}{glass})")
     if generated:
         click.echo(f"password: {password}")
 
@@ -70,6 +73,19 @@ def disable_user(name: str) -> None:
     except AppError as error:
         fail(error)
     click.echo(f"disabled {name}")
+
+
+@users_cli.command("reset-mfa")
+@click.argument("name")
+def reset_mfa(name: str) -> None:
+    """Forget NAME's second factor (lost phone and codes); they enrol again at their next sign-in."""
+    from incident_hub.services.admin.mfa import reset_mfa as reset
+
+    try:
+        reset(name, actor="cli")
+    except AppError as error:
+        fail(error)
+    click.echo(f"second factor of {name} reset; their sessions have ended")
 
 
 @tokens_cli.command("create")

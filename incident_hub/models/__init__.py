@@ -4,12 +4,13 @@ from incident_hub.models.action import Action
 from incident_hub.models.assessment import Assessment, AssessmentVersion, Measure, Signoff, Threat
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
+from incident_hub.models.evidence import Attachment, IncidentTechnique, Observable
 from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
 from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
 from incident_hub.models.playbook import Playbook
 from incident_hub.models.review import Review, ReviewFinding, ReviewSignoff
-from incident_hub.models.user import ApiToken, User
+from incident_hub.models.user import ApiToken, LoginFailure, LoginLock, RecoveryCode, User
 
 __all__ = [
     "Action",
@@ -17,15 +18,21 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "AssessmentVersion",
+    "Attachment",
     "AuditEntry",
     "AuditHead",
     "Base",
     "Delivery",
     "Incident",
+    "IncidentTechnique",
     "IncidentUnit",
+    "LoginFailure",
+    "LoginLock",
     "Measure",
+    "Observable",
     "OutboxMessage",
     "Playbook",
+    "RecoveryCode",
     "Review",
     "ReviewFinding",
     "ReviewSignoff",

@@ -19,11 +19,15 @@ def init_app(app: Flask) -> None:
         admin_sources,
         assessments,
         auth,
+        evidence,
         home,
         incidents,
         manage,
+        mfa,
+        oidc,
         playbooks,
         reviews,
     )
 
+    oidc.init_oidc(app)
     app.register_blueprint(bp)

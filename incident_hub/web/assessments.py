@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from incident_hub.auth import current_principal
 from incident_hub.domain.risk import IMPACT_NAMES, LABELS, LIKELIHOOD_NAMES
 from incident_hub.errors import AppError
+from incident_hub.ids import parse_id
 from incident_hub.runtime import risk_matrix, units
 from incident_hub.services.assessments import threats as threats_svc
 from incident_hub.services.assessments.commands import sign_assessment
@@ -38,7 +39,7 @@ YES_NO = {"yes": True, "no": False}
 @bp.get("/assessments")
 def assessments() -> ResponseReturnValue:
     f = AssessmentFilter(
-        incident_id=request.args.get("incident_id", type=int),
+        incident_id=parse_id(request.args.get("incident_id")),
         status=request.args.get("status") if request.args.get("status") in ("draft", "signed") else None,
         joint=YES_NO.get(request.args.get("joint", "")),
         review_due=YES_NO.get(request.args.get("review_due", "")),
@@ -73,7 +74,7 @@ def _forms(bound: bool) -> tuple[ThreatForm, MeasureForm, SignForm]:
 def _page(assessment_id: int, forms: tuple[ThreatForm, MeasureForm, SignForm] | None = None, status: int = 200):
     principal = current_principal()
     a = get_visible_assessment(principal, assessment_id)
-    number = request.args.get("version", type=int) if status == 200 else None
+    number = parse_id(request.args.get("version")) if status == 200 else None
     v = get_version(a, number)
     view = assessment_view(a, v, principal)
     signed_units = {s["unit"] for s in view["signoffs"]}
@@ -133,7 +134,7 @@ def assessment_add_measure(assessment_id: int) -> ResponseReturnValue:
         get_visible_assessment(current_principal(), assessment_id)
         return _page(assessment_id, forms, 422)
     try:
-        threats_svc.add_measure(current_principal(), assessment_id, int(form.threat_id.data), form.data_in())
+        threats_svc.add_measure(current_principal(), assessment_id, parse_id(form.threat_id.data) or 0, form.data_in())
     except AppError as exc:
         return _refused(assessment_id, forms, form, exc)
     flash("Measure added.", "ok")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from incident_hub.auth import end_session, safe_next, start_session
+from incident_hub.runtime import settings
+from incident_hub.services.admin import mfa, throttle
 from incident_hub.services.admin.users import authenticate_password
 from incident_hub.web.blueprint import bp
+from incident_hub.web.mfa import begin_second_factor
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
@@ -20,14 +21,20 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site, so the login page cannot be used as an open redirect."""
-    if not target:
-        return url_for("web.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.home")
-    return target
+def _page(form: LoginForm, error: str | None, next_url: str | None, status: int = 200) -> ResponseReturnValue:
+    config = settings()
+    return (
+        render_template(
+            "login.html",
+            form=form,
+            error=error,
+            next=next_url,
+            oidc_enabled=config.oidc_enabled,
+            oidc_display_name=config.oidc_display_name,
+            local_login=config.local_login,
+        ),
+        status,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,19 +42,36 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     next_url = request.args.get("next")
     if request.method == "GET":
-        return render_template("login.html", form=form, error=None, next=next_url)
+        return _page(form, None, next_url)
     if form.validate_on_submit():
-        user = authenticate_password(form.username.data, form.password.data)
-        if user is not None:
-            login_user(user)
-            return redirect(_safe_next(next_url))
-        return render_template("login.html", form=form, error="Unknown username or wrong password.", next=next_url), 401
+        return _password_step(form, next_url)
     if "csrf_token" in form.errors:
-        return render_template("login.html", form=form, error="The form expired; please try again.", next=next_url), 400
-    return render_template("login.html", form=form, error="Enter your username and password.", next=next_url), 422
+        return _page(form, "The form expired; please try again.", next_url, 400)
+    return _page(form, "Enter your username and password.", next_url, 422)
+
+
+def _password_step(form: LoginForm, next_url: str | None) -> ResponseReturnValue:
+    """The password, throttled (a locked name gets the same answer as a wrong password), then the
+    second factor when the account has one, or its enrolment when the role requires one."""
+    username, address = form.username.data, request.remote_addr or "-"
+    if throttle.address_refused(address):
+        return _page(form, "Too many failed sign-ins from your address; wait a minute and try again.", next_url, 429)
+    locked = throttle.is_locked(username)
+    user = authenticate_password(username, form.password.data)  # checked even when locked: same timing
+    if user is None or locked:
+        throttle.record_failure(username, address)
+        return _page(form, "Unknown username or wrong password.", next_url, 401)
+    throttle.clear_failures(username)
+    if user.mfa_enabled:
+        return begin_second_factor(user, next_url)
+    start_session(user, via="password")
+    if mfa.mfa_required(user):
+        session["must_enrol"] = True
+        return redirect(url_for("web.settings_mfa"))
+    return redirect(safe_next(next_url))
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    logout_user()
+    end_session()
     return redirect(url_for("web.login"))

@@ -37,6 +37,7 @@ NAV: list[NavItem] = [
 INCIDENT_PANELS: list[tuple[str, tuple[str, ...]]] = [
     ("assessments/_incident_panel.html", EVERYONE),
     ("incidents/_review_panel.html", EVERYONE),
+    ("evidence/_incident_panel.html", EVERYONE),
 ]
 
 

@@ -24,10 +24,10 @@ def apply_errors(form: FlaskForm, error: AppError) -> None:
 
 
 def int_arg(name: str, default: int, lo: int = 1, hi: int = 10_000) -> int:
-    try:
-        value = int(request.args.get(name, default))
-    except ValueError:
+    text = request.args.get(name, "")
+    if not text.strip().lstrip("-").isdigit() or len(text) > 12:
         return default
+    value = int(text)
     return max(lo, min(hi, value))
 
 

@@ -12,7 +12,7 @@ from incident_hub.domain.access import Principal, check_role_unit
 from incident_hub.errors import Conflict, NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import User
-from incident_hub.runtime import units
+from incident_hub.runtime import settings, units
 from incident_hub.services.uow import unit_of_work
 
 MIN_PASSWORD = 10
@@ -25,18 +25,37 @@ def principal_of(user: User) -> Principal:
 
 
 def user_view(user: User) -> dict[str, object]:
-    return {"id": user.id, "username": user.username, "role": user.role, "unit": user.unit, "active": user.active}
+    view: dict[str, object] = {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role,
+        "unit": user.unit,
+        "active": user.active,
+    }
+    if user.break_glass:
+        view["break_glass"] = True
+    return view
 
 
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def create_user(username: str, role: str, unit: str | None, password: str, actor: str = "system") -> User:
+def create_user(
+    username: str,
+    role: str,
+    unit: str | None,
+    password: str,
+    actor: str = "system",
+    break_glass: bool = False,
+    email: str | None = None,
+) -> User:
     if not username or len(username) > 80:
         raise ValidationError.for_fields({"username": ["must be 1 to 80 characters"]})
     if len(password) < MIN_PASSWORD:
         raise ValidationError.for_fields({"password": [f"must be at least {MIN_PASSWORD} characters"]})
+    if email is not None and (len(email) > 254 or "@" not in email.strip("@")):
+        raise ValidationError.for_fields({"email": ["must be an email address"]})
     check_role_unit(role, unit, units())
     try:
         with unit_of_work(actor) as uow:
@@ -46,6 +65,8 @@ def create_user(username: str, role: str, unit: str | None, password: str, actor
                 role=role,
                 unit=unit,
                 active=True,
+                break_glass=break_glass,
+                email=email,
                 created_at=uow.now,
             )
             uow.session.add(user)
@@ -63,6 +84,8 @@ def authenticate_password(username: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
+    if not settings().local_login and not user.break_glass:
+        return None  # local accounts are off; only break-glass ones remain (same answer as a wrong password)
     return user
 
 
@@ -82,5 +105,7 @@ def set_active(username: str, active: bool, actor: str) -> User:
         user = get_user_by_name(username)
         before = user_view(user)
         user.active = active
+        if not active:
+            user.session_version += 1  # their open sessions end at once
         uow.audit("user.update", "user", user.id, before, user_view(user))
     return user

@@ -17,6 +17,7 @@ from incident_hub.errors import ValidationError
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent
 from incident_hub.runtime import settings, units
 from incident_hub.services.actions.commands import cancel_departed_work
+from incident_hub.services.evidence.observables import record_detection_indicators
 from incident_hub.services.incidents.closure import closure_facts
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
 from incident_hub.services.timeline import add_event, add_event_now, add_events
@@ -119,7 +120,15 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
     )
     after_routing(uow, incident, routing, new=True)
     uow.audit("incident.create", "incident", incident.id, None, incident_snapshot(incident))
+    _record_indicators(uow, incident)
     return incident
+
+
+def _record_indicators(uow: UnitOfWork, incident: Incident) -> None:
+    """Typed detection indicators are also kept as detection observables (searchable, issue 16)."""
+    indicators = (incident.detection or {}).get("indicators") or []
+    if indicators:
+        record_detection_indicators(uow, incident, list(indicators), uow.now)
 
 
 def update_incident(principal: Principal, incident_id: int, changes: dict[str, Any]) -> Incident:
@@ -142,6 +151,8 @@ def update_incident(principal: Principal, incident_id: int, changes: dict[str, A
             _override(uow, incident, changes["lead_unit"], before)
         incident.updated_at = uow.now
         uow.audit("incident.update", "incident", incident.id, before, incident_snapshot(incident))
+        if "detection" in changes:
+            _record_indicators(uow, incident)
     return incident
 
 
