@@ -44,7 +44,7 @@ from incident_hub.settings import Settings  # noqa: E402
 from tests.intake.factories import PAYLOADS, signed_headers  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DB = "ih_intake_bench"
+PG_DB = os.environ.get("BENCH_PG_DB", "ih_intake_bench")  # one per concurrent bencher
 SECRET_KEY = "bench-secret-key-not-for-production"
 FORMATS = ("alertmanager", "grafana", "generic")
 MIXES = {  # share of each kind of delivery
@@ -260,7 +260,22 @@ def prepare(url: str) -> dict[str, tuple[str, str]]:
     app = create_app(Settings(env="development", secret_key=SECRET_KEY, database_url=url))
     with app.app_context():
         upgrade()
+        add_people()
         return {fmt: (f"bench-{fmt}", create_source("bench", f"bench-{fmt}", fmt)[1]) for fmt in FORMATS}
+
+
+PEOPLE = (("oict_responder", "OICT", 12), ("dss_officer", "DSS", 8), ("manager", "OICT", 2))
+
+
+def add_people() -> None:
+    """The people a new incident reaches (R5 triage: OICT's members, each with an email address), so
+    the notification fan-out (in-app rows and email outbox rows) is measured too."""
+    from incident_hub.services.admin.users import create_user
+
+    for role, unit, count in PEOPLE:
+        for i in range(count):
+            name = f"bench-{role}-{i}"
+            create_user(name, role, unit, "bench-password-123", actor="bench", email=f"{name}@example.org")
 
 
 def intake_jobs(mix: list[Delivery], sources: dict[str, tuple[str, str]]) -> list[tuple[str, bytes, Any]]:

@@ -46,6 +46,14 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    smtp_host: str | None = None  # None: email is not sent (rows wait, failures are recorded)
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "incident_hub <incident-hub@localhost>"
+    public_url: str = "http://127.0.0.1:5000"  # links in messages
+    action_due_soon_hours: int = 24
     max_attachment_bytes: int = 25 * 1024 * 1024
     attachment_store: str | None = None  # None: <instance>/attachments; or a folder, or s3://bucket/prefix
     attachment_denied_types: tuple[str, ...] = DEFAULT_DENIED_TYPES
@@ -80,6 +88,10 @@ class Settings:
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError("PUBLIC_URL must start with http:// or https:// (it makes the links in messages).")
+        if self.smtp_password and not self.smtp_username:
+            raise SettingsError("SMTP_PASSWORD is set without SMTP_USERNAME.")
         if self.escalation_webhook_url:
             try:
                 whsec_key(self.escalation_webhook_secret or "")
@@ -152,6 +164,14 @@ def load_settings(dotenv: bool = True) -> Settings:
         escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
         dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
+        smtp_host=e("SMTP_HOST") or None,
+        smtp_port=int(e("SMTP_PORT", "587")),
+        smtp_username=e("SMTP_USERNAME") or None,
+        smtp_password=e("SMTP_PASSWORD") or None,
+        smtp_starttls=_bool(e("SMTP_STARTTLS"), default=True),
+        mail_from=e("MAIL_FROM", "incident_hub <incident-hub@localhost>"),
+        public_url=e("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        action_due_soon_hours=int(e("ACTION_DUE_SOON_HOURS", "24")),
         max_attachment_bytes=int(e("MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024))),
         attachment_store=e("ATTACHMENT_STORE") or None,
         attachment_denied_types=_types(e("ATTACHMENT_DENIED_TYPES")),

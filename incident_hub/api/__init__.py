@@ -66,8 +66,11 @@ def init_app(app: Flask) -> None:
         assessments,
         attachments,
         audit,
+        channels,
         exports,
         incidents,
+        me,
+        notifications,
         observables,
         playbooks,
         reviews,
@@ -96,6 +99,7 @@ def init_app(app: Flask) -> None:
         reports_api,
     )
     blueprints += (attachments, observables, exports)  # evidence and sharing (issue 16)
+    blueprints += (notifications, channels, me)  # people in the loop (issue 14)
     for blueprint in (module.blp for module in blueprints):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix_suffix)
     app.extensions["incident_hub_api"] = api

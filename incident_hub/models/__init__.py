@@ -8,6 +8,7 @@ from incident_hub.models.evidence import Attachment, IncidentTechnique, Observab
 from incident_hub.models.incident import Incident, IncidentUnit, TimelineEvent
 from incident_hub.models.intake import Alert, Delivery, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
+from incident_hub.models.notification import ChatChannel, IncidentFollower, Notification, NotificationPreference
 from incident_hub.models.playbook import Playbook
 from incident_hub.models.review import Review, ReviewFinding, ReviewSignoff
 from incident_hub.models.user import ApiToken, LoginFailure, LoginLock, RecoveryCode, User
@@ -22,13 +23,17 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "ChatChannel",
     "Delivery",
     "Incident",
+    "IncidentFollower",
     "IncidentTechnique",
     "IncidentUnit",
     "LoginFailure",
     "LoginLock",
     "Measure",
+    "Notification",
+    "NotificationPreference",
     "Observable",
     "OutboxMessage",
     "Playbook",

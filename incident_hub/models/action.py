@@ -42,5 +42,6 @@ class Action(Base):
     playbook_id: Mapped[int | None] = mapped_column(ForeignKey("playbooks.id"))
     source_step: Mapped[str | None] = mapped_column(String(120))
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_soon_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # `action.due_soon` sent once
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

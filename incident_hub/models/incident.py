@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from incident_hub.domain.facts import severity_rank
 from incident_hub.models.base import Base, UTCDateTime
+from incident_hub.models.user import User
 
 
 class Incident(Base):
@@ -72,8 +73,12 @@ class Incident(Base):
     routing_explanation: Mapped[str] = mapped_column(String(400))
     lead_overridden: Mapped[bool] = mapped_column(default=False)
     joint_assessment_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # `assessment.joint_due` sent: 0 not yet, 1 deadline near, 2 passed (claimed once each).
+    joint_due_notice: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # the incident commander
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="selectin")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -28,14 +28,18 @@ class SchedulerLock(Base):
 
 
 class OutboxMessage(Base):
-    """A webhook to deliver (Standard Webhooks): the exact body is kept so retries sign the same bytes."""
+    """A message to deliver: a signed webhook (the exact body is kept so retries sign the same bytes), an
+    email (`url` is `mailto:`) or a chat post. The body of email and chat rows names the event and its
+    objects; the message is rendered when sent, so the request that caused it only writes this row."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(64), unique=True)  # webhook-id, same on every retry
-    kind: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))  # the event (action.overdue, incident.routed, …)
+    # How it leaves: webhook (escalation, Standard Webhooks), email, teams, slack.
+    channel: Mapped[str] = mapped_column(String(16), default="webhook", server_default="webhook")
     url: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | failed

@@ -23,6 +23,7 @@ class User(UserMixin, Base):
     unit: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str | None] = mapped_column(String(8))
     # An organisation account (OpenID Connect): its issuer and stable subject; no usable password here.
     oidc_issuer: Mapped[str | None] = mapped_column(String(255))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))

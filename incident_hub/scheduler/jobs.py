@@ -31,6 +31,24 @@ def _deliver_webhooks() -> object:
     return deliver_due()
 
 
+def _remind_due_soon() -> object:
+    from incident_hub.services.actions.escalation import remind_due_soon
+
+    return remind_due_soon()
+
+
+def _remind_joint_due() -> object:
+    from incident_hub.services.assessments.joint import remind_joint_due
+
+    return remind_joint_due()
+
+
+def _send_digests() -> object:
+    from incident_hub.services.notify.digest import send_digests
+
+    return send_digests()
+
+
 def jobs() -> list[Job]:
     from incident_hub.services.assessments.commands import flag_reviews_due
     from incident_hub.services.intake.sources import expire_delivery_keys
@@ -40,5 +58,8 @@ def jobs() -> list[Job]:
         Job("playbooks.sync", 300, _sync_playbooks),
         Job("actions.escalate_overdue", 60, _escalate_overdue),
         Job("outbox.deliver", 30, _deliver_webhooks),
+        Job("actions.remind_due_soon", 300, _remind_due_soon),
+        Job("assessments.remind_joint_due", 300, _remind_joint_due),
+        Job("notifications.hourly_digest", 3600, _send_digests),
         Job("intake.expire_delivery_keys", 300, expire_delivery_keys),
     ]

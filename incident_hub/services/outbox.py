@@ -1,11 +1,14 @@
-"""Outbound webhooks through an outbox (reference/STANDARDS.md §4, Standard Webhooks 1.0.0).
+"""The transactional outbox: every message that leaves the app (reference/STANDARDS.md §4).
 
+Channels: `webhook` (the escalation webhook, Standard Webhooks 1.0.0), `email` (SMTP, rendered
+when sent: services/notify/email.py), `teams` and `slack` (services/notify/chat.py).
 A message is written in the same transaction as the event it reports, then delivered by the
 scheduler: signed (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`
 over `{id}.{timestamp}.{body}`, by intake/signing.py's signer, the one that checks intake),
-retried with exponential backoff (honouring `Retry-After`), and
-recorded as `delivered` or `failed`. The webhook-id stays the same across retries, so the receiver
-can de-duplicate. Deliveries claim their row first, so two schedulers never send one attempt twice.
+retried with exponential backoff (honouring `Retry-After`), and recorded as `delivered`, `failed`
+(shown to admins on /admin/channels) or `cancelled` (the recipient was disabled or the channel
+removed before it left). The webhook-id stays the same across retries, so the receiver can
+de-duplicate. Deliveries claim their row first, so two schedulers never send one attempt twice.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from incident_hub.intake.signing import sign_standard_webhooks
 from incident_hub.logs import bound_request_id, current_request_id
 from incident_hub.models import OutboxMessage
 from incident_hub.runtime import settings
+from incident_hub.services.notify.attempt import Attempt
 from incident_hub.services.uow import UnitOfWork, bookkeeping
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,7 @@ def enqueue(uow: UnitOfWork, kind: str, payload: dict[str, Any]) -> OutboxMessag
     message = OutboxMessage(
         message_id="msg_" + secrets.token_urlsafe(18),
         kind=kind,
+        channel="webhook",
         url=url,
         body=body,
         status="pending",
@@ -78,8 +83,8 @@ def _claim(message_id: int, now: datetime) -> bool:
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def _post(message: OutboxMessage, now: datetime) -> tuple[int | None, str, int | None]:
-    """(status code or None, error text, Retry-After seconds or None) of one attempt."""
+def _post(message: OutboxMessage, now: datetime) -> Attempt:
+    """One signed webhook attempt."""
     timestamp = int(now.timestamp())
     headers = {"content-type": "application/json", "webhook-id": message.message_id}
     headers["webhook-timestamp"] = str(timestamp)
@@ -91,32 +96,59 @@ def _post(message: OutboxMessage, now: datetime) -> tuple[int | None, str, int |
     try:
         response = requests.post(message.url, data=message.body.encode(), headers=headers, timeout=TIMEOUT_SECONDS)
     except requests.RequestException as exc:
-        return None, f"{exc.__class__.__name__}: {exc}"[:500], None
+        return Attempt(False, None, f"{exc.__class__.__name__}: {exc}"[:500])
     retry_after = response.headers.get("Retry-After", "")
-    return (
+    return Attempt(
+        response.ok,
         response.status_code,
         "" if response.ok else response.text[:500],
         int(retry_after) if retry_after.isdigit() else None,
+        permanent=response.status_code in GIVE_UP_STATUSES,
     )
 
 
-def _record(message: OutboxMessage, now: datetime, code: int | None, error: str, retry_after: int | None) -> None:
-    with bookkeeping():
-        _record_attempt(message, now, code, error, retry_after)
+def _send(message: OutboxMessage, now: datetime) -> Attempt:
+    from incident_hub.services.notify.chat import send_chat
+    from incident_hub.services.notify.email import send_email
+
+    try:
+        if message.channel == "email":
+            return send_email(message)
+        if message.channel in ("teams", "slack"):
+            return send_chat(message)
+        return _post(message, now)
+    except Exception as exc:  # a rendering bug fails this message visibly, never the whole run
+        log.exception("outbox message %s could not be sent", message.message_id)
+        db.session.rollback()
+        return Attempt(False, None, f"{exc.__class__.__name__}: {exc}"[:500], permanent=True)
 
 
-def _record_attempt(
-    message: OutboxMessage, now: datetime, code: int | None, error: str, retry_after: int | None
-) -> None:
-    message.last_status_code, message.last_error = code, error
-    if code is not None and 200 <= code < 300:
+def _record(message_id: int, now: datetime, attempt: Attempt) -> str:
+    with bookkeeping() as session:
+        message = session.get(OutboxMessage, message_id)
+        assert message is not None
+        _record_attempt(message, now, attempt)
+        return message.status
+
+
+def _record_attempt(message: OutboxMessage, now: datetime, attempt: Attempt) -> None:
+    message.last_status_code, message.last_error = attempt.code, attempt.error
+    if attempt.delivered:
         message.status, message.delivered_at = "delivered", now
-    elif code in GIVE_UP_STATUSES or message.attempts >= MAX_ATTEMPTS:
+    elif attempt.cancelled:
+        message.status = "cancelled"
+    elif attempt.permanent or message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
         # Not the error text: it may quote the receiver's URL (a chat webhook URL is a credential).
-        log.warning("webhook %s failed for good after %d attempt(s): %s", message.message_id, message.attempts, code)
+        log.warning(
+            "%s message %s failed for good after %d attempt(s): %s",
+            message.channel,
+            message.message_id,
+            message.attempts,
+            attempt.code,
+        )
     else:
-        wait = max(backoff(message.attempts), timedelta(seconds=retry_after or 0))
+        wait = max(backoff(message.attempts), timedelta(seconds=attempt.retry_after or 0))
         message.next_attempt_at = now + min(wait, BACKOFF_CAP)
 
 
@@ -134,23 +166,28 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
         .all()
     )
     db.session.rollback()
-    counts = {"delivered": 0, "retrying": 0, "failed": 0}
+    counts = {"delivered": 0, "retrying": 0, "failed": 0, "cancelled": 0}
     for message_id in ids:
         if not _claim(message_id, now):
             continue
         message = db.session.get(OutboxMessage, message_id)
         assert message is not None
+        kind = message.kind
         with bound_request_id(message.request_id or current_request_id()):
             outcome = _attempt(message, now)
         counts[outcome] += 1
-        metrics.count_outbox(message.kind, outcome)
+        metrics.count_outbox(kind, outcome)
     return counts
+
+
+OUTCOMES = {"delivered": "delivered", "failed": "failed", "cancelled": "cancelled"}
 
 
 def _attempt(message: OutboxMessage, now: datetime) -> str:
     """One attempt, logged under the request id that queued the message; its outcome."""
-    code, error, retry_after = _post(message, now)
-    _record(message, now, code, error, retry_after)
-    outcome = "delivered" if message.status == "delivered" else "failed" if message.status == "failed" else "retrying"
-    log.info("webhook %s %s: attempt %d answered %s", message.message_id, outcome, message.attempts, code or "nothing")
+    message_id, channel, public_id = message.id, message.channel, message.message_id
+    attempt = _send(message, now)
+    db.session.rollback()  # the renderers only read; the outcome is recorded on a fresh transaction
+    outcome = OUTCOMES.get(_record(message_id, now, attempt), "retrying")
+    log.info("%s message %s %s: answered %s", channel, public_id, outcome, attempt.code or "nothing")
     return outcome

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         incidents,
         manage,
         mfa,
+        notifications,
         oidc,
         playbooks,
         reviews,

@@ -32,10 +32,12 @@ NAV: list[NavItem] = [
     NavItem("web.audit", "Audit", MANAGERS),
     NavItem("web.admin_users", "Users", (ADMIN,)),
     NavItem("web.admin_sources", "Sources", (ADMIN,)),
+    NavItem("web.admin_channels", "Channels", (ADMIN,)),
 ]
 # Templates included at the end of the incident page: (template name, roles).
 INCIDENT_PANELS: list[tuple[str, tuple[str, ...]]] = [
     ("assessments/_incident_panel.html", EVERYONE),
+    ("notifications/_incident_panel.html", EVERYONE),
     ("incidents/_review_panel.html", EVERYONE),
     ("evidence/_incident_panel.html", EVERYONE),
 ]
@@ -46,9 +48,17 @@ def _nav_items() -> dict[str, Any]:
     principal = g.get("principal")
     role = principal.role if principal else None
     return {
+        "unread_count": _unread_count,
         "nav_items": [item for item in NAV if role in item.roles],
         "incident_panels": [name for name, roles in INCIDENT_PANELS if role in roles],
     }
+
+
+def _unread_count() -> int:
+    """For the bell: called by the nav template only when someone is signed in."""
+    from incident_hub.services.notify.inbox import unread_count
+
+    return unread_count(g.principal)
 
 
 @bp.app_template_filter("when")

@@ -153,3 +153,16 @@ def test_techniques_are_checked_against_attack_and_named(as_oict, as_manager):
     tactics = as_manager.get("/api/v1/dashboard/tactics").get_json()["items"]
     assert {"tactic": "initial-access", "incidents": 1} in tactics and {"tactic": "impact", "incidents": 1} in tactics
     assert as_oict.get("/api/v1/dashboard/tactics").status_code == 403
+
+
+def test_incident_list_filters_by_observable_and_technique(as_oict, as_dss):
+    seen, other = make_incident(vectors=["digital"], effects=["personnel_harm_risk"]), make_incident()
+    as_oict.post(_path(seen.id), json={"type": "ipv6", "value": "2001:db8::77"})
+    as_oict.post(_path(other.id), json={"type": "domain", "value": "secret.example", "detection": True})
+    as_oict.put(f"/api/v1/incidents/{seen.id}/techniques", json={"techniques": ["T1486"]})
+    ids = lambda client, q: [i["id"] for i in client.get(f"/api/v1/incidents?{q}").get_json()["items"]]  # noqa: E731
+    assert ids(as_oict, "observable=2001:DB8:0::77") == [seen.id]
+    assert ids(as_oict, "technique=t1486") == [seen.id]
+    assert ids(as_oict, "observable=secret.example") == [other.id]
+    assert ids(as_dss, "observable=secret.example") == []  # a detection observable matches only for OICT
+    assert as_oict.get("/api/v1/incidents?technique=phishing").status_code == 422

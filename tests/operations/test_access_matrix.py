@@ -49,8 +49,11 @@ for _prefix in (
     "attachments.",
     "observables.",
     "exports.",
+    "notifications.",
+    "me.",
 ):
     ACCESS.setdefault(_prefix, EVERYONE)
+ACCESS.setdefault("channels.", ADMINS)  # chat channels and failed deliveries (issue 14)
 ADMIN_PAGES = ("web.admin_",)
 ROLES = (("oict_responder", "OICT"), ("dss_officer", "DSS"), ("manager", None), ("admin", None))
 
@@ -71,7 +74,10 @@ SIGNED_IN_PAGES = {
     "web.assessment_add_measure", "web.assessment_sign", "web.assessment_add_threat", "web.incidents",
     "web.incident", "web.incident_comment", "web.incident_edit", "web.incident_transition", "web.incident_new",
     "web.playbooks", "web.playbook", "web.incident_review", "web.incident_review_finding_action",
-    "web.incident_review_save", "web.incident_review_sign", "web.settings_mfa", "web.evidence_upload",
+    "web.incident_review_save", "web.incident_review_sign", "web.settings_mfa",
+    "web.notifications", "web.notification_read", "web.notifications_read_all", "web.notification_settings",
+    "web.notification_settings_save", "web.incident_follow", "web.incident_owner",
+    "web.evidence_upload",
     "web.evidence_observable", "web.evidence_techniques",
 }  # fmt: skip
 

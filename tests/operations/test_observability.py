@@ -155,7 +155,7 @@ def test_outbox_delivery_carries_the_request_id_of_the_request_that_queued_it(ap
             with logs.bound_request_id("req-from-the-caller"), unit_of_work("test") as uow:
                 enqueue(uow, "test.event", {"n": 1})
             with logs.bound_request_id("job-outbox.deliver-1"):
-                assert deliver_due() == {"delivered": 1, "retrying": 0, "failed": 0}
+                assert deliver_due() == {"delivered": 1, "retrying": 0, "failed": 0, "cancelled": 0}
     finally:
         logging.getLogger("incident_hub").removeHandler(handler)
     message = db.session.execute(select(OutboxMessage)).scalar_one()

@@ -99,12 +99,12 @@ def test_overdue_action_is_escalated_once_and_delivered_after_a_failure(app, web
         audit = db.session.execute(select(AuditEntry).where(AuditEntry.action == "action.escalate")).scalar_one()
         assert audit.object_id == str(action_id) and audit.after["webhook_id"].startswith("msg_")
 
-        assert deliver_due(now) == {"delivered": 0, "retrying": 1, "failed": 0}
+        assert deliver_due(now) == {"delivered": 0, "retrying": 1, "failed": 0, "cancelled": 0}
         message = db.session.execute(select(OutboxMessage)).scalar_one()
         assert message.status == "pending" and message.attempts == 1 and message.last_status_code == 500
         assert message.next_attempt_at >= now + timedelta(seconds=30)
-        assert deliver_due(now) == {"delivered": 0, "retrying": 0, "failed": 0}  # backing off
-        assert deliver_due(now + timedelta(seconds=31)) == {"delivered": 1, "retrying": 0, "failed": 0}
+        assert deliver_due(now) == {"delivered": 0, "retrying": 0, "failed": 0, "cancelled": 0}  # backing off
+        assert deliver_due(now + timedelta(seconds=31)) == {"delivered": 1, "retrying": 0, "failed": 0, "cancelled": 0}
     db.session.expire_all()
     message = db.session.get(OutboxMessage, message.id)
     assert message.status == "delivered" and message.delivered_at is not None and message.attempts == 2
@@ -120,7 +120,7 @@ def test_gone_receiver_is_recorded_as_failed(app, webhook_to):
         webhook_to(receiver.url)
         overdue_action()
         escalate_overdue()
-        assert deliver_due() == {"delivered": 0, "retrying": 0, "failed": 1}
+        assert deliver_due() == {"delivered": 0, "retrying": 0, "failed": 1, "cancelled": 0}
     message = db.session.execute(select(OutboxMessage)).scalar_one()
     assert message.status == "failed" and message.last_status_code == 410
 
@@ -138,7 +138,7 @@ def test_unreachable_receiver_retries_with_backoff_then_fails(app, webhook_to):
         message = db.session.execute(select(OutboxMessage)).scalar_one()
         assert message.attempts == attempt and message.last_error
         moment = message.next_attempt_at + timedelta(seconds=1)
-    assert counts == {"delivered": 0, "retrying": 0, "failed": 1} and message.status == "failed"
+    assert counts == {"delivered": 0, "retrying": 0, "failed": 1, "cancelled": 0} and message.status == "failed"
 
 
 def test_no_webhook_configured_still_escalates(app):

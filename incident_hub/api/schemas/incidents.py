@@ -96,6 +96,7 @@ IncidentCreateSchema = Schema.from_dict(
 
 class _PatchBase(Schema):
     lead_unit = fields.String(validate=validate.Length(min=1, max=32))
+    owner = fields.String(allow_none=True, validate=validate.Length(min=1, max=80))
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -129,4 +130,6 @@ class IncidentListArgs(PageArgs):
     q = fields.String(validate=validate.Length(min=1, max=200))
     created_after = fields.AwareDateTime()
     created_before = fields.AwareDateTime()
+    observable = fields.String(validate=validate.Length(min=1, max=2048))
+    technique = fields.String(validate=validate.Regexp(r"^[Tt]\d{4}(\.\d{3})?$", error="not an ATT&CK technique id"))
     sort = sort_field(SORTABLE, "-created_at")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
 
 from incident_hub.domain.access import Principal, may_work_action
 from incident_hub.domain.lifecycle import ACTION_STATUSES, OPEN_ACTION_STATUSES, OPEN_INCIDENT_STATUSES
@@ -54,22 +54,49 @@ def incident_actions(principal: Principal, incident_id: int) -> list[Action]:
 
 @dataclass(frozen=True)
 class MyWork:
-    incidents: list[Incident]
-    actions: list[Action]
+    """Issue 14 "My work": what is assigned to me first, then my unit's open work, then what I follow."""
+
+    assigned: list[Action]  # open actions assigned to me
+    owned: list[Incident]  # open incidents I own (incident commander)
+    incidents: list[Incident]  # my unit's open incidents
+    actions: list[Action]  # my unit's other open actions
+    followed: list[Incident]  # open incidents I follow, not already listed
     overdue: list[Action]
 
 
+def _soonest(q: Select[tuple[Action]], limit: int) -> list[Action]:
+    return list(
+        db.session.execute(q.order_by(Action.due_at.is_(None), Action.due_at, Action.id).limit(limit)).scalars()
+    )
+
+
 def my_work(principal: Principal, now: datetime, limit: int = 50) -> MyWork:
-    """My unit's open incidents (every open one for a manager without a unit), my open actions, overdue ones."""
-    q = visible_incidents(principal).where(Incident.status.in_(OPEN_INCIDENT_STATUSES))
+    """My open actions and incidents; my unit's (every open incident for a manager without a unit); what I follow."""
+    from incident_hub.models import IncidentFollower
+
+    open_incidents = visible_incidents(principal).where(Incident.status.in_(OPEN_INCIDENT_STATUSES))
+    newest = (Incident.created_at.desc(), Incident.id.desc())
+    q = open_incidents
     if principal.unit:
         q = q.where(exists().where(IncidentUnit.incident_id == Incident.id, IncidentUnit.unit == principal.unit))
-    incidents = list(db.session.execute(q.order_by(Incident.created_at.desc()).limit(limit)).scalars())
-    mine = visible_actions(principal).where(_mine(principal), Action.status.in_(OPEN_ACTION_STATUSES))
-    actions = list(db.session.execute(mine.order_by(Action.due_at.is_(None), Action.due_at).limit(limit)).scalars())
-    overdue_q = mine.where(Action.due_at < now).order_by(Action.due_at).limit(limit)
+    incidents = list(db.session.execute(q.order_by(*newest).limit(limit)).scalars())
+    owned_q = open_incidents.where(Incident.owner_id == principal.user_id).order_by(*newest).limit(limit)
+    owned = list(db.session.execute(owned_q).scalars())
+    open_actions = visible_actions(principal).where(Action.status.in_(OPEN_ACTION_STATUSES))
+    assigned = _soonest(open_actions.where(Action.assignee_id == principal.user_id), limit)
+    unit_q = open_actions.where(
+        _mine(principal), or_(Action.assignee_id.is_(None), Action.assignee_id != principal.user_id)
+    )
+    actions = _soonest(unit_q, limit)
+    shown = [i.id for i in incidents]
+    followed_q = open_incidents.where(
+        exists().where(IncidentFollower.incident_id == Incident.id, IncidentFollower.user_id == principal.user_id),
+        Incident.id.not_in(shown) if shown else true(),
+    )
+    followed = list(db.session.execute(followed_q.order_by(*newest).limit(limit)).scalars())
+    overdue_q = open_actions.where(_mine(principal), Action.due_at < now).order_by(Action.due_at).limit(limit)
     overdue = list(db.session.execute(overdue_q).scalars())
-    return MyWork(incidents, actions, overdue)
+    return MyWork(assigned, owned, incidents, actions, followed, overdue)
 
 
 def workable(principal: Principal, actions: list[Action]) -> set[int]:

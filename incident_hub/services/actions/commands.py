@@ -17,6 +17,7 @@ from incident_hub.errors import ValidationError
 from incident_hub.models import Action, Incident, User
 from incident_hub.runtime import units
 from incident_hub.services.actions.queries import action_snapshot, get_visible_action
+from incident_hub.services.notify import events as notify
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 from incident_hub.services.upsert import insert_action_values, insert_actions_values
@@ -153,11 +154,13 @@ def update_action(principal: Principal, action_id: int, changes: dict[str, Any])
             action.assignee_id = _assignee(uow, changes["assignee"], action)
         if "due_at" in changes and changes["due_at"] != action.due_at:
             action.due_at = changes["due_at"]
-            action.escalated_at = None
+            action.escalated_at = action.due_soon_notified_at = None
         after = action_snapshot(action)
         if after != before:
             action.updated_at = uow.now
             uow.audit("action.update", "action", action.id, before, after)
+        if action.assignee_id is not None and action.assignee_id != before["assignee_id"]:
+            notify.action_assigned(uow, action, principal.user_id or None)
     return action
 
 

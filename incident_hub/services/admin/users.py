@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +37,39 @@ def user_view(user: User) -> dict[str, object]:
     if user.break_glass:
         view["break_glass"] = True
     return view
+
+
+LANGUAGES = ("en", "fr", "ar", "zh", "ru", "es")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{2,63}$")
+
+
+def check_contact(changes: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    email = changes.get("email")
+    if email is not None and not EMAIL.match(email):
+        errors["email"] = ["not an email address"]
+    language = changes.get("language")
+    if language is not None and language not in LANGUAGES:
+        errors["language"] = [f"must be one of {', '.join(LANGUAGES)}"]
+    if errors:
+        raise ValidationError.for_fields(errors)
+
+
+def update_contact(username: str, changes: dict[str, Any], actor: str) -> User:
+    """`email` and `language` (PATCH /api/v1/me, `users create --email`); None clears them."""
+    check_contact(changes)
+    with unit_of_work(actor) as uow:
+        user = uow.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            raise NotFound(f"No user {username!r}.")
+        before = {"email": user.email, "language": user.language}
+        for name in ("email", "language"):
+            if name in changes:
+                setattr(user, name, changes[name] or None)
+        after = {"email": user.email, "language": user.language}
+        if after != before:
+            uow.audit("user.update", "user", user.id, before, after)
+    return user
 
 
 def generate_password() -> str:

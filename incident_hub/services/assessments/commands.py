@@ -34,6 +34,7 @@ from incident_hub.services.assessments.queries import (
     residual_of,
     signers_of,
 )
+from incident_hub.services.notify import events as notify
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 from incident_hub.services.upsert import insert_ignore
@@ -143,6 +144,9 @@ def sign_assessment(p: Principal, assessment_id: int, note: str = "") -> Assessm
             v.signoffs.append(Signoff(unit=unit, user_id=p.user_id or None, username=p.username, note=note, at=uow.now))
             uow.flush()
             refresh_status(uow, a, v, incident)
+            waiting = set(signers_of(a, incident)) - {s.unit for s in v.signoffs}
+            if v.status != SIGNED:
+                notify.signoff_requested(uow, a, waiting, p.user_id or None)
             done = " — now signed by every required unit." if v.status == SIGNED else "."
             body = f"{unit} signed assessment {a.id} v{v.number}{done}"
             record(uow, a, incident, "assessment.sign", body, {"after": {"unit": unit, "status": v.status}})

@@ -30,8 +30,10 @@ from incident_hub.services.assessments.queries import (
     get_visible_assessment,
     incident_of,
     measure_view,
+    signers_of,
     threat_view,
 )
+from incident_hub.services.notify import events as notify
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 
 THREAT_FIELDS = ("title", "description", "domain", "likelihood", "impact")
@@ -49,6 +51,7 @@ def _void_signoffs(uow: UnitOfWork, a: Assessment, v: AssessmentVersion, inciden
     refresh_status(uow, a, v, incident)
     body = f"Sign-offs by {', '.join(signed)} voided because {why}."
     record(uow, a, incident, "assessment.signoffs_void", body, {"before": {"signoffs": signed}, "after": {"why": why}})
+    notify.signoff_voided(uow, a, signers_of(a, incident), notify.actor_id(uow))
 
 
 def _current(p: Principal, assessment_id: int) -> tuple[Assessment, AssessmentVersion, Incident | None]:

@@ -12,14 +12,16 @@ from incident_hub.domain.classification import classify, required_mandates
 from incident_hub.domain.closure import check_closure
 from incident_hub.domain.facts import IncidentFacts
 from incident_hub.domain.lifecycle import INCIDENT_STAMPS, check_incident_transition, incident_stamps
+from incident_hub.domain.notifications import mentioned_usernames
 from incident_hub.domain.routing import Routing, joint_assessment_due, override_lead, route
 from incident_hub.errors import ValidationError
-from incident_hub.models import Incident, IncidentUnit, TimelineEvent
+from incident_hub.models import Incident, IncidentUnit, TimelineEvent, User
 from incident_hub.runtime import settings, units
 from incident_hub.services.actions.commands import cancel_departed_work
 from incident_hub.services.evidence.observables import record_detection_indicators
 from incident_hub.services.incidents.closure import closure_facts
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
+from incident_hub.services.notify import events as notify
 from incident_hub.services.timeline import add_event, add_event_now, add_events
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 
@@ -121,6 +123,7 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
     after_routing(uow, incident, routing, new=True)
     uow.audit("incident.create", "incident", incident.id, None, incident_snapshot(incident))
     _record_indicators(uow, incident)
+    notify.incident_created(uow, incident)
     return incident
 
 
@@ -149,6 +152,8 @@ def update_incident(principal: Principal, incident_id: int, changes: dict[str, A
             _reroute(uow, incident, before)
         if "lead_unit" in changes and changes["lead_unit"] != incident.lead_unit:
             _override(uow, incident, changes["lead_unit"], before)
+        if "owner" in changes:
+            _set_owner(uow, incident, changes["owner"], principal)
         incident.updated_at = uow.now
         uow.audit("incident.update", "incident", incident.id, before, incident_snapshot(incident))
         if "detection" in changes:
@@ -169,6 +174,16 @@ def _reroute(uow: UnitOfWork, incident: Incident, before: dict[str, Any]) -> Non
         uow.audit("incident.reroute", "incident", incident.id, before["routing"], routing.to_dict())
     _cancel_departed(uow, incident, before, routing, f"re-routing {before['routing']['rule']} → {routing.rule}")
     after_routing(uow, incident, routing)
+    if _units_of(routing.to_dict()) != _units_of(before["routing"]):
+        notify.incident_routed(uow, incident, notify.actor_id(uow))
+
+
+def _units_of(routing: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        routing.get("lead_unit"),
+        sorted(routing.get("partner_units") or []),
+        sorted(routing.get("informed_units") or []),
+    )
 
 
 def _cancel_departed(uow: UnitOfWork, incident: Incident, before: dict[str, Any], r: Routing, change: str) -> None:
@@ -203,6 +218,27 @@ def _override(uow: UnitOfWork, incident: Incident, unit_code: str, before: dict[
     )
     uow.audit("incident.override_lead", "incident", incident.id, before["routing"], routing.to_dict())
     _cancel_departed(uow, incident, before, routing, f"the manual change of lead to {unit_code}")
+    notify.incident_routed(uow, incident, notify.actor_id(uow))
+
+
+def _set_owner(uow: UnitOfWork, incident: Incident, username: str | None, principal: Principal) -> None:
+    """The incident commander: an active user of the lead unit, or nobody (audited, on the timeline)."""
+    owner = None
+    if username is not None:
+        owner = uow.session.query(User).filter_by(username=username).one_or_none()
+        if owner is None or not owner.active:
+            raise ValidationError.for_fields({"owner": [f"no active user named {username!r}"]})
+        if owner.unit != incident.lead_unit:
+            raise ValidationError.for_fields({"owner": [f"must be a member of the lead unit {incident.lead_unit}"]})
+    if (owner.id if owner else None) == incident.owner_id:
+        return
+    before = incident.owner.username if incident.owner is not None else None
+    incident.owner_id, incident.owner = (owner.id, owner) if owner else (None, None)
+    body = f"Owner: {username}." if username else "Owner removed."
+    add_event(uow, incident.id, "owner", body, {"before": before, "after": username})
+    uow.audit("incident.owner", "incident", incident.id, {"owner": before}, {"owner": username})
+    if owner is not None:
+        notify.owner_assigned(uow, incident, principal.user_id or None)
 
 
 def transition_incident(
@@ -234,6 +270,7 @@ def transition_incident(
             {"status": current},
             {"status": target, "note": note, **extra},
         )
+        notify.status_changed(uow, incident, current, principal.user_id or None)
     return incident
 
 
@@ -243,4 +280,5 @@ def add_comment(principal: Principal, incident_id: int, body: str) -> TimelineEv
         event = add_event_now(uow, incident.id, "comment", body)
         uow.flush()
         uow.audit("incident.comment", "incident", incident.id, None, {"event_id": event.id})
+        notify.mentioned(uow, incident, mentioned_usernames(body), event.id, principal.user_id or None)
     return event

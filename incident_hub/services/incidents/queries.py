@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, exists, func, select
 
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
+from incident_hub.domain.evidence import search_forms
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
-from incident_hub.models import Incident, IncidentUnit, TimelineEvent
+from incident_hub.models import Incident, IncidentTechnique, IncidentUnit, Observable, TimelineEvent
 from incident_hub.runtime import units
 from incident_hub.services.visibility import get_visible_incident, visible_incidents
 
@@ -32,6 +33,21 @@ class IncidentFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
     hybrid_unknown: bool = False  # hybrid is null: some criterion unknown, none not met
+    observable: str | None = None  # an observable's value, exact after normalisation (issue 16)
+    technique: str | None = None  # an ATT&CK technique id
+
+
+def _evidence_filters(q: Select[tuple[Incident]], f: IncidentFilter, principal: Principal) -> Select[tuple[Incident]]:
+    """`observable` and `technique` (issue 16); a detection observable matches only for the cyber-cleared."""
+    if f.observable:
+        match = and_(Observable.incident_id == Incident.id, Observable.value.in_(search_forms(f.observable)))
+        if not sees_detection(principal, units()):
+            match = and_(match, Observable.detection.is_(False))
+        q = q.where(exists().where(match))
+    if f.technique:
+        tid = f.technique.strip().upper()
+        q = q.where(exists().where(IncidentTechnique.incident_id == Incident.id, IncidentTechnique.technique_id == tid))
+    return q
 
 
 def _apply(q: Select[tuple[Incident]], f: IncidentFilter) -> Select[tuple[Incident]]:
@@ -72,7 +88,7 @@ def list_statements(
     principal: Principal, f: IncidentFilter, page: int, per_page: int, sort: str = "-created_at"
 ) -> tuple[Select[tuple[Incident]], Select[tuple[int]]]:
     """The page query and the count query (no rows loaded) of a list; bench/ EXPLAINs them."""
-    q = _apply(visible_incidents(principal), f)
+    q = _evidence_filters(_apply(visible_incidents(principal), f), f, principal)
     count = q.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     if f == IncidentFilter() and not sees_all_incidents(principal, units()):
         # One row per (incident, unit): the need-to-know index alone answers the unfiltered count.
@@ -139,6 +155,7 @@ def incident_snapshot(incident: Incident) -> dict[str, Any]:
             "overridden": incident.lead_overridden,
         },
         "joint_assessment_due_at": to_iso(incident.joint_assessment_due_at),
+        "owner": incident.owner.username if incident.owner is not None else None,
         "created_at": to_iso(incident.created_at),
         "updated_at": to_iso(incident.updated_at),
         "acknowledged_at": to_iso(incident.acknowledged_at),

@@ -1,0 +1,172 @@
+"""Pages for people in the loop (issue 14): `/notifications`, `/settings/notifications`,
+`/admin/channels`, and the incident page's owner and follow forms. Views only parse the form and
+call services/notify; every rule lives there and in domain/notifications.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from incident_hub.auth import current_principal, require_roles
+from incident_hub.domain.access import ADMIN
+from incident_hub.domain.notifications import CHAT_KINDS, EVENTS, PERSONAL_CHANNELS
+from incident_hub.errors import AppError
+from incident_hub.extensions import db
+from incident_hub.models import User
+from incident_hub.runtime import units
+from incident_hub.services.incidents.commands import update_incident
+from incident_hub.services.notify import channels as channel_svc
+from incident_hub.services.notify import inbox
+from incident_hub.web.blueprint import bp
+from incident_hub.web.support import int_arg
+
+EVENT_LABELS = {event: rule.label for event, rule in EVENTS.items()}
+
+
+@bp.get("/notifications")
+def notifications() -> ResponseReturnValue:
+    principal, page = current_principal(), int_arg("page", 1)
+    unread = request.args.get("unread") == "1"
+    rows, total = inbox.list_notifications(principal, unread, page, 50)
+    items = [inbox.notification_view(n) for n in rows]
+    return render_template(
+        "notifications/list.html", items=items, total=total, page=page, unread=unread, labels=EVENT_LABELS
+    )
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+def notification_read(notification_id: int) -> ResponseReturnValue:
+    n = inbox.mark_read(current_principal(), notification_id)
+    if request.form.get("open") == "1":
+        return redirect(n.url)
+    return redirect(url_for("web.notifications"))
+
+
+@bp.post("/notifications/read-all")
+def notifications_read_all() -> ResponseReturnValue:
+    count = inbox.mark_all_read(current_principal())
+    flash(f"{count} notification(s) marked read.", "ok")
+    return redirect(url_for("web.notifications"))
+
+
+@bp.get("/settings/notifications")
+def notification_settings() -> ResponseReturnValue:
+    prefs = inbox.preferences(current_principal())
+    return render_template("notifications/settings.html", prefs=prefs, labels=EVENT_LABELS, errors={})
+
+
+@bp.post("/settings/notifications")
+def notification_settings_save() -> ResponseReturnValue:
+    events = {event: [c for c in PERSONAL_CHANNELS if request.form.get(f"{event}:{c}") == "on"] for event in EVENTS}
+    try:
+        inbox.set_preferences(current_principal(), events, request.form.get("digest", "off"))
+    except AppError as exc:
+        prefs = inbox.preferences(current_principal())
+        errors = exc.details.get("fields", {}) if isinstance(exc.details, dict) else {}
+        page = render_template("notifications/settings.html", prefs=prefs, labels=EVENT_LABELS, errors=errors)
+        return page, 422
+    flash("Notification preferences saved.", "ok")
+    return redirect(url_for("web.notification_settings"))
+
+
+def _channels_page(errors: dict[str, Any] | None = None, status: int = 200) -> ResponseReturnValue:
+    rows, total = channel_svc.failed_deliveries(50)
+    page = render_template(
+        "notifications/channels.html",
+        channels=[channel_svc.channel_view(c) for c in channel_svc.list_channels()],
+        failures=[channel_svc.delivery_view(m) for m in rows],
+        failures_total=total,
+        units=[u.code for u in units()],
+        kinds=CHAT_KINDS,
+        labels=EVENT_LABELS,
+        errors=errors or {},
+        values=request.form if errors else {},
+    )
+    return page, status
+
+
+@bp.get("/admin/channels")
+@require_roles(ADMIN)
+def admin_channels() -> ResponseReturnValue:
+    return _channels_page()
+
+
+@bp.post("/admin/channels")
+@require_roles(ADMIN)
+def admin_channel_create() -> ResponseReturnValue:
+    values = {
+        "unit": request.form.get("unit", ""),
+        "kind": request.form.get("kind", ""),
+        "url": request.form.get("url", "").strip(),
+        "events": request.form.getlist("events"),
+    }
+    try:
+        channel = channel_svc.create_channel(current_principal().username, values)
+    except AppError as exc:
+        return _channels_page(exc.details.get("fields", {"url": [exc.message]}), 422)
+    flash(f"Channel {channel.id} added for {channel.unit}.", "ok")
+    return redirect(url_for("web.admin_channels"))
+
+
+@bp.post("/admin/channels/<int:channel_id>/test")
+@require_roles(ADMIN)
+def admin_channel_test(channel_id: int) -> ResponseReturnValue:
+    attempt = channel_svc.send_test(current_principal().username, channel_id)
+    if attempt.delivered:
+        flash(f"Test message delivered (HTTP {attempt.code}).", "ok")
+    else:
+        flash(f"Test message not delivered: {attempt.code or ''} {attempt.error}".strip(), "error")
+    return redirect(url_for("web.admin_channels"))
+
+
+@bp.post("/admin/channels/<int:channel_id>/<any(disable, enable):change>")
+@require_roles(ADMIN)
+def admin_channel_active(channel_id: int, change: str) -> ResponseReturnValue:
+    channel_svc.update_channel(current_principal().username, channel_id, {"active": change == "enable"})
+    flash(f"Channel {channel_id} {change}d.", "ok")
+    return redirect(url_for("web.admin_channels"))
+
+
+@bp.post("/admin/channels/<int:channel_id>/delete")
+@require_roles(ADMIN)
+def admin_channel_delete(channel_id: int) -> ResponseReturnValue:
+    channel_svc.delete_channel(current_principal().username, channel_id)
+    flash(f"Channel {channel_id} removed.", "ok")
+    return redirect(url_for("web.admin_channels"))
+
+
+@bp.post("/incidents/<int:incident_id>/follow")
+def incident_follow(incident_id: int) -> ResponseReturnValue:
+    on = request.form.get("follow") == "1"
+    inbox.set_following(current_principal(), incident_id, on)
+    flash("You follow this incident." if on else "You no longer follow this incident.", "ok")
+    return redirect(url_for("web.incident", incident_id=incident_id) + "#incident-people")
+
+
+@bp.post("/incidents/<int:incident_id>/owner")
+def incident_owner(incident_id: int) -> ResponseReturnValue:
+    username = request.form.get("owner") or None
+    try:
+        update_incident(current_principal(), incident_id, {"owner": username})
+    except AppError as exc:
+        flash(exc.message if not exc.details.get("fields") else "; ".join(exc.details["fields"]["owner"]), "error")
+    else:
+        flash(f"Owner: {username}." if username else "Owner removed.", "ok")
+    return redirect(url_for("web.incident", incident_id=incident_id) + "#incident-people")
+
+
+@bp.app_template_global()
+def incident_people(incident_id: int, lead_unit: str) -> dict[str, Any]:
+    """For the incident panel: followers, whether I follow, and who may be owner (the lead unit's active people)."""
+    principal = current_principal()
+    candidates = db.session.execute(
+        select(User.username).where(User.unit == lead_unit, User.active.is_(True)).order_by(User.username)
+    ).scalars()
+    return {
+        "followers": inbox.followers(principal, incident_id),
+        "following": inbox.is_following(principal, incident_id),
+        "candidates": list(candidates),
+    }
