@@ -39,6 +39,9 @@ target_db = current_app.extensions["migrate"].db
 # ... etc.
 
 
+from incident_hub.models.search import include_name  # noqa: E402
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -91,6 +94,8 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    # The full-text search tables are made by hand in 0012_search (incident_hub/models/search.py).
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

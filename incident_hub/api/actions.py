@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from flask.views import MethodView
@@ -14,6 +15,7 @@ from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES
 from incident_hub.errors import ValidationError
 from incident_hub.ids import Id
+from incident_hub.services.actions.bulk import MAX_IDS, OPERATIONS, bulk_change
 from incident_hub.services.actions.commands import transition_action, update_action
 from incident_hub.services.actions.queries import (
     SORTABLE,
@@ -36,6 +38,8 @@ class ActionArgs(PageArgs):
     incident_id = Id()
     playbook_id = Id()
     assessment_id = Id()
+    assignee = fields.String(validate=validate.Length(min=1, max=80))
+    due_before = fields.AwareDateTime(default_timezone=UTC)
     sort = sort_field(SORTABLE, "due_at")
 
 
@@ -64,6 +68,28 @@ class ActionList(MethodView):
         rows, total = list_actions(current_principal(), ActionFilter(**args), page, per_page, sort)
         names, now = usernames(rows), utcnow()
         return page_body([action_view(r, now, names) for r in rows], total, page, per_page)
+
+
+class BulkBody(Schema):
+    ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=MAX_IDS))
+    op = fields.String(required=True, validate=validate.OneOf(OPERATIONS))
+    assignee = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
+    to = fields.String(load_default="", validate=validate.OneOf(["", *ACTION_STATUSES]))
+    evidence = fields.String(load_default="", validate=validate.Length(max=10_000))
+    reason = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
+@blp.route("/bulk")
+class ActionBulk(MethodView):
+    @blp.arguments(BulkBody)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Assign or move several actions: 200 with one result per id (`{"id", "status", "error"}`);
+        each is its own change, so some may be refused (M1, lifecycle, not visible) while others succeed."""
+        ids = body.pop("ids")
+        results = bulk_change(current_principal(), ids, body.pop("op"), **body)
+        items = [{"id": r.id, "status": r.status, "error": r.error} for r in results]
+        refused = sum(1 for r in results if not r.ok)
+        return {"results": items, "succeeded": len(items) - refused, "refused": refused}
 
 
 @blp.route("/<int:action_id>")

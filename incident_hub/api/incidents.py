@@ -54,6 +54,7 @@ class Incidents(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the incidents the caller may see; `total` counts only those."""
         page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
+        sort = sort or (queries.RELEVANCE if args.get("q") else "-created_at")
         principal = current_principal()
         rows, total = queries.list_incidents(principal, _filter(args), page, per_page, sort)
         return page_body([queries.incident_view(r, principal) for r in rows], total, page, per_page)

@@ -1,82 +1,235 @@
-"""`/actions`: the actions board, by status, overdue highlighted, "mine" filter, and the status
-changes allowed from each card's status (API.md "Actions"; services/actions.transition_action).
+"""`/actions`: the actions board (by status) and list (sortable, paged, with a bulk bar), with the
+filters of API.md "Actions" (owner unit, status, assignee, incident, overdue, due before).
 
-A card shows transition forms only when its principal may change the action, and only those of
-`ACTION_TRANSITIONS[status]`; the service decides anyway (403/409/422). A refused change
-re-renders the board (422) with the error next to the field of that card's form.
+Every view is bounded whatever the data: the board shows at most `BOARD_COLUMN_LIMIT` cards a column
+(with the column's total and a link to the rest as a list), the list `PER_PAGE` rows a page. Every
+POST answers with a redirect (post/redirect/get); a refusal is said on the card or above the list,
+and the page opens on it. The services decide every change (403/404/409/422).
 """
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
+from incident_hub.domain.labels import ACTION_MOVES, ACTION_SORTS, label
 from incident_hub.domain.lifecycle import ACTION_STATUSES, ACTION_TRANSITIONS
 from incident_hub.errors import AppError
+from incident_hub.ids import MAX_ID
+from incident_hub.runtime import units
 from incident_hub.services.actions.board import board, workable
+from incident_hub.services.actions.bulk import bulk_change
 from incident_hub.services.actions.commands import transition_action
-from incident_hub.services.actions.queries import is_overdue
+from incident_hub.services.actions.queries import ActionFilter, assignable_users, is_overdue, list_actions, usernames
 from incident_hub.web.blueprint import bp
-from incident_hub.web.forms import ActionTransitionForm
-from incident_hub.web.support import apply_errors
+from incident_hub.web.forms import ActionFilterForm, ActionTransitionForm, BulkActionForm, opt
+from incident_hub.web.support import int_arg, query_without, safe_back
 
-# Target status → button label; the order a card shows them in.
-LABELS = {"in_progress": "Start", "blocked": "Block", "done": "Done", "cancelled": "Cancel"}
-
-
-def _form(action_id: int, bound: bool = True) -> ActionTransitionForm:
-    """One card's form; the prefix keeps field ids unique on the board (`a12-evidence`)."""
-    return ActionTransitionForm(prefix=f"a{action_id}", **({} if bound else {"formdata": None}))
+PER_PAGE = 50
+REFUSAL_KEY = "action_refusal"
+BULK_KEY = "bulk_result"
 
 
-def _board(failed: dict[int, ActionTransitionForm] | None = None, status: int = 200) -> ResponseReturnValue:
-    principal = current_principal()
-    mine = request.args.get("mine") == "1"
-    now = utcnow()
-    result = board(principal, mine)
-    every = [a for status_ in ACTION_STATUSES for a in result.columns[status_]]
-    may = workable(principal, every)
-    columns = {s: [(a, is_overdue(a, now)) for a in result.columns[s]] for s in ACTION_STATUSES}
-    moves = {a.id: [t for t in LABELS if t in ACTION_TRANSITIONS[a.status]] if a.id in may else [] for a in every}
-    # A refusal whose form the board no longer shows (e.g. the status moved on) is said at the top.
-    orphans = [e for aid, f in (failed or {}).items() if f.to.data not in moves.get(aid, []) for e in f.form_errors]
-    return (
-        render_template(
-            "actions/board.html",
-            board_errors=orphans,
-            columns=columns,
-            totals=result.totals,
-            mine=mine,
-            moves=moves,
-            labels=LABELS,
-            forms={a.id: _form(a.id, bound=False) for a in every if moves[a.id]} | (failed or {}),
-            failed=failed or {},
-        ),
-        status,
+def _filters() -> tuple[ActionFilterForm, ActionFilter, str]:
+    """The filter form of the query string, the valid filters (an invalid one is shown and ignored), the sort."""
+    form = ActionFilterForm(request.args)
+    form.owner_unit.choices = [opt("", "any"), *(opt(c) for c in units().codes())]
+    form.status.choices = [opt("", "any"), *(opt(s, label("action_status", s)) for s in ACTION_STATUSES)]
+    form.assignee.choices = [
+        opt("", "anyone"),
+        *(opt(name, f"{name} ({unit or '—'})") for name, unit in assignable_users()),
+    ]
+    form.sort.choices = [opt(v, text) for v, text in ACTION_SORTS.items()]
+    form.validate()
+    d = {name: (None if field.errors else field.data) for name, field in form._fields.items()}
+    due_before = d["due_before"]
+    f = ActionFilter(
+        status=d["status"] or None,
+        owner_unit=d["owner_unit"] or None,
+        assignee=d["assignee"] or None,
+        incident_id=d["incident_id"],
+        overdue=True if d["overdue"] else None,
+        due_before=utc_midnight(due_before) if due_before else None,
     )
+    sort = d["sort"] if d["sort"] in ACTION_SORTS else "due_at"
+    form.sort.data = sort
+    return form, f, sort
+
+
+def _people() -> list[Any]:
+    return [opt(name, f"{name} ({unit or '—'})") for name, unit in assignable_users()]
+
+
+def utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _card_form(action_id: int) -> ActionTransitionForm:
+    """One card's form; the prefix keeps field ids unique on the board (`a12-evidence`)."""
+    return ActionTransitionForm(prefix=f"a{action_id}", formdata=None)
 
 
 @bp.get("/actions")
 def actions_board() -> ResponseReturnValue:
-    return _board()
+    form, f, sort = _filters()
+    if request.args.get("view") == "list":
+        return _list(form, f, sort)
+    principal = current_principal()
+    mine = request.args.get("mine") == "1"
+    now = utcnow()
+    result = board(principal, mine, f)
+    every = [a for status_ in ACTION_STATUSES for a in result.columns[status_]]
+    may = workable(principal, every)
+    columns = {s: [(a, is_overdue(a, now)) for a in result.columns[s]] for s in ACTION_STATUSES}
+    moves = {a.id: [t for t in ACTION_MOVES if t in ACTION_TRANSITIONS[a.status]] if a.id in may else [] for a in every}
+    refusal = session.pop(REFUSAL_KEY, None)
+    forms = {a.id: _card_form(a.id) for a in every if moves[a.id]}
+    board_errors = []
+    if refusal:
+        shown = refusal["id"] in forms and refusal["to"] in moves.get(refusal["id"], [])
+        if shown:
+            card = forms[refusal["id"]]
+            card.to.data = refusal["to"]
+            field = getattr(card, refusal.get("field") or "", None)
+            if field is not None and refusal["to"] in ("done", "blocked"):
+                field.errors = [refusal["message"]]
+            else:
+                card.form_errors.append(refusal["message"])
+        else:  # the card is gone or no longer offers that change: say it at the top
+            board_errors.append(f"Action {refusal['id']}: {refusal['message']}")
+    return render_template(
+        "actions/board.html",
+        view="board",
+        filter_form=form,
+        filtered=f != ActionFilter(),
+        board_errors=board_errors,
+        columns=columns,
+        totals=result.totals,
+        mine=mine,
+        moves=moves,
+        forms=forms,
+        refusal=refusal,
+        args=query_without("page"),
+        list_args=query_without("page", "view", "status", "mine"),
+    )
+
+
+def _list(form: ActionFilterForm, f: ActionFilter, sort: str) -> ResponseReturnValue:
+    principal = current_principal()
+    page = int_arg("page", 1)
+    rows, total = list_actions(principal, f, page, PER_PAGE, sort)
+    pages = max(1, -(-total // PER_PAGE))
+    if page > pages:  # past the end: the last page
+        page = pages
+        rows, total = list_actions(principal, f, page, PER_PAGE, sort)
+    now = utcnow()
+    bulk = BulkActionForm(formdata=None)
+    bulk.assignee.choices = [
+        opt("", "nobody (unassign)"),
+        *(opt(n, f"{n} ({u or '—'})") for n, u in assignable_users()),
+    ]
+    bulk.back.data = request.full_path
+    return render_template(
+        "actions/board.html",
+        view="list",
+        filter_form=form,
+        filtered=f != ActionFilter(),
+        rows=[(a, is_overdue(a, now)) for a in rows],
+        names=usernames(rows),
+        may=workable(principal, rows),
+        total=total,
+        page=page,
+        pages=pages,
+        sort=sort,
+        bulk=bulk,
+        result=session.pop(BULK_KEY, None),
+        mine=False,
+        args=query_without("page"),
+        sort_args=query_without("page", "sort"),
+        list_args=query_without("page", "view", "status", "mine"),
+    )
 
 
 @bp.post("/actions/<int:action_id>/transition")
 def action_transition(action_id: int) -> ResponseReturnValue:
-    form = _form(action_id)
-    if form.validate_on_submit():
-        try:
-            action = transition_action(
-                current_principal(), action_id, form.to.data, form.evidence.data or "", form.reason.data or ""
-            )
-        except AppError as exc:
-            if exc.status in (403, 404):
-                raise
-            apply_errors(form, exc)
-        else:
-            flash(f"Action {action.id} is now {action.status.replace('_', ' ')}.", "ok")
-            board_url = url_for("web.actions_board", mine="1" if request.args.get("mine") == "1" else None)
-            return redirect(f"{board_url}#action-{action.id}")
-    return _board({action_id: form}, 422)
+    form = ActionTransitionForm(prefix=f"a{action_id}")
+    mine = request.args.get("mine") == "1"
+    board_url = url_for("web.actions_board", mine="1" if mine else None)
+    if not form.validate_on_submit():
+        session[REFUSAL_KEY] = {
+            "id": action_id,
+            "to": form.to.data or "",
+            "field": "",
+            "message": "The form expired; please try again.",
+        }
+        return redirect(f"{board_url}#action-{action_id}")
+    try:
+        action = transition_action(
+            current_principal(), action_id, form.to.data, form.evidence.data or "", form.reason.data or ""
+        )
+    except AppError as exc:
+        if exc.status in (403, 404):
+            raise
+        fields = exc.details.get("fields", {}) if isinstance(exc.details, dict) else {}
+        field, messages = next(iter(fields.items()), ("", [exc.message]))
+        session[REFUSAL_KEY] = {"id": action_id, "to": form.to.data, "field": field, "message": messages[0]}
+    else:
+        flash(f"Action {action.id} is now {label('action_status', action.status).lower()}.", "ok")
+    return redirect(f"{board_url}#action-{action_id}")
+
+
+BULK_OPS = {"assign": ("assign", ""), "start": ("transition", "in_progress"), "cancel": ("transition", "cancelled")}
+
+
+@bp.post("/actions/bulk")
+def actions_bulk() -> ResponseReturnValue:
+    """Assign, start or cancel the selected actions; one result per action, said above the list."""
+    form = BulkActionForm()
+    back = safe_back(form.back.data, url_for("web.actions_board", view="list"))
+    ids = (
+        [i for i in (form.ids.data or []) if isinstance(i, int) and 0 < i <= MAX_ID]
+        if form.validate_on_submit()
+        else []
+    )
+    op, to = BULK_OPS.get(form.op.data or "", ("", ""))
+    reason = (form.reason.data or "").strip()
+    problem = (
+        "The form expired; please try again."
+        if form.csrf_token.errors
+        else "Select at least one action."
+        if not ids
+        else "Choose what to do with the selected actions."
+        if not op
+        else "Say why the actions are cancelled."
+        if form.op.data == "cancel" and not reason
+        else None
+    )
+    if problem:
+        session[BULK_KEY] = {"problem": problem}
+        return redirect(f"{back}#bulk-results")
+    results = bulk_change(current_principal(), ids, op, assignee=form.assignee.data or None, to=to, reason=reason)
+    session[BULK_KEY] = _summary(form.op.data, results)
+    return redirect(f"{back}#bulk-results")
+
+
+def _summary(op: str, results: list[Any]) -> dict[str, Any]:
+    """Small enough for the session cookie: done ids with their status, refusals grouped by message."""
+    done = {str(r.id): r.status for r in results if r.ok}
+    refused: dict[str, list[int]] = {}
+    for r in results:
+        if not r.ok:
+            fields = (r.error.get("details") or {}).get("fields") or {}
+            text = next((f"{m[0]}" for m in fields.values() if m), r.error["message"])
+            refused.setdefault(text[:160], []).append(r.id)
+    return {"op": op, "done": done, "refused": refused}
+
+
+def refused_ids(result: dict[str, Any] | None) -> dict[int, str]:
+    if not result:
+        return {}
+    return {i: text for text, ids in result.get("refused", {}).items() for i in ids}

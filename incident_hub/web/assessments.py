@@ -48,6 +48,9 @@ def assessments() -> ResponseReturnValue:
     page = int_arg("page", 1)
     rows, total = list_assessments(current_principal(), f, page, PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
+    if page > pages:  # past the end: the last page
+        page = pages
+        rows, total = list_assessments(current_principal(), f, page, PER_PAGE)
     views = [summary_view(a, v) for a, v in rows]
     return render_template(
         "assessments/list.html", rows=views, total=total, page=page, pages=pages, args=query_without("page")

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, g
 
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
+from incident_hub.domain.labels import label, labels
 
 bp = Blueprint("web", __name__)
 EVERYONE = (OICT_RESPONDER, DSS_OFFICER, MANAGER, ADMIN)
@@ -68,3 +69,15 @@ def when(value: str | datetime | None) -> str:
         return "—"
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@bp.app_template_filter("label")
+def label_filter(code: object, kind: str) -> str:
+    """`{{ incident.severity | label('severity') }}`: the words people read (domain/labels.py)."""
+    return label(kind, code)
+
+
+@bp.app_template_filter("labels")
+def labels_filter(codes: object, kind: str) -> str:
+    """`{{ incident.effects | labels('effect') }}`: several codes as one phrase."""
+    return labels(kind, codes)

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -18,11 +20,13 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from incident_hub.domain.access import ROLES
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
+from incident_hub.domain.labels import label
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES, PHASES
+from incident_hub.ids import MAX_ID
 
 DETECTION_FIELDS = ("detection_sensor", "detection_rule", "detection_indicators")
 DELIBERATE = {"": None, "yes": True, "no": False}
@@ -37,8 +41,9 @@ def opt(value: str, label: str | None = None) -> SelectChoice:
     return SelectChoice(value, label if label is not None else value)
 
 
-def _choices(values: tuple[str, ...] | list[str]) -> list[SelectChoice]:
-    return [opt(v, v.replace("_", " ")) for v in values]
+def _choices(values: tuple[str, ...] | list[str], kind: str) -> list[SelectChoice]:
+    """Codes as values, labels (domain/labels.py) as what people read."""
+    return [opt(v, label(kind, v)) for v in values]
 
 
 class IncidentForm(FlaskForm):  # type: ignore[misc]
@@ -46,10 +51,10 @@ class IncidentForm(FlaskForm):  # type: ignore[misc]
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
-    vectors = MultiCheckboxField("Vectors", choices=_choices(VECTORS), validators=[Optional()])
-    effects = MultiCheckboxField("Effects", choices=_choices(EFFECTS), validators=[Optional()])
+    vectors = MultiCheckboxField("Vectors", choices=_choices(VECTORS, "vector"), validators=[Optional()])
+    effects = MultiCheckboxField("Effects", choices=_choices(EFFECTS, "effect"), validators=[Optional()])
     deliberate = SelectField("Deliberate?", choices=[opt("", "unknown"), opt("yes"), opt("no")], default="")
-    severity = SelectField("Severity", choices=_choices(SEVERITIES), default="medium")
+    severity = SelectField("Severity", choices=_choices(SEVERITIES, "severity"), default="medium")
     tlp = SelectField("TLP", choices=[opt(t) for t in TLP_LABELS], default="TLP:AMBER")
     location = StringField("Location", validators=[Optional(), Length(max=200)])
     occurred_at = DateTimeLocalField("Occurred at (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
@@ -130,18 +135,20 @@ class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=[opt("", "any"), *_choices(INCIDENT_STATUSES)], default="")
+    status = SelectField(
+        "Status", choices=[opt("", "any"), *_choices(INCIDENT_STATUSES, "incident_status")], default=""
+    )
     lead_unit = SelectField("Lead unit", choices=[opt("", "any")], default="")
-    severity = SelectField("Severity", choices=[opt("", "any"), *_choices(SEVERITIES)], default="")
-    hybrid = SelectField("Hybrid", choices=[opt("", "any"), opt("yes"), opt("no")], default="")
-    rule = SelectField("Rule", choices=[opt("", "any"), *(opt(r) for r in ("R1", "R2", "R3", "R4", "R5"))], default="")
-    q = StringField("Title contains", validators=[Optional(), Length(max=200)])
+    severity = SelectField("Severity", choices=[opt("", "any"), *_choices(SEVERITIES, "severity")], default="")
+    hybrid = SelectField("Hybrid", choices=[opt("", "any"), opt("yes", "Hybrid"), opt("no", "Not hybrid")], default="")
+    rule = SelectField("Rule", choices=[opt("", "any"), *_choices(("R1", "R2", "R3", "R4", "R5"), "rule")], default="")
+    q = StringField("Search", validators=[Optional(), Length(max=200)])
     sort = SelectField("Sort", default="-created_at")
 
 
 class UserForm(FlaskForm):  # type: ignore[misc]
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    role = SelectField("Role", choices=_choices(ROLES))
+    role = SelectField("Role", choices=_choices(ROLES, "role"))
     unit = SelectField("Unit", choices=[opt("", "none")], default="")
     password = PasswordField("Password (empty: generate one)", validators=[Optional(), Length(min=10, max=200)])
 
@@ -171,7 +178,7 @@ class ThreatForm(FlaskForm):  # type: ignore[misc]
 
     title = StringField("Threat", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
-    domain = SelectField("Domain", choices=[opt("physical"), opt("cyber")], default="physical")
+    domain = SelectField("Domain", choices=_choices(("physical", "cyber"), "threat_domain"), default="physical")
     likelihood = SelectField("Likelihood (1-5)", choices=SCALE_CHOICES, default="3", coerce=int)
     impact = SelectField("Impact (1-5)", choices=SCALE_CHOICES, default="3", coerce=int)
 
@@ -189,7 +196,7 @@ class MeasureForm(FlaskForm):  # type: ignore[misc]
     """A prevention or mitigation measure with its residual likelihood and impact."""
 
     threat_id = HiddenField(validators=[DataRequired()])
-    kind = SelectField("Kind", choices=[opt(p) for p in PHASES], default="mitigation")
+    kind = SelectField("Kind", choices=_choices(PHASES, "measure_kind"), default="mitigation")
     description = StringField("Measure", validators=[DataRequired(), Length(max=10000)])
     owner_unit = SelectField("Owner unit", choices=[])
     residual_likelihood = SelectField("Residual likelihood", choices=[opt("", "—"), *SCALE_CHOICES], default="")
@@ -224,6 +231,34 @@ class SourceForm(FlaskForm):  # type: ignore[misc]
 
 class RotateForm(FlaskForm):  # type: ignore[misc]
     grace_hours = IntegerField("Old secret valid for (hours)", default=24, validators=[Optional()])
+
+
+class ActionFilterForm(FlaskForm):  # type: ignore[misc]
+    """GET filters of the actions board and list (API.md "Actions"; no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    owner_unit = SelectField("Owner unit", choices=[opt("", "any")], default="")
+    status = SelectField("Status", choices=[opt("", "any")], default="")
+    assignee = SelectField("Assignee", choices=[opt("", "anyone")], default="")
+    incident_id = IntegerField("Incident #", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    due_before = DateField("Due before", validators=[Optional()])
+    overdue = BooleanField("Overdue only")
+    sort = SelectField("Sort", default="due_at")
+
+
+class BulkActionForm(FlaskForm):  # type: ignore[misc]
+    """The bulk bar of the actions list: selected ids, what to do, and what it needs."""
+
+    ids = SelectMultipleField("Selected actions", coerce=int, choices=[], validate_choice=False)
+    op = SelectField(
+        "With the selected actions",
+        choices=[opt("assign", "Assign to"), opt("start", "Start"), opt("cancel", "Cancel")],
+    )
+    assignee = SelectField("Assignee", choices=[opt("", "nobody (unassign)")], default="", validate_choice=False)
+    reason = StringField("Reason (required to cancel)", validators=[Optional(), Length(max=1000)])
+    back = HiddenField()
 
 
 MOMENT_FORMAT = "%Y-%m-%d %H:%M"

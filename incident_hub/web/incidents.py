@@ -15,13 +15,13 @@ from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.access import check_may_change_incident, may_change_incident, sees_detection
 from incident_hub.domain.explain import criteria_rows
+from incident_hub.domain.labels import INCIDENT_SORTS, label
 from incident_hub.domain.lifecycle import INCIDENT_TRANSITIONS
 from incident_hub.errors import AppError, RuleViolation, ValidationError
 from incident_hub.runtime import units
 from incident_hub.services.actions.board import incident_actions
 from incident_hub.services.incidents import commands as svc
 from incident_hub.services.incidents.queries import (
-    SORTABLE,
     IncidentFilter,
     event_view,
     get_visible_incident,
@@ -41,6 +41,7 @@ from incident_hub.web.forms import (
 from incident_hub.web.support import apply_errors, int_arg, query_without
 
 PER_PAGE = 25
+ACTIONS_ON_PAGE = 50  # more: a link to the actions list of the incident
 HYBRID_FILTER = {"yes": True, "no": False}
 
 
@@ -60,16 +61,36 @@ def _filters(form: IncidentFilterForm) -> IncidentFilter:
 
 @bp.get("/incidents")
 def incidents() -> ResponseReturnValue:
+    principal = current_principal()
     form = IncidentFilterForm(request.args)
     form.lead_unit.choices = [opt("", "any"), *(opt(c) for c in units().codes())]
-    sorts = [f"{sign}{name}" for name in SORTABLE for sign in ("-", "")]
-    form.sort.choices = [opt(v, f"{v.lstrip('-')} {'↓' if v.startswith('-') else '↑'}") for v in sorts]
+    sorts = list(INCIDENT_SORTS)
+    form.sort.choices = [opt(v, INCIDENT_SORTS[v]) for v in sorts]
+    filters = _filters(form)
+    default = "relevance" if filters.q else "-created_at"
+    asked = request.args.get("sort", "")
+    sort = asked if asked in sorts else default
+    if sort == "relevance" and not filters.q:
+        sort = "-created_at"
+    form.sort.data = sort
     page, per_page = int_arg("page", 1), int_arg("per_page", PER_PAGE, 1, 500)
-    sort = form.sort.data if form.sort.data in sorts else "-created_at"
-    rows, total = list_incidents(current_principal(), _filters(form), page, per_page, sort)
+    rows, total = list_incidents(principal, filters, page, per_page, sort)
     pages = max(1, -(-total // per_page))
+    if page > pages:  # past the end: the last page, not "page 99 of 1"
+        page = pages
+        rows, total = list_incidents(principal, filters, page, per_page, sort)
     return render_template(
-        "incidents/list.html", form=form, rows=rows, total=total, page=page, pages=pages, args=query_without("page")
+        "incidents/list.html",
+        form=form,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        sort=sort,
+        args=query_without("page"),
+        sort_args=query_without("page", "sort"),
+        filtered=filters != IncidentFilter(),
+        searches_detection=sees_detection(principal, units()),
     )
 
 
@@ -100,7 +121,7 @@ def incident(incident_id: int) -> ResponseReturnValue:
     inc = get_visible_incident(principal, incident_id)
     view = incident_view(inc, principal)
     now = utcnow()
-    actions = incident_actions(principal, inc.id)
+    actions = incident_actions(principal, inc.id, ACTIONS_ON_PAGE + 1)
     may_change = may_change_incident(principal, inc.lead_unit, units())
     allowed = sorted(INCIDENT_TRANSITIONS[inc.status]) if may_change else []
     return render_template(
@@ -108,7 +129,8 @@ def incident(incident_id: int) -> ResponseReturnValue:
         incident=view,
         criteria=criteria_rows(view["classification"]["hybrid_criteria"], inc.vectors, inc.effects, inc.deliberate),
         events=[event_view(e) for e in timeline(principal, inc.id)],
-        actions=actions,
+        actions=actions[:ACTIONS_ON_PAGE],
+        more_actions=len(actions) > ACTIONS_ON_PAGE,
         now_utc=now,
         transitions=allowed,
         may_change=may_change,
@@ -165,7 +187,7 @@ def incident_transition(incident_id: int) -> ResponseReturnValue:
             svc.transition_incident(
                 current_principal(), incident_id, form.to.data, form.note.data or "", form.override_reason.data or ""
             )
-            flash(f"Status is now {form.to.data}.", "ok")
+            flash(f"Status is now {label('incident_status', form.to.data)}.", "ok")
         except AppError as exc:
             if exc.status == 404:
                 raise

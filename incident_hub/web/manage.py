@@ -60,6 +60,9 @@ def audit() -> ResponseReturnValue:
     page = int_arg("page", 1)
     rows, total = list_entries(f, page, 50)
     pages = max(1, -(-total // 50))
+    if page > pages:  # past the end: the last page
+        page = pages
+        rows, total = list_entries(f, page, 50)
     return render_template(
         "manage/audit.html", rows=rows, total=total, page=page, pages=pages, args=query_without("page"), f=f
     )

@@ -34,3 +34,10 @@ def int_arg(name: str, default: int, lo: int = 1, hi: int = 10_000) -> int:
 def query_without(*names: str) -> dict[str, Any]:
     """The current query string minus `names` (for pagination and sort links)."""
     return {k: v for k, v in request.args.items() if k not in names and v != ""}
+
+
+def safe_back(target: str | None, default: str) -> str:
+    """A same-site path to return to after a POST (never another host: no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target.rstrip("?")
+    return default

@@ -64,7 +64,7 @@ def test_oict_creates_a_hybrid_incident_and_sees_r3_with_dss(page):
     assert page.inner_text("#routing-rule") == "R3"
     assert page.inner_text("#partner-units") == "DSS"
     assert "edr-gva-7" in page.inner_text("#detection")
-    assert page.locator("#transitions button", has_text="Mark acknowledged").count() == 1
+    assert page.locator("#transitions button", has_text="Acknowledge").count() == 1
     page.fill("textarea[name=body]", "Isolated the controllers' VLAN.")
     page.click("text=Add comment")
     assert "Isolated the controllers" in page.inner_text("#timeline")
@@ -167,8 +167,8 @@ def test_dss_signs_a_joint_assessment_after_oict(page):
     oict, dss = _user("oict_responder", "OICT", "b-oict4"), _user("dss_officer", "DSS", "b-dss2")
     _login(page, oict)
     _sign(page, aid)
-    assert "signed" in page.inner_text("#signoff-OICT") and "not signed" in page.inner_text("#signoff-DSS")
-    assert page.inner_text("#assessment-status") == "draft"
+    assert "Signed" in page.inner_text("#signoff-OICT") and "Not signed" in page.inner_text("#signoff-DSS")
+    assert page.inner_text("#assessment-status") == "Draft"
     assert page.locator("#sign-button").count() == 0
     if _db_name() == "sqlite":
         shot(page, "assessment")
@@ -179,7 +179,7 @@ def test_dss_signs_a_joint_assessment_after_oict(page):
     assert "details for cyber-cleared units only" in page.inner_text("#threats")
     assert page.locator("#add-measure option", has_text="Access-control").count() == 0
     _sign(page, aid)
-    assert page.inner_text("#assessment-status") == "signed"
-    assert "not signed" not in page.inner_text("#signoffs")
+    assert page.inner_text("#assessment-status") == "Signed"
+    assert "Not signed" not in page.inner_text("#signoffs")
     if _db_name() == "sqlite":
         shot(page, "assessment-signed")

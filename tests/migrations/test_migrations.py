@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from incident_hub import create_app
 from incident_hub.extensions import db
+from incident_hub.models.search import include_name
 from tests.conftest import _reset_pg_schema, make_settings
 
 
@@ -46,7 +47,8 @@ def test_upgrade_downgrade_upgrade(empty_app):
         assert {"users", "audit_entries", "audit_head", "incidents", "actions"} <= tables
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT seq FROM audit_head WHERE id = 1")).scalar_one() == 0
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            opts = {"compare_type": True, "include_name": include_name}  # as migrations/env.py
+            diff = compare_metadata(MigrationContext.configure(conn, opts=opts), db.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
 
 

@@ -120,10 +120,10 @@ def test_joint_sign_off_oict_then_dss(oict, dss, manager):
     assert 'id="sign-button"' not in manager.text(f"/assessments/{aid}")  # no unit: cannot sign
     assert oict.post(f"/assessments/{aid}/sign", {}, csrf_page=f"/assessments/{aid}").status_code == 302
     page = oict.text(f"/assessments/{aid}")
-    assert 'id="sign-button"' not in page and 'id="assessment-status">draft<' in page
+    assert 'id="sign-button"' not in page and 'id="assessment-status">Draft<' in page
     assert dss.post(f"/assessments/{aid}/sign", {}, csrf_page=f"/assessments/{aid}").status_code == 302
     page = dss.text(f"/assessments/{aid}")
-    assert 'id="assessment-status">signed<' in page
+    assert 'id="assessment-status">Signed<' in page
     again = dss.post(f"/assessments/{aid}/sign", {"sign-note": "x"}, csrf_page=f"/assessments/{aid}")
     assert again.status_code == 422 and "already signed" in again.get_data(as_text=True)
     assert _count(Signoff) == 2

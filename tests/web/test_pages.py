@@ -81,7 +81,7 @@ def test_list_filters_sort_and_pagination(oict):
     assert page.index("Case 00") < page.index("Case 04")
     assert "10 incidents" not in oict.text("/incidents?rule=R3&per_page=10")
     first = oict.text("/incidents?per_page=10")
-    assert "page 1 of 3" in first and "next" in first
+    assert "Page 1 of 3" in first and "Next" in first
     assert "Case 29" in first and "Case 00" not in first
     assert "Case 00" in oict.text("/incidents?per_page=10&page=3")
     assert "1 incident" in oict.text("/incidents?q=Case+07")

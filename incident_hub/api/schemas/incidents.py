@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from incident_hub.api.pagination import PageArgs, sort_field
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
-from incident_hub.services.incidents.queries import SORTABLE
+from incident_hub.services.incidents.queries import RELEVANCE, SORTABLE
 
 RULES = ("R1", "R2", "R3", "R4", "R5")
 DERIVED_MESSAGE = "is derived from the facts (or set by the service) and cannot be sent"
@@ -132,4 +132,5 @@ class IncidentListArgs(PageArgs):
     created_before = fields.AwareDateTime()
     observable = fields.String(validate=validate.Length(min=1, max=2048))
     technique = fields.String(validate=validate.Regexp(r"^[Tt]\d{4}(\.\d{3})?$", error="not an ATT&CK technique id"))
-    sort = sort_field(SORTABLE, "-created_at")
+    # `relevance` (best match of `q` first) is the default with `q`; `-created_at` without.
+    sort = sort_field((*SORTABLE, RELEVANCE), "")

@@ -12,13 +12,15 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
 
+from incident_hub.clock import utcnow
 from incident_hub.domain.access import Principal, may_work_action
 from incident_hub.domain.lifecycle import ACTION_STATUSES, OPEN_ACTION_STATUSES, OPEN_INCIDENT_STATUSES
 from incident_hub.extensions import db
 from incident_hub.models import Action, Incident, IncidentUnit
+from incident_hub.services.actions.queries import ActionFilter, filtered
 from incident_hub.services.visibility import visible_actions, visible_incidents
 
-BOARD_COLUMN_LIMIT = 100
+BOARD_COLUMN_LIMIT = 20
 
 
 def _mine(principal: Principal) -> ColumnElement[bool]:
@@ -32,23 +34,29 @@ class Board:
     totals: dict[str, int]
 
 
-def board(principal: Principal, mine: bool, limit: int = BOARD_COLUMN_LIMIT) -> Board:
-    """Actions by status (each column the `limit` soonest due), optionally only mine."""
-    base = visible_actions(principal)
+def board(principal: Principal, mine: bool, f: ActionFilter | None = None, limit: int = BOARD_COLUMN_LIMIT) -> Board:
+    """Actions by status (each column the `limit` soonest due, and its total), filtered, optionally only mine."""
+    base = filtered(visible_actions(principal), f or ActionFilter(), utcnow())
     if mine:
         base = base.where(_mine(principal))
-    columns, totals = {}, {}
+    columns: dict[str, list[Action]] = {}
+    totals: dict[str, int] = {}
+    statuses = [f.status] if f and f.status else list(ACTION_STATUSES)
     for status in ACTION_STATUSES:
+        if status not in statuses:
+            columns[status], totals[status] = [], 0
+            continue
         q = base.where(Action.status == status)
-        totals[status] = db.session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+        totals[status] = db.session.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one()
         ordered = q.order_by(Action.due_at.is_(None), Action.due_at, Action.id).limit(limit)
         columns[status] = list(db.session.execute(ordered).scalars())
     return Board(columns, totals)
 
 
-def incident_actions(principal: Principal, incident_id: int) -> list[Action]:
+def incident_actions(principal: Principal, incident_id: int, limit: int | None = None) -> list[Action]:
+    """An incident's actions, soonest due first (at most `limit`: the page links to the full list)."""
     q = visible_actions(principal).where(Action.incident_id == incident_id)
-    q = q.order_by(Action.due_at.is_(None), Action.due_at)
+    q = q.order_by(Action.due_at.is_(None), Action.due_at, Action.id).limit(limit)
     return list(db.session.execute(q).scalars())
 
 

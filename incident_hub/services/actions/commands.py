@@ -134,8 +134,13 @@ def _assignee(uow: UnitOfWork, username: str | None, action: Action) -> int | No
 
 
 def set_assignee(uow: UnitOfWork, action: Action, username: str | None) -> None:
-    """Assign a new action inside an open unit of work (the rules of `update_action`'s assignee)."""
+    """Assign a new action inside an open unit of work (the rules of `update_action`'s assignee); the
+    assignee hears of it (`action.assigned`)."""
+    before = action.assignee_id
     action.assignee_id = _assignee(uow, username, action)
+    if action.assignee_id is not None and action.assignee_id != before:
+        uow.flush()
+        notify.action_assigned(uow, action, notify.actor_id(uow))
 
 
 def update_action(principal: Principal, action_id: int, changes: dict[str, Any]) -> Action:

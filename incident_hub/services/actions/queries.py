@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from incident_hub.clock import to_iso, utcnow
 from incident_hub.domain.access import Principal
@@ -18,7 +18,7 @@ from incident_hub.extensions import db
 from incident_hub.models import Action, User
 from incident_hub.services.visibility import visible_actions
 
-SORTABLE = ("due_at", "created_at", "updated_at", "status", "id", "title")
+SORTABLE = ("due_at", "created_at", "updated_at", "status", "id", "title", "owner_unit")
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
@@ -45,12 +45,12 @@ class ActionFilter:
     incident_id: int | None = None
     playbook_id: int | None = None
     assessment_id: int | None = None
+    assignee: str | None = None  # a username; "" or None: any
+    due_before: datetime | None = None
 
 
-def list_actions(
-    principal: Principal, f: ActionFilter, page: int, per_page: int, sort: str = "due_at"
-) -> tuple[list[Action], int]:
-    q = visible_actions(principal)
+def filtered(q: Select[tuple[Action]], f: ActionFilter, now: datetime) -> Select[tuple[Action]]:
+    """`q` narrowed by the filters of API.md "Actions" (each one an indexed column)."""
     for column, value in (
         (Action.status, f.status),
         (Action.owner_unit, f.owner_unit),
@@ -61,12 +61,26 @@ def list_actions(
         if value is not None:
             q = q.where(column == value)
     if f.overdue is not None:
-        clause = overdue_clause(utcnow())
+        clause = overdue_clause(now)
         q = q.where(clause if f.overdue else ~clause)
+    if f.assignee:
+        q = q.where(Action.assignee_id == select(User.id).where(User.username == f.assignee).scalar_subquery())
+    if f.due_before is not None:
+        q = q.where(Action.due_at < f.due_before)
+    return q
+
+
+def list_actions(
+    principal: Principal, f: ActionFilter, page: int, per_page: int, sort: str = "due_at"
+) -> tuple[list[Action], int]:
+    """One page of the actions `principal` may see, and the total of that only."""
+    q = filtered(visible_actions(principal), f, utcnow())
     total = db.session.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one()
     column = getattr(Action, sort.lstrip("-"))
     desc = sort.startswith("-")
-    ordering = (column.desc(), Action.id.desc()) if desc else (column.asc(), Action.id.asc())
+    # Actions with no due date sort last either way.
+    nulls = (column.is_(None),) if sort.lstrip("-") == "due_at" else ()
+    ordering = (*nulls, column.desc(), Action.id.desc()) if desc else (*nulls, column.asc(), Action.id.asc())
     rows = db.session.execute(q.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).scalars().all()
     return list(rows), total
 
@@ -110,3 +124,15 @@ def action_view(action: Action, now: datetime | None = None, names: dict[int, st
     view["overdue"] = is_overdue(action, now or utcnow())
     view["created_at"], view["updated_at"] = to_iso(action.created_at), to_iso(action.updated_at)
     return view
+
+
+def assignable_users(limit: int = 500) -> list[tuple[str, str | None]]:
+    """(username, unit) of the active people who may be assigned an action, by unit then name.
+    The service checks the choice anyway (an active user; M1 on the action's mandate)."""
+    q = (
+        select(User.username, User.unit)
+        .where(User.active.is_(True), User.role.in_(("oict_responder", "dss_officer", "manager")))
+        .order_by(User.unit, User.username)
+        .limit(limit)
+    )
+    return [(name, unit) for name, unit in db.session.execute(q).tuples()]

@@ -21,6 +21,7 @@ from incident_hub.services.actions.commands import cancel_departed_work
 from incident_hub.services.evidence.observables import record_detection_indicators
 from incident_hub.services.incidents.closure import closure_facts
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
+from incident_hub.services.incidents.search import index_comment, index_incident
 from incident_hub.services.notify import events as notify
 from incident_hub.services.timeline import add_event, add_event_now, add_events
 from incident_hub.services.uow import UnitOfWork, unit_of_work
@@ -28,6 +29,7 @@ from incident_hub.services.uow import UnitOfWork, unit_of_work
 FACT_FIELDS = ("vectors", "effects", "deliberate")
 STAMP_FIELDS = tuple(INCIDENT_STAMPS.values())
 PLAIN_FIELDS = ("title", "description", "severity", "location", "tlp", "occurred_at", "detection")
+SEARCHED_FIELDS = {"title", "description", "location", "detection"}  # services/incidents/search.py
 
 
 def facts_of(incident: Incident) -> IncidentFacts:
@@ -121,6 +123,7 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
         [("created", f"Incident created: {incident.title}", None), ("routed", routing.explanation, routed)],
     )
     after_routing(uow, incident, routing, new=True)
+    index_incident(uow.session, incident, with_comments=False)
     uow.audit("incident.create", "incident", incident.id, None, incident_snapshot(incident))
     _record_indicators(uow, incident)
     notify.incident_created(uow, incident)
@@ -155,6 +158,8 @@ def update_incident(principal: Principal, incident_id: int, changes: dict[str, A
         if "owner" in changes:
             _set_owner(uow, incident, changes["owner"], principal)
         incident.updated_at = uow.now
+        if SEARCHED_FIELDS & changes.keys():
+            index_incident(uow.session, incident)
         uow.audit("incident.update", "incident", incident.id, before, incident_snapshot(incident))
         if "detection" in changes:
             _record_indicators(uow, incident)
@@ -278,6 +283,7 @@ def add_comment(principal: Principal, incident_id: int, body: str) -> TimelineEv
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
         event = add_event_now(uow, incident.id, "comment", body)
+        index_comment(uow.session, incident.id, body)
         uow.flush()
         uow.audit("incident.comment", "incident", incident.id, None, {"event_id": event.id})
         notify.mentioned(uow, incident, mentioned_usernames(body), event.id, principal.user_id or None)

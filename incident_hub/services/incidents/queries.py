@@ -17,9 +17,11 @@ from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Incident, IncidentTechnique, IncidentUnit, Observable, TimelineEvent
 from incident_hub.runtime import units
+from incident_hub.services.incidents.search import matches
 from incident_hub.services.visibility import get_visible_incident, visible_incidents
 
 SORTABLE = ("created_at", "updated_at", "severity", "status", "title", "id", "occurred_at")
+RELEVANCE = "relevance"  # with `q`: best match first (else newest first)
 
 
 @dataclass(frozen=True)
@@ -62,17 +64,11 @@ def _apply(q: Select[tuple[Incident]], f: IncidentFilter) -> Select[tuple[Incide
             q = q.where(column == value)
     if f.hybrid_unknown:
         q = q.where(Incident.hybrid.is_(None))
-    if f.q:
-        q = q.where(Incident.title.ilike(f"%{_escape_like(f.q)}%", escape="\\"))
     if f.created_after is not None:
         q = q.where(Incident.created_at >= f.created_after)
     if f.created_before is not None:
         q = q.where(Incident.created_at < f.created_before)
     return q
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _sort_key(name: str) -> Any:
@@ -87,12 +83,26 @@ def _sort_key(name: str) -> Any:
 def list_statements(
     principal: Principal, f: IncidentFilter, page: int, per_page: int, sort: str = "-created_at"
 ) -> tuple[Select[tuple[Incident]], Select[tuple[int]]]:
-    """The page query and the count query (no rows loaded) of a list; bench/ EXPLAINs them."""
+    """The page query and the count query (no rows loaded) of a list; bench/ EXPLAINs them.
+
+    With `q`, only the incidents the full-text search matches (services/incidents/search.py), and
+    `sort="relevance"` orders them best match first."""
     q = _evidence_filters(_apply(visible_incidents(principal), f), f, principal)
+    found = matches(db.session.get_bind().dialect.name, f.q, sees_detection(principal, units())) if f.q else None
+    if f.q and found is None:  # no word at all (e.g. "%"): the title holds it literally
+        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(Incident.title.ilike(like, escape="\\"))
+    elif found is not None:
+        q = q.join(found, found.c.incident_id == Incident.id)
     count = q.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     if f == IncidentFilter() and not sees_all_incidents(principal, units()):
         # One row per (incident, unit): the need-to-know index alone answers the unfiltered count.
         count = select(func.count()).select_from(IncidentUnit).where(IncidentUnit.unit == principal.unit)
+    if sort.lstrip("-") == RELEVANCE:
+        sort = "-created_at"
+        if found is not None:
+            ranked = (found.c.rank.desc(), Incident.created_at.desc(), Incident.id.desc())
+            return q.order_by(*ranked).limit(per_page).offset((page - 1) * per_page), count
     column = _sort_key(sort.lstrip("-"))
     ordering = (column.desc(), Incident.id.desc()) if sort.startswith("-") else (column.asc(), Incident.id.asc())
     return q.order_by(*ordering).limit(per_page).offset((page - 1) * per_page), count
