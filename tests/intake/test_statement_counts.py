@@ -25,12 +25,18 @@ NEW_FINGERPRINT_LIMIT = 12  # the incident itself: intake, routing, actions, tim
 # is one multi-row INSERT; today it is these 4 statements, kept apart so neither side grows unseen.
 NOTIFY_TABLES = ("notifications", "outbox_messages", "chat_channels", "notification_preferences")
 NOTIFY_LIMIT = 4
+# The search index entry (issue 12b), kept current in the same transaction: one upsert on
+# PostgreSQL, DELETE + INSERT on SQLite's FTS5 table.
+SEARCH_LIMIT = 2
 
 
 def _split(statements: list[str]) -> tuple[list[str], list[str]]:
-    """(the incident's own statements, the notification fan-out's)."""
+    """(the incident's own statements, the notification fan-out's); the search index's are checked
+    here against their own budget and left out of both."""
+    search = [s for s in statements if "incident_search" in s]
+    assert len(search) <= SEARCH_LIMIT, "\n".join(search)
     notify = [s for s in statements if any(t in s for t in NOTIFY_TABLES)]
-    return [s for s in statements if s not in notify], notify
+    return [s for s in statements if s not in notify and s not in search], notify
 
 
 @contextmanager
