@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 UV_VERSION ?= 0.13.9
 export FLASK_APP := wsgi
 
-.PHONY: help venv lock run test lint format migration bench clean
+.PHONY: help venv lock run test lint format migration bench clean translations
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ lock: ## regenerate requirements.lock (dev tree) and requirements-runtime.lock (
 	  --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o requirements.lock && \
 	"$$tool/bin/uv" pip compile requirements.txt -c requirements.lock --generate-hashes --python-version 3.11 \
 	  --custom-compile-command "make lock" --quiet -o requirements-runtime.lock
+
+translations: venv ## extract the strings people read and update every catalogue (then translate the new entries)
+	scripts/translations update
 
 run: venv ## migrate, seed the demo on a new database, serve on http://127.0.0.1:5000 with the scheduler
 	scripts/run

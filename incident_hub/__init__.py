@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in auth.before_request, which knows about tokens
         WTF_CSRF_TIME_LIMIT=None,
+        WTF_I18N_ENABLED=True,  # WTForms' own messages in the reader's language (Flask-Babel)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
@@ -117,13 +118,14 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register(app: Flask) -> None:
-    from incident_hub import api, cli, health, operations, scheduler, security, web
+    from incident_hub import api, cli, health, i18n, operations, scheduler, security, web
     from incident_hub.api import intake
     from incident_hub.auth import init_auth
 
     operations.init_app(app)  # first: the request id is bound before anything else runs or logs
     init_auth(app)
     security.init_app(app)
+    i18n.init_app(app)
     health.init_app(app)
     api.init_app(app)
     intake.init_app(app)

@@ -29,6 +29,7 @@ OPEN_ENDPOINTS = {
     "health.healthz",
     "health.readyz",
     "web.login",
+    "web.set_page_language",
     "web.login_oidc",
     "web.login_oidc_callback",
     "web.login_mfa",

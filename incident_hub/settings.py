@@ -25,6 +25,7 @@ from incident_hub.intake.signing import whsec_key
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "testing", "production")
+LANGUAGES = ("en", "fr", "ar", "zh", "ru", "es")  # the UN's six official languages
 
 
 class SettingsError(RuntimeError):
@@ -46,6 +47,7 @@ class Settings:
     escalation_webhook_url: str | None = None
     escalation_webhook_secret: str | None = None
     dashboard_cache_seconds: float = 15.0
+    default_language: str = "en"
     smtp_host: str | None = None  # None: email is not sent (rows wait, failures are recorded)
     smtp_port: int = 587
     smtp_username: str | None = None
@@ -86,6 +88,10 @@ class Settings:
             raise SettingsError(f"INCIDENT_HUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}.")
         if self.is_production and self.secret_key in ("", DEFAULT_SECRET_KEY):
             raise SettingsError("Refusing to start in production: set SECRET_KEY to a long random value.")
+        if self.default_language not in LANGUAGES:
+            raise SettingsError(
+                f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {self.default_language!r}."
+            )
         if self.escalation_webhook_url and not (self.escalation_webhook_secret or "").startswith("whsec_"):
             raise SettingsError("ESCALATION_WEBHOOK_URL is set: set ESCALATION_WEBHOOK_SECRET to a whsec_… secret too.")
         if not self.public_url.startswith(("http://", "https://")):
@@ -164,6 +170,7 @@ def load_settings(dotenv: bool = True) -> Settings:
         escalation_webhook_url=e("ESCALATION_WEBHOOK_URL") or None,
         escalation_webhook_secret=e("ESCALATION_WEBHOOK_SECRET") or None,
         dashboard_cache_seconds=float(e("DASHBOARD_CACHE_SECONDS", "15")),
+        default_language=e("DEFAULT_LANGUAGE", "en"),
         smtp_host=e("SMTP_HOST") or None,
         smtp_port=int(e("SMTP_PORT", "587")),
         smtp_username=e("SMTP_USERNAME") or None,

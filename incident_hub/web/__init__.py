@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         evidence,
         home,
         incidents,
+        language,
         manage,
         mfa,
         notifications,

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
@@ -179,7 +180,10 @@ def action_transition(action_id: int) -> ResponseReturnValue:
         field, messages = next(iter(fields.items()), ("", [exc.message]))
         session[REFUSAL_KEY] = {"id": action_id, "to": form.to.data, "field": field, "message": messages[0]}
     else:
-        flash(f"Action {action.id} is now {label('action_status', action.status).lower()}.", "ok")
+        flash(
+            _("Action %(id)s is now %(status)s.", id=action.id, status=label("action_status", action.status).lower()),
+            "ok",
+        )
     return redirect(f"{board_url}#action-{action_id}")
 
 

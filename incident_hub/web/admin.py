@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
@@ -78,10 +79,10 @@ def admin_user_create() -> ResponseReturnValue:
 @require_roles(ADMIN)
 def admin_user_active(username: str, change: str) -> ResponseReturnValue:
     if not PostForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
     else:
         svc.set_active(username, change == "enable", actor=current_principal().username)
-        flash(f"User {username} {change}d.", "ok")
+        flash(_("User %(username)s %(change)sd.", username=username, change=change), "ok")
     return redirect(url_for("web.admin_users"))
 
 
@@ -107,5 +108,5 @@ def admin_token_create() -> ResponseReturnValue:
 def admin_token_revoke(token_id: int) -> ResponseReturnValue:
     if PostForm().validate_on_submit():
         token = token_svc.revoke_token(token_id, actor=current_principal().username)
-        flash(f"Token {token.prefix}… revoked.", "ok")
+        flash(_("Token %(prefix)s… revoked.", prefix=token.prefix), "ok")
     return redirect(url_for("web.admin_users"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
@@ -72,10 +73,10 @@ def admin_source_create() -> ResponseReturnValue:
 @require_roles(ADMIN)
 def admin_source_active(source_id: int, change: str) -> ResponseReturnValue:
     if not PostForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
         return redirect(url_for("web.admin_sources"))
     source = svc.update_source(current_principal().username, source_id, {"enabled": change == "enable"})
-    flash(f"Source {source.name} {change}d.", "ok")
+    flash(_("Source %(name)s %(change)sd.", name=source.name, change=change), "ok")
     return redirect(url_for("web.admin_sources"))
 
 
@@ -84,7 +85,7 @@ def admin_source_active(source_id: int, change: str) -> ResponseReturnValue:
 def admin_source_rotate(source_id: int) -> ResponseReturnValue:
     form = RotateForm(prefix="rotate")
     if not form.validate_on_submit():
-        flash("Grace hours must be a whole number.", "error")
+        flash(_("Grace hours must be a whole number."), "error")
         return redirect(url_for("web.admin_sources"))
     grace = svc.DEFAULT_GRACE_HOURS if form.grace_hours.data is None else form.grace_hours.data
     try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal
 from incident_hub.domain.risk import IMPACT_NAMES, LABELS, LIKELIHOOD_NAMES
@@ -125,7 +126,7 @@ def assessment_add_threat(assessment_id: int) -> ResponseReturnValue:
         t = threats_svc.add_threat(current_principal(), assessment_id, form.data_in())
     except AppError as exc:
         return _refused(assessment_id, forms, form, exc)
-    flash(f"Threat '{t.title}' added (risk {LABELS[t.risk_level]}).", "ok")
+    flash(_("Threat '%(title)s' added (risk %(risk_level)s).", title=t.title, risk_level=LABELS[t.risk_level]), "ok")
     return redirect(url_for("web.assessment", assessment_id=assessment_id) + "#threats")
 
 
@@ -140,7 +141,7 @@ def assessment_add_measure(assessment_id: int) -> ResponseReturnValue:
         threats_svc.add_measure(current_principal(), assessment_id, parse_id(form.threat_id.data) or 0, form.data_in())
     except AppError as exc:
         return _refused(assessment_id, forms, form, exc)
-    flash("Measure added.", "ok")
+    flash(_("Measure added."), "ok")
     return redirect(url_for("web.assessment", assessment_id=assessment_id) + "#threats")
 
 
@@ -155,12 +156,12 @@ def assessment_sign(assessment_id: int) -> ResponseReturnValue:
         sign_assessment(current_principal(), assessment_id, form.note.data or "")
     except AppError as exc:
         return _refused(assessment_id, forms, form, exc)
-    flash(f"Signed for {current_principal().unit}.", "ok")
+    flash(_("Signed for %(unit)s.", unit=current_principal().unit), "ok")
     return redirect(url_for("web.assessment", assessment_id=assessment_id))
 
 
 @bp.app_template_global()
 def incident_assessments(incident_id: int) -> list[dict[str, Any]]:
     """For the incident page's panel (web.INCIDENT_PANELS): the incident's visible assessments."""
-    rows, _ = list_assessments(current_principal(), AssessmentFilter(incident_id=incident_id), 1, 50, "id")
+    rows, _total = list_assessments(current_principal(), AssessmentFilter(incident_id=incident_id), 1, 50, "id")
     return [summary_view(a, v) for a, v in rows]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -17,8 +19,8 @@ from incident_hub.web.mfa import begin_second_factor
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 def _page(form: LoginForm, error: str | None, next_url: str | None, status: int = 200) -> ResponseReturnValue:
@@ -46,8 +48,8 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         return _password_step(form, next_url)
     if "csrf_token" in form.errors:
-        return _page(form, "The form expired; please try again.", next_url, 400)
-    return _page(form, "Enter your username and password.", next_url, 422)
+        return _page(form, _("The form expired; please try again."), next_url, 400)
+    return _page(form, _("Enter your username and password."), next_url, 422)
 
 
 def _password_step(form: LoginForm, next_url: str | None) -> ResponseReturnValue:
@@ -55,12 +57,12 @@ def _password_step(form: LoginForm, next_url: str | None) -> ResponseReturnValue
     second factor when the account has one, or its enrolment when the role requires one."""
     username, address = form.username.data, request.remote_addr or "-"
     if throttle.address_refused(address):
-        return _page(form, "Too many failed sign-ins from your address; wait a minute and try again.", next_url, 429)
+        return _page(form, _("Too many failed sign-ins from your address; wait a minute and try again."), next_url, 429)
     locked = throttle.is_locked(username)
     user = authenticate_password(username, form.password.data)  # checked even when locked: same timing
     if user is None or locked:
         throttle.record_failure(username, address)
-        return _page(form, "Unknown username or wrong password.", next_url, 401)
+        return _page(form, _("Unknown username or wrong password."), next_url, 401)
     throttle.clear_failures(username)
     if user.mfa_enabled:
         return begin_second_factor(user, next_url)

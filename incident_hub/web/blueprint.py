@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, g
+from flask_babel import lazy_gettext as _l
 
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
 from incident_hub.domain.labels import label, labels
@@ -24,16 +25,16 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
-    NavItem("web.incidents", "Incidents"),
-    NavItem("web.actions_board", "Actions"),
-    NavItem("web.assessments", "Assessments"),
-    NavItem("web.playbooks", "Playbooks"),
-    NavItem("web.dashboard", "Dashboard", MANAGERS),
-    NavItem("web.governance_report", "Governance report", MANAGERS),
-    NavItem("web.audit", "Audit", MANAGERS),
-    NavItem("web.admin_users", "Users", (ADMIN,)),
-    NavItem("web.admin_sources", "Sources", (ADMIN,)),
-    NavItem("web.admin_channels", "Channels", (ADMIN,)),
+    NavItem("web.incidents", _l("Incidents")),
+    NavItem("web.actions_board", _l("Actions")),
+    NavItem("web.assessments", _l("Assessments")),
+    NavItem("web.playbooks", _l("Playbooks")),
+    NavItem("web.dashboard", _l("Dashboard"), MANAGERS),
+    NavItem("web.governance_report", _l("Governance report"), MANAGERS),
+    NavItem("web.audit", _l("Audit"), MANAGERS),
+    NavItem("web.admin_users", _l("Users"), (ADMIN,)),
+    NavItem("web.admin_sources", _l("Sources"), (ADMIN,)),
+    NavItem("web.admin_channels", _l("Channels"), (ADMIN,)),
 ]
 # Templates included at the end of the incident page: (template name, roles).
 INCIDENT_PANELS: list[tuple[str, tuple[str, ...]]] = [

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
@@ -39,20 +41,20 @@ PAGES = {"incident": "web.incident", "assessment": "web.assessment"}
 
 
 class UploadForm(FlaskForm):  # type: ignore[misc]
-    file = FileField("File", validators=[FileRequired()])
-    description = StringField("Description", validators=[Optional(), Length(max=2000)])
-    detection = BooleanField("Reveals detection (OICT and managers only)")
+    file = FileField(_l("File"), validators=[FileRequired()])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    detection = BooleanField(_l("Reveals detection (OICT and managers only)"))
 
 
 class ObservableForm(FlaskForm):  # type: ignore[misc]
-    type = SelectField("Type", choices=[opt(t, TYPE_LABELS[t]) for t in OBSERVABLE_TYPES])
-    value = StringField("Value", validators=[DataRequired(), Length(max=2048)])
-    tlp = SelectField("TLP", choices=[opt("", "as the incident"), *(opt(t) for t in TLP_LABELS)])
-    detection = BooleanField("Detection indicator (OICT and managers only)")
+    type = SelectField(_l("Type"), choices=[opt(t, TYPE_LABELS[t]) for t in OBSERVABLE_TYPES])
+    value = StringField(_l("Value"), validators=[DataRequired(), Length(max=2048)])
+    tlp = SelectField(_l("TLP"), choices=[opt("", "as the incident"), *(opt(t) for t in TLP_LABELS)])
+    detection = BooleanField(_l("Detection indicator (OICT and managers only)"))
 
 
 class TechniquesForm(FlaskForm):  # type: ignore[misc]
-    techniques = StringField("ATT&CK technique ids, comma-separated", validators=[Length(max=2000)])
+    techniques = StringField(_l("ATT&CK technique ids, comma-separated"), validators=[Length(max=2000)])
 
 
 def _back(object_type: str, object_id: int, anchor: str) -> ResponseReturnValue:
@@ -75,7 +77,7 @@ def evidence_upload(object_type: str, object_id: int) -> ResponseReturnValue:
     form = UploadForm()
     if not form.validate_on_submit():
         attachments.parent_incident(current_principal(), object_type, object_id)  # 404 first
-        flash("Choose a file to attach.", "error")
+        flash(_("Choose a file to attach."), "error")
         return _back(object_type, object_id, "#evidence-files")
 
     def store() -> None:
@@ -95,7 +97,7 @@ def evidence_observable(incident_id: int) -> ResponseReturnValue:
     form = ObservableForm()
     if not form.validate_on_submit():
         observables.list_observables(current_principal(), incident_id)  # 404 first
-        flash("Give the observable's type and value.", "error")
+        flash(_("Give the observable's type and value."), "error")
         return _back("incident", incident_id, "#evidence-observables")
     data = {"type": form.type.data, "value": form.value.data, "tlp": form.tlp.data or None}
     data["detection"] = bool(form.detection.data)
@@ -110,7 +112,7 @@ def evidence_techniques(incident_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         _attempt(lambda: techniques.set_techniques(current_principal(), incident_id, ids), "Techniques saved.")
     else:
-        flash("The techniques form was incomplete.", "error")
+        flash(_("The techniques form was incomplete."), "error")
     return _back("incident", incident_id, "#evidence-techniques")
 
 

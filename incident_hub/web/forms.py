@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -49,19 +50,19 @@ def _choices(values: tuple[str, ...] | list[str], kind: str) -> list[SelectChoic
 class IncidentForm(FlaskForm):  # type: ignore[misc]
     """The facts of an incident (API.md "Incidents"): classification and routing are derived."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
-    vectors = MultiCheckboxField("Vectors", choices=_choices(VECTORS, "vector"), validators=[Optional()])
-    effects = MultiCheckboxField("Effects", choices=_choices(EFFECTS, "effect"), validators=[Optional()])
-    deliberate = SelectField("Deliberate?", choices=[opt("", "unknown"), opt("yes"), opt("no")], default="")
-    severity = SelectField("Severity", choices=_choices(SEVERITIES, "severity"), default="medium")
-    tlp = SelectField("TLP", choices=[opt(t) for t in TLP_LABELS], default="TLP:AMBER")
-    location = StringField("Location", validators=[Optional(), Length(max=200)])
-    occurred_at = DateTimeLocalField("Occurred at (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    detection_sensor = StringField("Detection: sensor", validators=[Optional(), Length(max=200)])
-    detection_rule = StringField("Detection: rule", validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    vectors = MultiCheckboxField(_l("Vectors"), choices=_choices(VECTORS, "vector"), validators=[Optional()])
+    effects = MultiCheckboxField(_l("Effects"), choices=_choices(EFFECTS, "effect"), validators=[Optional()])
+    deliberate = SelectField(_l("Deliberate?"), choices=[opt("", "unknown"), opt("yes"), opt("no")], default="")
+    severity = SelectField(_l("Severity"), choices=_choices(SEVERITIES, "severity"), default="medium")
+    tlp = SelectField(_l("TLP"), choices=[opt(t) for t in TLP_LABELS], default="TLP:AMBER")
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
+    occurred_at = DateTimeLocalField(_l("Occurred at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    detection_sensor = StringField(_l("Detection: sensor"), validators=[Optional(), Length(max=200)])
+    detection_rule = StringField(_l("Detection: rule"), validators=[Optional(), Length(max=200)])
     detection_indicators = TextAreaField(
-        "Detection: indicators (one per line)", validators=[Optional(), Length(max=5000)]
+        _l("Detection: indicators (one per line)"), validators=[Optional(), Length(max=5000)]
     )
 
     def without_detection(self) -> IncidentForm:
@@ -116,17 +117,17 @@ class IncidentForm(FlaskForm):  # type: ignore[misc]
 
 
 class EditIncidentForm(IncidentForm):
-    lead_unit = SelectField("Lead unit (manual override, rule M1)", choices=[], default="", validators=[Optional()])
+    lead_unit = SelectField(_l("Lead unit (manual override, rule M1)"), choices=[], default="", validators=[Optional()])
 
 
 class CommentForm(FlaskForm):  # type: ignore[misc]
-    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=5000)])
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)])
 
 
 class TransitionForm(FlaskForm):  # type: ignore[misc]
     to = HiddenField(validators=[DataRequired()])
-    note = StringField("Note", validators=[Optional(), Length(max=400)])
-    override_reason = StringField("Close anyway because (managers)", validators=[Optional(), Length(max=2000)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=400)])
+    override_reason = StringField(_l("Close anyway because (managers)"), validators=[Optional(), Length(max=2000)])
 
 
 class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
@@ -136,26 +137,30 @@ class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
         csrf = False
 
     status = SelectField(
-        "Status", choices=[opt("", "any"), *_choices(INCIDENT_STATUSES, "incident_status")], default=""
+        _l("Status"), choices=[opt("", "any"), *_choices(INCIDENT_STATUSES, "incident_status")], default=""
     )
-    lead_unit = SelectField("Lead unit", choices=[opt("", "any")], default="")
-    severity = SelectField("Severity", choices=[opt("", "any"), *_choices(SEVERITIES, "severity")], default="")
-    hybrid = SelectField("Hybrid", choices=[opt("", "any"), opt("yes", "Hybrid"), opt("no", "Not hybrid")], default="")
-    rule = SelectField("Rule", choices=[opt("", "any"), *_choices(("R1", "R2", "R3", "R4", "R5"), "rule")], default="")
-    q = StringField("Search", validators=[Optional(), Length(max=200)])
-    sort = SelectField("Sort", default="-created_at")
+    lead_unit = SelectField(_l("Lead unit"), choices=[opt("", "any")], default="")
+    severity = SelectField(_l("Severity"), choices=[opt("", "any"), *_choices(SEVERITIES, "severity")], default="")
+    hybrid = SelectField(
+        _l("Hybrid"), choices=[opt("", "any"), opt("yes", "Hybrid"), opt("no", "Not hybrid")], default=""
+    )
+    rule = SelectField(
+        _l("Rule"), choices=[opt("", "any"), *_choices(("R1", "R2", "R3", "R4", "R5"), "rule")], default=""
+    )
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    sort = SelectField(_l("Sort"), default="-created_at")
 
 
 class UserForm(FlaskForm):  # type: ignore[misc]
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    role = SelectField("Role", choices=_choices(ROLES, "role"))
-    unit = SelectField("Unit", choices=[opt("", "none")], default="")
-    password = PasswordField("Password (empty: generate one)", validators=[Optional(), Length(min=10, max=200)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    role = SelectField(_l("Role"), choices=_choices(ROLES, "role"))
+    unit = SelectField(_l("Unit"), choices=[opt("", "none")], default="")
+    password = PasswordField(_l("Password (empty: generate one)"), validators=[Optional(), Length(min=10, max=200)])
 
 
 class TokenForm(FlaskForm):  # type: ignore[misc]
-    username = SelectField("User", choices=[])
-    name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+    username = SelectField(_l("User"), choices=[])
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
 
 
 class PostForm(FlaskForm):  # type: ignore[misc]
@@ -166,8 +171,8 @@ class ActionTransitionForm(FlaskForm):  # type: ignore[misc]
     """One status change of an action (API.md "Actions"): `done` needs evidence, `blocked` a reason."""
 
     to = HiddenField(validators=[DataRequired()])
-    evidence = TextAreaField("Evidence", validators=[Optional(), Length(max=5000)])
-    reason = StringField("Reason", validators=[Optional(), Length(max=1000)])
+    evidence = TextAreaField(_l("Evidence"), validators=[Optional(), Length(max=5000)])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)])
 
 
 SCALE_CHOICES = [opt(str(n)) for n in range(1, 6)]
@@ -176,11 +181,11 @@ SCALE_CHOICES = [opt(str(n)) for n in range(1, 6)]
 class ThreatForm(FlaskForm):  # type: ignore[misc]
     """A threat of an assessment (API.md "Assessments"); its risk level is derived, never entered."""
 
-    title = StringField("Threat", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
-    domain = SelectField("Domain", choices=_choices(("physical", "cyber"), "threat_domain"), default="physical")
-    likelihood = SelectField("Likelihood (1-5)", choices=SCALE_CHOICES, default="3", coerce=int)
-    impact = SelectField("Impact (1-5)", choices=SCALE_CHOICES, default="3", coerce=int)
+    title = StringField(_l("Threat"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    domain = SelectField(_l("Domain"), choices=_choices(("physical", "cyber"), "threat_domain"), default="physical")
+    likelihood = SelectField(_l("Likelihood (1-5)"), choices=SCALE_CHOICES, default="3", coerce=int)
+    impact = SelectField(_l("Impact (1-5)"), choices=SCALE_CHOICES, default="3", coerce=int)
 
     def data_in(self) -> dict[str, Any]:
         return {
@@ -196,11 +201,11 @@ class MeasureForm(FlaskForm):  # type: ignore[misc]
     """A prevention or mitigation measure with its residual likelihood and impact."""
 
     threat_id = HiddenField(validators=[DataRequired()])
-    kind = SelectField("Kind", choices=_choices(PHASES, "measure_kind"), default="mitigation")
-    description = StringField("Measure", validators=[DataRequired(), Length(max=10000)])
-    owner_unit = SelectField("Owner unit", choices=[])
-    residual_likelihood = SelectField("Residual likelihood", choices=[opt("", "—"), *SCALE_CHOICES], default="")
-    residual_impact = SelectField("Residual impact", choices=[opt("", "—"), *SCALE_CHOICES], default="")
+    kind = SelectField(_l("Kind"), choices=_choices(PHASES, "measure_kind"), default="mitigation")
+    description = StringField(_l("Measure"), validators=[DataRequired(), Length(max=10000)])
+    owner_unit = SelectField(_l("Owner unit"), choices=[])
+    residual_likelihood = SelectField(_l("Residual likelihood"), choices=[opt("", "—"), *SCALE_CHOICES], default="")
+    residual_impact = SelectField(_l("Residual impact"), choices=[opt("", "—"), *SCALE_CHOICES], default="")
 
     def data_in(self) -> dict[str, Any]:
         def number(value: str | None) -> int | None:
@@ -218,19 +223,19 @@ class MeasureForm(FlaskForm):  # type: ignore[misc]
 
 
 class SignForm(FlaskForm):  # type: ignore[misc]
-    note = StringField("Note (optional)", validators=[Optional(), Length(max=2000)])
+    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
 
 
 class SourceForm(FlaskForm):  # type: ignore[misc]
     """A new intake source (API.md "Intake"); its secret is generated and shown once."""
 
-    name = StringField("Name (lowercase, digits, - or _)", validators=[DataRequired(), Length(max=64)])
-    format = SelectField("Format", choices=[])
-    rate_limit_per_minute = IntegerField("Rate limit per minute (empty: none)", validators=[Optional()])
+    name = StringField(_l("Name (lowercase, digits, - or _)"), validators=[DataRequired(), Length(max=64)])
+    format = SelectField(_l("Format"), choices=[])
+    rate_limit_per_minute = IntegerField(_l("Rate limit per minute (empty: none)"), validators=[Optional()])
 
 
 class RotateForm(FlaskForm):  # type: ignore[misc]
-    grace_hours = IntegerField("Old secret valid for (hours)", default=24, validators=[Optional()])
+    grace_hours = IntegerField(_l("Old secret valid for (hours)"), default=24, validators=[Optional()])
 
 
 class ActionFilterForm(FlaskForm):  # type: ignore[misc]
@@ -239,25 +244,25 @@ class ActionFilterForm(FlaskForm):  # type: ignore[misc]
     class Meta:
         csrf = False
 
-    owner_unit = SelectField("Owner unit", choices=[opt("", "any")], default="")
-    status = SelectField("Status", choices=[opt("", "any")], default="")
-    assignee = SelectField("Assignee", choices=[opt("", "anyone")], default="")
-    incident_id = IntegerField("Incident #", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
-    due_before = DateField("Due before", validators=[Optional()])
-    overdue = BooleanField("Overdue only")
-    sort = SelectField("Sort", default="due_at")
+    owner_unit = SelectField(_l("Owner unit"), choices=[opt("", "any")], default="")
+    status = SelectField(_l("Status"), choices=[opt("", "any")], default="")
+    assignee = SelectField(_l("Assignee"), choices=[opt("", "anyone")], default="")
+    incident_id = IntegerField(_l("Incident #"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    due_before = DateField(_l("Due before"), validators=[Optional()])
+    overdue = BooleanField(_l("Overdue only"))
+    sort = SelectField(_l("Sort"), default="due_at")
 
 
 class BulkActionForm(FlaskForm):  # type: ignore[misc]
     """The bulk bar of the actions list: selected ids, what to do, and what it needs."""
 
-    ids = SelectMultipleField("Selected actions", coerce=int, choices=[], validate_choice=False)
+    ids = SelectMultipleField(_l("Selected actions"), coerce=int, choices=[], validate_choice=False)
     op = SelectField(
-        "With the selected actions",
+        _l("With the selected actions"),
         choices=[opt("assign", "Assign to"), opt("start", "Start"), opt("cancel", "Cancel")],
     )
-    assignee = SelectField("Assignee", choices=[opt("", "nobody (unassign)")], default="", validate_choice=False)
-    reason = StringField("Reason (required to cancel)", validators=[Optional(), Length(max=1000)])
+    assignee = SelectField(_l("Assignee"), choices=[opt("", "nobody (unassign)")], default="", validate_choice=False)
+    reason = StringField(_l("Reason (required to cancel)"), validators=[Optional(), Length(max=1000)])
     back = HiddenField()
 
 
@@ -268,12 +273,14 @@ class ReviewForm(FlaskForm):  # type: ignore[misc]
     """The post-incident review; key moments one per line as `2026-11-20 08:00 | what happened` (UTC).
     Existing findings come as `finding-<id>` fields (emptied: removed), new ones one per line."""
 
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=20000)])
-    key_moments = TextAreaField("Key moments (one per line: YYYY-MM-DD HH:MM | what, in UTC)", validators=[Optional()])
-    went_well = TextAreaField("What went well", validators=[Optional(), Length(max=20000)])
-    went_badly = TextAreaField("What did not go well", validators=[Optional(), Length(max=20000)])
-    root_cause = TextAreaField("Root cause and contributing factors", validators=[Optional(), Length(max=20000)])
-    new_findings = TextAreaField("New findings (one per line)", validators=[Optional(), Length(max=20000)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=20000)])
+    key_moments = TextAreaField(
+        _l("Key moments (one per line: YYYY-MM-DD HH:MM | what, in UTC)"), validators=[Optional()]
+    )
+    went_well = TextAreaField(_l("What went well"), validators=[Optional(), Length(max=20000)])
+    went_badly = TextAreaField(_l("What did not go well"), validators=[Optional(), Length(max=20000)])
+    root_cause = TextAreaField(_l("Root cause and contributing factors"), validators=[Optional(), Length(max=20000)])
+    new_findings = TextAreaField(_l("New findings (one per line)"), validators=[Optional(), Length(max=20000)])
 
     def moments(self) -> list[dict[str, Any]] | None:
         """The parsed key moments, or None with the error on the field."""
@@ -294,7 +301,7 @@ class ReviewForm(FlaskForm):  # type: ignore[misc]
 
 
 class FindingActionForm(FlaskForm):  # type: ignore[misc]
-    owner_unit = SelectField("Owner unit", choices=[])
-    mandate = SelectField("Work needs the mandate", choices=[])
-    assignee = StringField("Assignee (username, optional)", validators=[Optional(), Length(max=80)])
-    due_at = DateTimeLocalField("Due (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    owner_unit = SelectField(_l("Owner unit"), choices=[])
+    mandate = SelectField(_l("Work needs the mandate"), choices=[])
+    assignee = StringField(_l("Assignee (username, optional)"), validators=[Optional(), Length(max=80)])
+    due_at = DateTimeLocalField(_l("Due (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
@@ -109,7 +110,15 @@ def incident_new() -> ResponseReturnValue:
         except (ValidationError, RuleViolation) as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Incident {incident.id} created and routed by {incident.rule} to {incident.lead_unit}.", "ok")
+            flash(
+                _(
+                    "Incident %(id)s created and routed by %(rule)s to %(lead_unit)s.",
+                    id=incident.id,
+                    rule=incident.rule,
+                    lead_unit=incident.lead_unit,
+                ),
+                "ok",
+            )
             return redirect(url_for("web.incident", incident_id=incident.id))
     status = 422 if form.is_submitted() else 200
     return render_template("incidents/form.html", form=form, incident=None), status
@@ -173,7 +182,7 @@ def incident_edit(incident_id: int) -> ResponseReturnValue:
         except (ValidationError, RuleViolation) as exc:
             apply_errors(form, exc)
         else:
-            flash("Incident updated.", "ok")
+            flash(_("Incident updated."), "ok")
             return redirect(url_for("web.incident", incident_id=incident_id))
     status = 422 if form.is_submitted() else 200
     return render_template("incidents/form.html", form=form, incident=view), status
@@ -187,13 +196,13 @@ def incident_transition(incident_id: int) -> ResponseReturnValue:
             svc.transition_incident(
                 current_principal(), incident_id, form.to.data, form.note.data or "", form.override_reason.data or ""
             )
-            flash(f"Status is now {label('incident_status', form.to.data)}.", "ok")
+            flash(_("Status is now %(data)s.", data=label("incident_status", form.to.data)), "ok")
         except AppError as exc:
             if exc.status == 404:
                 raise
             flash(exc.message, "error")
     else:
-        flash("The transition form was incomplete.", "error")
+        flash(_("The transition form was incomplete."), "error")
     return redirect(url_for("web.incident", incident_id=incident_id))
 
 
@@ -202,8 +211,8 @@ def incident_comment(incident_id: int) -> ResponseReturnValue:
     form = CommentForm()
     if form.validate_on_submit():
         svc.add_comment(current_principal(), incident_id, form.body.data)
-        flash("Comment added.", "ok")
+        flash(_("Comment added."), "ok")
     else:
         get_visible_incident(current_principal(), incident_id)  # 404 before anything else
-        flash("A comment cannot be empty.", "error")
+        flash(_("A comment cannot be empty."), "error")
     return redirect(url_for("web.incident", incident_id=incident_id) + "#timeline")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -21,7 +23,7 @@ PENDING, ENROL_SECRET = "mfa_pending", "mfa_enrol_secret"
 
 
 class CodeForm(FlaskForm):  # type: ignore[misc]
-    code = StringField("Code", validators=[DataRequired(), Length(max=32)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
 
 
 def begin_second_factor(user: User, next_url: str | None) -> ResponseReturnValue:
@@ -51,13 +53,13 @@ def login_mfa() -> ResponseReturnValue:
     if request.method == "GET":
         return _mfa_page(form, None)
     if not form.validate_on_submit():
-        return _mfa_page(form, "Enter the code from your authenticator app, or a recovery code.", 422)
+        return _mfa_page(form, _("Enter the code from your authenticator app, or a recovery code."), 422)
     name, address = str(pending["name"]), request.remote_addr or "-"
     if throttle.address_refused(address):
-        return _mfa_page(form, "Too many failed sign-ins from your address; wait a minute and try again.", 429)
+        return _mfa_page(form, _("Too many failed sign-ins from your address; wait a minute and try again."), 429)
     if throttle.is_locked(name) or not mfa.verify_second_factor(int(str(pending["uid"])), form.code.data):
         throttle.record_failure(name, address)
-        return _mfa_page(form, "That code is not valid.", 401)
+        return _mfa_page(form, _("That code is not valid."), 401)
     throttle.clear_failures(name)
     user = db.session.get(User, int(str(pending["uid"])))
     if user is None or not user.active:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from incident_hub.auth import current_principal, require_roles
@@ -48,7 +49,7 @@ def notification_read(notification_id: int) -> ResponseReturnValue:
 @bp.post("/notifications/read-all")
 def notifications_read_all() -> ResponseReturnValue:
     count = inbox.mark_all_read(current_principal())
-    flash(f"{count} notification(s) marked read.", "ok")
+    flash(_("%(count)s notification(s) marked read.", count=count), "ok")
     return redirect(url_for("web.notifications"))
 
 
@@ -68,7 +69,7 @@ def notification_settings_save() -> ResponseReturnValue:
         errors = exc.details.get("fields", {}) if isinstance(exc.details, dict) else {}
         page = render_template("notifications/settings.html", prefs=prefs, labels=EVENT_LABELS, errors=errors)
         return page, 422
-    flash("Notification preferences saved.", "ok")
+    flash(_("Notification preferences saved."), "ok")
     return redirect(url_for("web.notification_settings"))
 
 
@@ -107,7 +108,7 @@ def admin_channel_create() -> ResponseReturnValue:
         channel = channel_svc.create_channel(current_principal().username, values)
     except AppError as exc:
         return _channels_page(exc.details.get("fields", {"url": [exc.message]}), 422)
-    flash(f"Channel {channel.id} added for {channel.unit}.", "ok")
+    flash(_("Channel %(id)s added for %(unit)s.", id=channel.id, unit=channel.unit), "ok")
     return redirect(url_for("web.admin_channels"))
 
 
@@ -116,9 +117,10 @@ def admin_channel_create() -> ResponseReturnValue:
 def admin_channel_test(channel_id: int) -> ResponseReturnValue:
     attempt = channel_svc.send_test(current_principal().username, channel_id)
     if attempt.delivered:
-        flash(f"Test message delivered (HTTP {attempt.code}).", "ok")
+        flash(_("Test message delivered (HTTP %(code)s).", code=attempt.code), "ok")
     else:
-        flash(f"Test message not delivered: {attempt.code or ''} {attempt.error}".strip(), "error")
+        message = _("Test message not delivered: %(code)s %(error)s", code=attempt.code or "", error=attempt.error)
+        flash(message.strip(), "error")
     return redirect(url_for("web.admin_channels"))
 
 
@@ -126,7 +128,7 @@ def admin_channel_test(channel_id: int) -> ResponseReturnValue:
 @require_roles(ADMIN)
 def admin_channel_active(channel_id: int, change: str) -> ResponseReturnValue:
     channel_svc.update_channel(current_principal().username, channel_id, {"active": change == "enable"})
-    flash(f"Channel {channel_id} {change}d.", "ok")
+    flash(_("Channel %(channel_id)s %(change)sd.", channel_id=channel_id, change=change), "ok")
     return redirect(url_for("web.admin_channels"))
 
 
@@ -134,7 +136,7 @@ def admin_channel_active(channel_id: int, change: str) -> ResponseReturnValue:
 @require_roles(ADMIN)
 def admin_channel_delete(channel_id: int) -> ResponseReturnValue:
     channel_svc.delete_channel(current_principal().username, channel_id)
-    flash(f"Channel {channel_id} removed.", "ok")
+    flash(_("Channel %(channel_id)s removed.", channel_id=channel_id), "ok")
     return redirect(url_for("web.admin_channels"))
 
 
@@ -142,7 +144,7 @@ def admin_channel_delete(channel_id: int) -> ResponseReturnValue:
 def incident_follow(incident_id: int) -> ResponseReturnValue:
     on = request.form.get("follow") == "1"
     inbox.set_following(current_principal(), incident_id, on)
-    flash("You follow this incident." if on else "You no longer follow this incident.", "ok")
+    flash(_("You follow this incident.") if on else "You no longer follow this incident.", "ok")
     return redirect(url_for("web.incident", incident_id=incident_id) + "#incident-people")
 
 
@@ -154,7 +156,7 @@ def incident_owner(incident_id: int) -> ResponseReturnValue:
     except AppError as exc:
         flash(exc.message if not exc.details.get("fields") else "; ".join(exc.details["fields"]["owner"]), "error")
     else:
-        flash(f"Owner: {username}." if username else "Owner removed.", "ok")
+        flash(_("Owner: %(username)s.", username=username) if username else "Owner removed.", "ok")
     return redirect(url_for("web.incident", incident_id=incident_id) + "#incident-people")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal
 from incident_hub.domain.units import MANDATES
@@ -105,7 +106,7 @@ def incident_review_save(incident_id: int) -> ResponseReturnValue:
             raise
         apply_errors(form, exc)
         return _page(incident_id, form, status=422)
-    flash("Review saved.", "ok")
+    flash(_("Review saved."), "ok")
     return redirect(url_for("web.incident_review", incident_id=incident_id))
 
 
@@ -121,7 +122,7 @@ def incident_review_sign(incident_id: int) -> ResponseReturnValue:
             raise
         apply_errors(form, exc)
         return _page(incident_id, sign=form, status=422)
-    flash(f"Review signed for {current_principal().unit}.", "ok")
+    flash(_("Review signed for %(unit)s.", unit=current_principal().unit), "ok")
     return redirect(url_for("web.incident_review", incident_id=incident_id))
 
 
@@ -143,7 +144,14 @@ def incident_review_finding_action(incident_id: int, finding_id: int) -> Respons
             raise
         apply_errors(form, exc)
         return _page(incident_id, action_form=form, failed_finding=finding_id, status=422)
-    flash(f"Finding tracked as prevention action {action.id} for {action.owner_unit}.", "ok")
+    flash(
+        _(
+            "Finding tracked as prevention action %(id)s for %(owner_unit)s.",
+            id=action.id,
+            owner_unit=action.owner_unit,
+        ),
+        "ok",
+    )
     return redirect(url_for("web.incident_review", incident_id=incident_id) + "#findings")
 
 

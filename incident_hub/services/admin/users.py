@@ -16,6 +16,7 @@ from incident_hub.extensions import db
 from incident_hub.models import User
 from incident_hub.runtime import settings, units
 from incident_hub.services.uow import unit_of_work
+from incident_hub.settings import LANGUAGES
 
 MIN_PASSWORD = 10
 # Checked when a username is unknown, so a login takes as long either way.
@@ -39,7 +40,6 @@ def user_view(user: User) -> dict[str, object]:
     return view
 
 
-LANGUAGES = ("en", "fr", "ar", "zh", "ru", "es")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{2,63}$")
 
 
@@ -143,4 +143,16 @@ def set_active(username: str, active: bool, actor: str) -> User:
         if not active:
             user.session_version += 1  # their open sessions end at once
         uow.audit("user.update", "user", user.id, before, user_view(user))
+    return user
+
+
+def set_language(username: str, language: str) -> User:
+    """The language a person reads pages, emails and reports in (one of settings.LANGUAGES)."""
+    if language not in LANGUAGES:
+        raise ValidationError.for_fields({"language": [f"one of {', '.join(LANGUAGES)}"]})
+    with unit_of_work(username) as uow:
+        user = get_user_by_name(username)
+        if user.language != language:
+            uow.audit("user.language", "user", user.id, {"language": user.language}, {"language": language})
+            user.language = language
     return user

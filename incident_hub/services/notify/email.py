@@ -77,7 +77,7 @@ def send_email(message: OutboxMessage) -> Attempt:
         user = user_of(payload)
         if user is None or not user.active or not user.email:
             return Attempt(False, None, "recipient disabled or without an address", cancelled=True)
-        rendered, to = email_message(payload), user.email
+        rendered, to = email_message(payload, user.language), user.email
     if rendered is None:
         return Attempt(False, None, "nothing left to send", cancelled=True)
     return smtp_send(build_email(to, rendered, message.message_id))

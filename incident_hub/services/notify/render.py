@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from incident_hub.models import Action, Assessment, AssessmentVersion, Incident,
 from incident_hub.runtime import settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "messages"
+CATALOGUES = Path(__file__).resolve().parent.parent.parent / "translations"
 
 
 def _slack_escape(value: object) -> str:
@@ -32,7 +34,8 @@ def _slack_escape(value: object) -> str:
 
 
 @cache
-def environment() -> Environment:
+def environment(language: str = "en") -> Environment:
+    """One environment per language: messages are in the recipient's language (API.md "Languages")."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(
@@ -44,14 +47,18 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    if language == "en":
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    else:
+        translations = Translations.load(str(CATALOGUES), [language])
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["slack"] = _slack_escape
     env.filters["tojson"] = lambda v: json.dumps(v, ensure_ascii=False)
     return env
 
 
-def render(name: str, context: dict[str, Any]) -> str:
-    return environment().get_template(name).render(**context).strip()
+def render(name: str, context: dict[str, Any], language: str | None = None) -> str:
+    return environment(language or settings().default_language).get_template(name).render(**context).strip()
 
 
 @dataclass(frozen=True)
@@ -101,12 +108,12 @@ def message_context(payload: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
-def email_message(payload: dict[str, Any]) -> Rendered:
+def email_message(payload: dict[str, Any], language: str | None = None) -> Rendered:
     context = message_context(payload)
     return Rendered(
-        subject=" ".join(render("email_subject.txt", {"c": context}).split()),
-        text=render("email.txt", {"c": context}),
-        html=render("email.html", {"c": context}),
+        subject=" ".join(render("email_subject.txt", {"c": context}, language).split()),
+        text=render("email.txt", {"c": context}, language),
+        html=render("email.html", {"c": context}, language),
     )
 
 
@@ -114,10 +121,11 @@ def digest_message(user: User, items: list[dict[str, Any]]) -> Rendered:
     contexts = [message_context(item) for item in items]
     link = f"{settings().public_url}/settings/notifications"
     context = {"items": contexts, "count": len(contexts), "preferences_link": link}
+    language = user.language
     return Rendered(
-        subject=" ".join(render("digest_subject.txt", context).split()),
-        text=render("digest.txt", context),
-        html=render("digest.html", context),
+        subject=" ".join(render("digest_subject.txt", context, language).split()),
+        text=render("digest.txt", context, language),
+        html=render("digest.html", context, language),
     )
 
 

@@ -1,0 +1,86 @@
+"""The six official languages (DOMAIN.md "Languages"; API.md "Languages") for everything a person reads.
+
+Which language a page speaks: `?lang=` (so a manager can produce the governance report in all six),
+else the signed-in user's preference, else the language chosen on the menu before signing in,
+else the browser's `Accept-Language`, else `DEFAULT_LANGUAGE`. The JSON API keeps codes and English.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_babel import Babel, format_datetime, format_decimal, get_locale, refresh
+
+from incident_hub.settings import LANGUAGES
+
+RIGHT_TO_LEFT = frozenset({"ar"})
+# Each language named in itself, so a reader finds theirs whatever the page's language.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "ar": "العربية",
+    "zh": "中文",
+    "ru": "Русский",
+    "es": "Español",
+}
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+SESSION_KEY = "language"
+
+babel = Babel()
+
+
+def chosen_language(value: object) -> str | None:
+    return value if isinstance(value, str) and value in LANGUAGES else None
+
+
+def select_language() -> str:
+    from incident_hub.runtime import settings
+
+    user = g.get("user")
+    return (
+        chosen_language(request.args.get("lang"))
+        or chosen_language(getattr(user, "language", None))
+        or chosen_language(session.get(SESSION_KEY))
+        or request.accept_languages.best_match(LANGUAGES)
+        or settings().default_language
+    )
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def when(value: str | datetime | None) -> str:
+    """An ISO string or aware datetime in the reader's language, always in UTC (— when there is none)."""
+    if value is None or value == "":
+        return "—"
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    moment = moment.astimezone(UTC)
+    if current_language() == "en":
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{format_datetime(moment, 'short')} UTC"
+
+
+def number(value: float | int | None) -> str:
+    return "—" if value is None else format_decimal(value)
+
+
+def _template_globals() -> dict[str, Any]:
+    language = current_language()
+    return {
+        "current_language": language,
+        "text_direction": "rtl" if language in RIGHT_TO_LEFT else "ltr",
+        "language_names": LANGUAGE_NAMES,
+    }
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_language, default_translation_directories=str(TRANSLATIONS))
+    app.before_request(refresh)  # a request never inherits the language of an earlier one in its app context
+    app.context_processor(_template_globals)
+    app.add_template_filter(when, "when")
+    app.add_template_filter(number, "number")
