@@ -26,7 +26,7 @@ lock: ## regenerate requirements.lock (dev tree) and requirements-runtime.lock (
 	@tool=$$(mktemp -d) && trap 'rm -rf "$$tool"' EXIT && \
 	$(PY) -m venv "$$tool" && "$$tool/bin/pip" install -q "uv==$(UV_VERSION)" && \
 	"$$tool/bin/uv" pip compile requirements-dev.txt --generate-hashes --python-version 3.11 \
-	  --custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o requirements.lock && \
+	  --custom-compile-command "make lock" --no-strip-extras --quiet $(LOCK_ARGS) -o requirements.lock && \
 	"$$tool/bin/uv" pip compile requirements.txt -c requirements.lock --generate-hashes --python-version 3.11 \
 	  --custom-compile-command "make lock" --quiet -o requirements-runtime.lock
 
