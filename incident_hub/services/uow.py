@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from incident_hub.domain.audit_chain import ChainEntry, entry_hash
 from incident_hub.extensions import db
-from incident_hub.models import AuditEntry, AuditHead
+from incident_hub.models import AuditEntry, AuditHead, TimelineEvent
 from incident_hub.runtime import now
 
 
@@ -42,6 +42,7 @@ class UnitOfWork:
     actor: str
     now: datetime
     _audits: list[PendingAudit] = field(default_factory=list)
+    _events: list[dict[str, Any]] = field(default_factory=list)
 
     def audit(self, action: str, object_type: str, object_id: object, before: Any = None, after: Any = None) -> None:
         self._audits.append(PendingAudit(action, object_type, str(object_id), before, after))
@@ -49,7 +50,20 @@ class UnitOfWork:
     def flush(self) -> None:
         self.session.flush()
 
+    def later_event(self, row: dict[str, Any]) -> None:
+        """A timeline event row stored with the others in one multi-row INSERT just before commit
+        (services/timeline.py `add_events`)."""
+        self._events.append(row)
+
+    def flush_events(self) -> None:
+        """Store the batched timeline events now (one multi-row INSERT), keeping their order."""
+        if self._events:
+            self.session.flush()  # the incidents they belong to are stored first
+            self.session.execute(insert(TimelineEvent).values(self._events))
+            self._events.clear()
+
     def commit(self) -> None:
+        self.flush_events()
         if self._audits:
             self.session.flush()  # ids of new rows are known before they are audited
             append_audit_entries(self.session, self.actor, self.now, self._audits)
@@ -58,27 +72,30 @@ class UnitOfWork:
 
 
 def append_audit_entries(session: Session, actor: str, at: datetime, pending: list[PendingAudit]) -> None:
+    """Lock the head, chain the entries in Python, then one multi-row INSERT and one head UPDATE."""
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    seq, prev, rows = head.seq, head.hash, []
     for item in pending:
-        entry = ChainEntry(
-            head.seq + 1, at, actor, item.action, item.object_type, item.object_id, item.before, item.after, head.hash
-        )
+        seq += 1
+        entry = ChainEntry(seq, at, actor, item.action, item.object_type, item.object_id, item.before, item.after, prev)
         digest = entry_hash(entry)
-        session.add(
-            AuditEntry(
-                seq=entry.seq,
-                at=at,
-                actor=actor,
-                action=item.action,
-                object_type=item.object_type,
-                object_id=item.object_id,
-                before=item.before,
-                after=item.after,
-                prev_hash=head.hash,
-                hash=digest,
-            )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": item.action,
+                "object_type": item.object_type,
+                "object_id": item.object_id,
+                "before": item.before,
+                "after": item.after,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
-        head.seq, head.hash = entry.seq, digest
+        prev = digest
+    session.execute(insert(AuditEntry).values(rows))
+    head.seq, head.hash = seq, prev
     session.flush()
 
 

@@ -42,3 +42,19 @@ def insert_action_values(session: Session, values: dict[str, Any]) -> int | None
     from incident_hub.models import Action
 
     return insert_ignore(session, Action, values, ("incident_id", "playbook_id", "source_step"))
+
+
+def insert_actions_values(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
+    """Action rows in one multi-row INSERT, each once per (incident, playbook version, step):
+    {(playbook_id, source_step): new id} for the rows inserted."""
+    from incident_hub.models import Action
+
+    table: Any = Action.__table__
+    stmt = (
+        DIALECTS[session.get_bind().dialect.name]
+        .insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["incident_id", "playbook_id", "source_step"])
+        .returning(table.c.id, table.c.playbook_id, table.c.source_step)
+    )
+    return {(pid, step): action_id for action_id, pid, step in session.execute(stmt).all()}

@@ -22,6 +22,7 @@ ACCESS: dict[str, object] = {
     "web.login": PUBLIC,
     "web.login_mfa": PUBLIC,  # the second step of a sign-in: the pending login lives in the session
     "web.login_oidc": PUBLIC,
+    "web.actions_bulk": EVERYONE,  # bulk changes on the board; each row is checked by the action rules
     "web.set_page_language": PUBLIC,  # the language menu is on the login page too; CSRF still required
     "web.login_oidc_callback": PUBLIC,
     "intake.receive": OWN_CREDENTIALS,

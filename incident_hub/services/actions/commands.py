@@ -29,7 +29,7 @@ from incident_hub.services.actions.queries import action_snapshot, get_visible_a
 from incident_hub.services.notify import events as notify
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork, unit_of_work
-from incident_hub.services.upsert import insert_action_values
+from incident_hub.services.upsert import insert_action_values, insert_actions_values
 
 
 def check_owner(uow: UnitOfWork, title: str, owner_unit: str, mandate: str | None, incident_id: int | None) -> None:
@@ -107,6 +107,28 @@ def insert_action_once(uow: UnitOfWork, **values: Any) -> int | None:
     if action_id is not None:
         _created_audit(uow, action_id, row)
     return action_id
+
+
+def insert_actions_once(uow: UnitOfWork, steps: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """Playbook steps' actions (each already checked by `check_new_action`) in one multi-row
+    INSERT … ON CONFLICT DO NOTHING on (incident, playbook version, step): the ids created, in the
+    order of `steps` with their rows (the ones that already existed — a re-run or another worker —
+    left out); each audited."""
+    if not steps:
+        return []
+    rows = []
+    for values in steps:
+        row = {"status": "open", "description": "", "evidence": "", "blocked_reason": "", **values}
+        row.update(created_at=uow.now, updated_at=uow.now)
+        rows.append(row)
+    created = insert_actions_values(uow.session, rows)
+    done = []
+    for row in rows:
+        action_id = created.get((row["playbook_id"], row["source_step"]))
+        if action_id is not None:
+            _created_audit(uow, action_id, row)
+            done.append((action_id, row))
+    return done
 
 
 def _assignee(uow: UnitOfWork, username: str | None, action: Action) -> int | None:

@@ -243,12 +243,13 @@ def flag_reviews_due(actor: str = "scheduler") -> int:
     return len(rows)
 
 
-def on_incident_routed(uow: UnitOfWork, incident: Incident, routing: Routing) -> None:
+def on_incident_routed(uow: UnitOfWork, incident: Incident, routing: Routing, new: bool = False) -> None:
     """Called by services.incidents.after_routing: keep `joint` in step with the rule (R2/R3) and
-    give an R3 incident its joint assessment, once."""
-    _sync_joint(uow, incident, is_joint(routing.rule))
+    give an R3 incident its joint assessment, once (a `new` incident has no assessment yet)."""
+    if not new:
+        _sync_joint(uow, incident, is_joint(routing.rule))
     if needs_auto_joint(routing.rule):
-        ensure_joint_assessment(uow, incident)
+        ensure_joint_assessment(uow, incident, new)
 
 
 def _sync_joint(uow: UnitOfWork, incident: Incident, joint: bool) -> None:
@@ -263,11 +264,11 @@ def _sync_joint(uow: UnitOfWork, incident: Incident, joint: bool) -> None:
         record(uow, a, incident, "assessment.joint", body, {"before": {"joint": not joint}, "after": {"joint": joint}})
 
 
-def ensure_joint_assessment(uow: UnitOfWork, incident: Incident) -> Assessment | None:
+def ensure_joint_assessment(uow: UnitOfWork, incident: Incident, new: bool = False) -> Assessment | None:
     """The R3 joint assessment, created once: UNIQUE (auto_for_incident_id) with ON CONFLICT DO
     NOTHING decides, so rerouting, retries or two workers never make a second one."""
     has_joint = exists().where(Assessment.incident_id == incident.id, Assessment.joint.is_(True))
-    if uow.session.execute(select(has_joint)).scalar():
+    if not new and uow.session.execute(select(has_joint)).scalar():
         return None
     values = {
         "incident_id": incident.id,

@@ -23,7 +23,7 @@ from incident_hub.services.incidents.closure import closure_facts
 from incident_hub.services.incidents.queries import get_visible_incident, incident_snapshot
 from incident_hub.services.incidents.search import index_comment, index_incident
 from incident_hub.services.notify import events as notify
-from incident_hub.services.timeline import add_event
+from incident_hub.services.timeline import add_event, add_event_now, add_events
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 
 FACT_FIELDS = ("vectors", "effects", "deliberate")
@@ -66,16 +66,18 @@ def _classify_and_route(uow: UnitOfWork, incident: Incident) -> Routing:
     return routing
 
 
-def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing) -> None:
+def after_routing(uow: UnitOfWork, incident: Incident, routing: Routing, new: bool = False) -> None:
     """Work that follows a routing decision (playbook actions, the joint assessment) joins this
-    transaction, so an incident is never stored without it."""
+    transaction, so an incident is never stored without it. A `new` incident has no assessment,
+    action or review yet, so nothing is read to find them."""
     from incident_hub.services.assessments.commands import on_incident_routed  # imports this module
     from incident_hub.services.playbooks.instantiate import instantiate_playbooks
     from incident_hub.services.reviews.commands import sync_review
 
-    on_incident_routed(uow, incident, routing)
-    instantiate_playbooks(uow, incident)
-    sync_review(uow, incident)
+    on_incident_routed(uow, incident, routing, new)
+    instantiate_playbooks(uow, incident, new)
+    if not new:
+        sync_review(uow, incident)
 
 
 def _check_detection(principal: Principal, data: dict[str, Any]) -> None:
@@ -114,9 +116,13 @@ def new_incident(uow: UnitOfWork, data: dict[str, Any], created_by_id: int | Non
     )
     uow.session.add(incident)
     routing = _classify_and_route(uow, incident)
-    add_event(uow, incident.id, "created", f"Incident created: {incident.title}")
-    add_event(uow, incident.id, "routed", routing.explanation, {"rule": routing.rule, "lead_unit": routing.lead_unit})
-    after_routing(uow, incident, routing)
+    routed = {"rule": routing.rule, "lead_unit": routing.lead_unit}
+    add_events(
+        uow,
+        incident.id,
+        [("created", f"Incident created: {incident.title}", None), ("routed", routing.explanation, routed)],
+    )
+    after_routing(uow, incident, routing, new=True)
     index_incident(uow.session, incident, with_comments=False)
     uow.audit("incident.create", "incident", incident.id, None, incident_snapshot(incident))
     _record_indicators(uow, incident)
@@ -289,7 +295,7 @@ def _closure_rules(
 def add_comment(principal: Principal, incident_id: int, body: str) -> TimelineEvent:
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
-        event = add_event(uow, incident.id, "comment", body)
+        event = add_event_now(uow, incident.id, "comment", body)
         index_comment(uow.session, incident.id, body)
         uow.flush()
         uow.audit("incident.comment", "incident", incident.id, None, {"event_id": event.id})

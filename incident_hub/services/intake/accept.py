@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import BigInteger, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -35,7 +37,7 @@ from incident_hub.intake.adapters import PARSERS, ParsedDelivery
 from incident_hub.intake.signing import Headers, Refused
 from incident_hub.models import Delivery, IntakeAttempt, Source
 from incident_hub.runtime import settings
-from incident_hub.services.intake.alerts import store_alerts
+from incident_hub.services.intake.alerts import lock_keys, store_alerts
 from incident_hub.services.intake.sources import accepted_secrets
 from incident_hub.services.uow import UnitOfWork, unit_of_work
 from incident_hub.services.upsert import insert_ignore_statements
@@ -47,6 +49,17 @@ DELIVERY_BY_KEY = select(Delivery.id, Delivery.alert_count).where(
     Delivery.source_id == bindparam("source_id"), Delivery.delivery_key == bindparam("key")
 )
 INSERT_DELIVERY = insert_ignore_statements(Delivery, ("source_id", "delivery_key"))
+# PostgreSQL: the stored row also takes the delivery's advisory locks (alerts.lock_keys) in the same
+# statement; a copy (no row) takes none. The next statement's snapshot then sees what the holder
+# of a lock committed.
+_LOCK_KEY = (
+    func.unnest(bindparam("lock_keys", type_=postgresql.ARRAY(BigInteger)))
+    .table_valued("k")
+    .render_derived(name="lock_key")
+)
+INSERT_DELIVERY_LOCKED = cast(Any, INSERT_DELIVERY["postgresql"]).returning(
+    select(func.count(func.pg_advisory_xact_lock(_LOCK_KEY.c.k))).select_from(_LOCK_KEY).scalar_subquery()
+)
 
 
 @dataclass(frozen=True)
@@ -127,7 +140,7 @@ def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str]) -> Intake
     wait = ratelimit.wait_seconds((source.id, source.created_at), source.rate_limit_per_minute)
     if wait:
         raise Unavailable("This source sends faster than its rate limit; retry later.", wait)
-    delivery_id = _insert_delivery(uow, source, key, kind, req.body, len(parsed.alerts))
+    delivery_id = _insert_delivery(uow, source, key, kind, req.body, parsed)
     if delivery_id is None:
         result = _duplicate(uow, source, key)
     else:
@@ -179,7 +192,9 @@ def _parse(source: Source, req: IntakeRequest) -> ParsedDelivery:
     return PARSERS[source.format](payload)
 
 
-def _insert_delivery(uow: UnitOfWork, source: Source, key: str, kind: str, body: bytes, alert_count: int) -> int | None:
+def _insert_delivery(
+    uow: UnitOfWork, source: Source, key: str, kind: str, body: bytes, parsed: ParsedDelivery
+) -> int | None:
     """The UNIQUE key decides, also between two workers: no row back means a copy exists."""
     row = {
         "source_id": source.id,
@@ -187,9 +202,13 @@ def _insert_delivery(uow: UnitOfWork, source: Source, key: str, kind: str, body:
         "key_kind": kind,
         "received_at": uow.now,
         "body": body.decode("utf-8"),
-        "alert_count": alert_count,
+        "alert_count": len(parsed.alerts),
     }
-    return uow.session.execute(INSERT_DELIVERY[uow.session.get_bind().dialect.name], row).scalar_one_or_none()
+    dialect = uow.session.get_bind().dialect.name
+    keys = lock_keys(source, parsed) if dialect == "postgresql" else []
+    if keys:
+        return uow.session.execute(INSERT_DELIVERY_LOCKED, {**row, "lock_keys": keys}).scalar_one_or_none()
+    return uow.session.execute(INSERT_DELIVERY[dialect], row).scalar_one_or_none()
 
 
 def _duplicate(uow: UnitOfWork, source: Source, key: str) -> IntakeResult:

@@ -4,9 +4,12 @@ open incident of its sender group, or opens an incident through `new_incident` w
 the source's mapping rules (domain/alert_mapping.py); a resolved alert is recorded on its
 incident's timeline and marks the alert resolved, without closing the incident.
 
-On PostgreSQL, opening an incident for a fingerprint takes a transaction-scoped advisory lock on
-(source, fingerprint) and looks again, so two concurrent deliveries never open two incidents
-for one alert; SQLite transactions are IMMEDIATE, so writers are serialised already.
+On PostgreSQL, a delivery with firing alerts takes transaction-scoped advisory locks on its
+source's group key and fingerprints (hashed into LOCK_BUCKETS buckets per source, so a storm of
+500 alerts takes at most 65 locks) in the same statement that stores the delivery
+(accept.py, `lock_keys`), before it looks for open alerts, so two concurrent deliveries never
+open two incidents for one alert or group; SQLite transactions are IMMEDIATE, so writers are
+serialised already.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, bindparam, or_, select, text
+from sqlalchemy import Select, bindparam, or_, select
 
 from incident_hub.domain.alert_mapping import detection_of, incident_title, map_alert
 from incident_hub.intake.adapters import AlertFacts, ParsedDelivery
@@ -47,11 +50,7 @@ def store_alerts(uow: UnitOfWork, source: Source, delivery_id: int, parsed: Pars
     group_key = parsed.group_key if source.mapping.get("group", True) else None
     batch = Batch()
     fingerprints = sorted({a.fingerprint for a in parsed.alerts})
-    _load_open(uow, source, fingerprints, group_key, batch)
-    missing = sorted({a.fingerprint for a in parsed.alerts if a.status == "firing"} - set(batch.by_fingerprint))
-    if missing and uow.session.get_bind().dialect.name == "postgresql":
-        _lock(uow, source, missing, group_key)
-        _load_open(uow, source, missing, group_key, batch)
+    _load_open(uow, source, fingerprints, group_key, batch)  # after the locks (lock_keys)
     for alert in parsed.alerts:
         _store_one(uow, source, delivery_id, alert, group_key, batch)
     _record_events(uow, delivery_id, batch)
@@ -85,18 +84,27 @@ def _load_open(uow: UnitOfWork, source: Source, fingerprints: list[str], group_k
             batch.group_incident = row.incident_id
 
 
+LOCK_BUCKETS = 64
+
+
 def _lock_key(*parts: object) -> int:
     digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
-def _lock(uow: UnitOfWork, source: Source, fingerprints: list[str], group_key: str | None) -> None:
-    """Sorted, so two deliveries never wait for each other in opposite orders."""
-    keys = {_lock_key(source.id, "fp", f) for f in fingerprints}
+def lock_keys(source: Source, parsed: ParsedDelivery) -> list[int]:
+    """The advisory lock keys a delivery takes before it looks for open alerts (PostgreSQL), sorted
+    so two deliveries never wait for each other in opposite orders; none without firing alerts
+    (they open nothing)."""
+    firing = {a.fingerprint for a in parsed.alerts if a.status == "firing"}
+    if not firing:
+        return []
+    buckets = {_lock_key(source.id, "fp", f) % LOCK_BUCKETS for f in firing}
+    keys = {_lock_key(source.id, "fpb", b) for b in buckets}
+    group_key = parsed.group_key if source.mapping.get("group", True) else None
     if group_key:
         keys.add(_lock_key(source.id, "g", group_key))
-    calls = ", ".join(f"pg_advisory_xact_lock({k})" for k in sorted(keys))
-    uow.session.execute(text(f"SELECT {calls}"))
+    return sorted(keys)
 
 
 def _store_one(

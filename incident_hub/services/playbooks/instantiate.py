@@ -5,6 +5,8 @@ INSERT … ON CONFLICT DO NOTHING on (incident_id, playbook_id, source_step), ne
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from incident_hub.domain.facts import IncidentFacts
@@ -12,9 +14,9 @@ from incident_hub.domain.playbooks import PlaybookDef, PlaybookInvalid, applies,
 from incident_hub.errors import RuleViolation
 from incident_hub.models import Action, Incident, IncidentPlaybook, Playbook
 from incident_hub.runtime import units
-from incident_hub.services.actions.commands import insert_action_once
-from incident_hub.services.playbooks.sync import current_playbooks, ensure_loaded
-from incident_hub.services.timeline import add_event
+from incident_hub.services.actions.commands import check_new_action, insert_actions_once
+from incident_hub.services.playbooks.sync import loaded_current_playbooks
+from incident_hub.services.timeline import add_events
 from incident_hub.services.uow import UnitOfWork
 
 
@@ -28,28 +30,35 @@ def _keys_already_used(uow: UnitOfWork, incident_id: int) -> dict[str, int]:
     return {key: pid for key, pid in rows}
 
 
-def _instantiate(uow: UnitOfWork, incident: Incident, row: Playbook, p: PlaybookDef) -> list[int]:
-    created: list[int] = []
+Event = tuple[str, str, dict[str, Any] | None]
+
+
+def _steps(
+    uow: UnitOfWork, incident: Incident, row: Playbook, p: PlaybookDef, skipped: list[Event]
+) -> list[dict[str, Any]]:
+    """The action rows of the playbook's steps that pass M1; a step whose owner no longer passes
+    (the units changed since the playbook was stored) is left out and said in `skipped`."""
+    rows: list[dict[str, Any]] = []
     for step in topological_order(p.steps):
         try:
-            action_id = insert_action_once(
-                uow,
-                title=step.title,
-                description=step.description,
-                phase=step.phase,
-                owner_unit=step.owner_unit,
-                mandate=step.mandate,
-                due_at=uow.now + step.delay,
-                incident_id=incident.id,
-                playbook_id=row.id,
-                source_step=step.id,
-            )
-        except RuleViolation as exc:  # the units changed since the playbook was stored
-            add_event(uow, incident.id, "playbook_step_skipped", exc.message, {"playbook_id": row.id, "step": step.id})
+            check_new_action(uow, step.title, step.phase, step.owner_unit, step.mandate, incident.id)
+        except RuleViolation as exc:
+            skipped.append(("playbook_step_skipped", exc.message, {"playbook_id": row.id, "step": step.id}))
             continue
-        if action_id is not None:
-            created.append(action_id)
-    return created
+        rows.append(
+            {
+                "title": step.title,
+                "description": step.description,
+                "phase": step.phase,
+                "owner_unit": step.owner_unit,
+                "mandate": step.mandate,
+                "due_at": uow.now + step.delay,
+                "incident_id": incident.id,
+                "playbook_id": row.id,
+                "source_step": step.id,
+            }
+        )
+    return rows
 
 
 def _detached_keys(uow: UnitOfWork, incident_id: int) -> set[str]:
@@ -59,36 +68,50 @@ def _detached_keys(uow: UnitOfWork, incident_id: int) -> set[str]:
     return set(uow.session.execute(q).scalars())
 
 
-def instantiate_one(
-    uow: UnitOfWork, incident: Incident, row: Playbook, p: PlaybookDef, manual: bool = False
-) -> list[int]:
-    """One playbook's steps as actions of `incident` (each once), and a timeline line."""
-    ids = _instantiate(uow, incident, row, p)
-    if ids or manual:
-        how = "applied by hand" if manual else "applied"
-        body = f"Playbook '{p.name}' (v{row.version}) {how}: {len(ids)} action(s)."
-        add_event(uow, incident.id, "playbook_applied", body, {"playbook_id": row.id, "action_ids": ids})
+def instantiate_one(uow: UnitOfWork, incident: Incident, row: Playbook, p: PlaybookDef) -> list[int]:
+    """One playbook applied by hand (services/playbooks/on_incident.py): its steps as actions of
+    `incident`, each once; steps refused by M1 or by who takes part are said on the timeline."""
+    skipped: list[Event] = []
+    created = insert_actions_once(uow, _steps(uow, incident, row, p, skipped))
+    ids = [action_id for action_id, _ in created]
+    body = f"Playbook '{p.name}' (v{row.version}) applied by hand: {len(ids)} action(s)."
+    add_events(uow, incident.id, [*skipped, ("playbook_applied", body, {"playbook_id": row.id, "action_ids": ids})])
     return ids
 
 
-def instantiate_playbooks(uow: UnitOfWork, incident: Incident) -> list[int]:
-    """Create the actions of every current playbook that applies to `incident`; the ids created.
-    A playbook key already instantiated for the incident in another version is not applied again,
-    nor one detached from it (services/playbooks/on_incident.py)."""
-    ensure_loaded(uow)
+def instantiate_playbooks(uow: UnitOfWork, incident: Incident, new: bool = False) -> list[int]:
+    """Create the actions of every current playbook that applies to `incident`, all in one
+    multi-row INSERT; the ids created. A playbook key already instantiated for the incident in
+    another version is not applied again, nor one detached from it (a `new` incident has
+    neither, so that is not read)."""
     facts = IncidentFacts.of(incident.vectors, incident.effects, incident.deliberate)
-    used = _keys_already_used(uow, incident.id)
-    detached = _detached_keys(uow, incident.id)
-    created: list[int] = []
-    for row in current_playbooks(uow.session):
+    used = {} if new else _keys_already_used(uow, incident.id)
+    detached = set() if new else _detached_keys(uow, incident.id)
+    plan: list[tuple[Playbook | None, PlaybookDef | None, list[Event]]] = []  # in playbook order
+    rows: list[dict[str, Any]] = []
+    for row in loaded_current_playbooks(uow):
         if used.get(row.key, row.id) != row.id or row.key in detached:
             continue
         try:
             p = from_stored(row.definition, units())
         except PlaybookInvalid as exc:
-            add_event(uow, incident.id, "playbook_skipped", str(exc), {"playbook_id": row.id})
+            plan.append((None, None, [("playbook_skipped", str(exc), {"playbook_id": row.id})]))
             continue
         if not applies(p, facts, incident.severity):
             continue
-        created.extend(instantiate_one(uow, incident, row, p))
-    return created
+        skipped: list[Event] = []
+        rows += _steps(uow, incident, row, p, skipped)
+        plan.append((row, p, skipped))
+    created = insert_actions_once(uow, rows)
+    by_playbook: dict[int, list[int]] = {}
+    for action_id, values in created:
+        by_playbook.setdefault(values["playbook_id"], []).append(action_id)
+    events: list[Event] = []
+    for row_or_none, p_or_none, skipped in plan:
+        events += skipped
+        if row_or_none is not None and p_or_none is not None and by_playbook.get(row_or_none.id):
+            done = by_playbook[row_or_none.id]
+            body = f"Playbook '{p_or_none.name}' (v{row_or_none.version}) applied: {len(done)} action(s)."
+            events.append(("playbook_applied", body, {"playbook_id": row_or_none.id, "action_ids": done}))
+    add_events(uow, incident.id, events)
+    return [action_id for action_id, _ in created]

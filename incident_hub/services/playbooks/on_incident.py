@@ -134,7 +134,7 @@ def apply_playbook(principal: Principal, incident_id: int, playbook_id: int) -> 
         if _counts(incident.id).get(row.key, (0, 0))[0] and (link is None or link.detached_at is None):
             raise Conflict(f"Playbook {p.name!r} is already applied to this incident.", {"playbook_id": playbook_id})
         _link(uow, incident, row, "manual", link)
-        ids = instantiate_one(uow, incident, row, p, manual=True)
+        ids = instantiate_one(uow, incident, row, p)
         uow.audit(
             "incident.playbook_apply",
             "incident",

@@ -149,6 +149,15 @@ def ensure_loaded(uow: UnitOfWork) -> None:
         sync_into(uow)
 
 
+def loaded_current_playbooks(uow: UnitOfWork) -> list[Playbook]:
+    """`current_playbooks`, loading the files first on an empty table: one read when there are some."""
+    rows = current_playbooks(uow.session)
+    if not rows:
+        ensure_loaded(uow)
+        rows = current_playbooks(uow.session)
+    return rows
+
+
 def current_playbooks(session: Any) -> list[Playbook]:
     return list(
         session.execute(select(Playbook).where(Playbook.superseded_at.is_(None)).order_by(Playbook.key)).scalars()
