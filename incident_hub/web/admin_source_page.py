@@ -1,6 +1,6 @@
 """`/admin/sources/<id>`: one intake source for admins — its endpoint and format, its mapping rules
 (edited as JSON, every problem shown at the field with its path), and its recent deliveries
-(accepted, duplicate, refused with the reason; never a secret, a header or a body), with a
+(accepted, refused with the reason; never a secret, a header or a body), with a
 "Send test delivery" button that goes through the real intake path (services/intake/attempts.py).
 """
 
@@ -15,7 +15,7 @@ from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.errors import AppError
 from incident_hub.services.intake import sources as svc
-from incident_hub.services.intake.attempts import list_attempts, send_test_delivery
+from incident_hub.services.intake.attempts import send_test_delivery, source_deliveries
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import MappingForm, PostForm
 
@@ -29,7 +29,7 @@ def _page(source_id: int, form: MappingForm | None = None, status: int = 200) ->
             "admin/source.html",
             source=svc.source_view(source),
             form=form,
-            attempts=list_attempts(source.id),
+            attempts=source_deliveries(source.id),
             post_form=PostForm(),
         ),
         status,

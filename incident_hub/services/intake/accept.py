@@ -35,7 +35,7 @@ from incident_hub.extensions import db
 from incident_hub.intake import ratelimit, signing
 from incident_hub.intake.adapters import PARSERS, ParsedDelivery
 from incident_hub.intake.signing import Headers, Refused
-from incident_hub.models import Delivery, IntakeAttempt, Source
+from incident_hub.models import Delivery, Source
 from incident_hub.runtime import settings
 from incident_hub.services.intake.alerts import lock_keys, store_alerts
 from incident_hub.services.intake.sources import accepted_secrets
@@ -68,7 +68,6 @@ class IntakeRequest:
     headers: Headers
     body: bytes
     is_json: bool
-    test: bool = False  # sent by an admin's "send test delivery" (services/intake/attempts.py)
 
 
 @dataclass(frozen=True)
@@ -142,29 +141,9 @@ def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str]) -> Intake
         raise Unavailable("This source sends faster than its rate limit; retry later.", wait)
     delivery_id = _insert_delivery(uow, source, key, kind, req.body, parsed)
     if delivery_id is None:
-        result = _duplicate(uow, source, key)
-    else:
-        incidents = store_alerts(uow, source, delivery_id, parsed)
-        result = IntakeResult(delivery_id, False, len(parsed.alerts), incidents)
-    _log_attempt(uow, source, result, req.test)
-    return result
-
-
-def _log_attempt(uow: UnitOfWork, source: Source, result: IntakeResult, test: bool) -> None:
-    """The source page's line for this delivery, stored with it (refusals: attempts.record_refusal)."""
-    uow.session.add(
-        IntakeAttempt(
-            source_id=source.id,
-            at=uow.now,
-            outcome="duplicate" if result.duplicate else "accepted",
-            status_code=200 if result.duplicate else 202,
-            reason="",
-            delivery_id=result.delivery_id,
-            alerts=result.alerts,
-            incidents=list(result.incidents),
-            test=test,
-        )
-    )
+        return _duplicate(uow, source, key)
+    incidents = store_alerts(uow, source, delivery_id, parsed)
+    return IntakeResult(delivery_id, False, len(parsed.alerts), incidents)
 
 
 def _verify(source: Source, req: IntakeRequest, uow: UnitOfWork) -> tuple[str, str]:

@@ -1,12 +1,16 @@
-"""What a source's page lists (issue 12, Admins): each delivery attempt of a known source and its
-outcome — accepted, duplicate, refused with the reason code — never a secret, a header or a body.
+"""What a source's page lists (issue 12, Admins): its recent deliveries and their outcome —
+accepted (the stored deliveries themselves) and refused with the reason code — never a secret,
+a header or a body.
 
-Accepted and duplicate deliveries are logged in their own transaction (accept.py); a refusal
-writes nothing of its own, so it is logged afterwards, at most REFUSALS_PER_MINUTE a minute per
-source (a flood of bad deliveries cannot fill the table); each source keeps about its newest
-KEEP refusals. And `send_test_delivery`: a delivery built, signed with the source's own secret
-and passed to `accept_delivery` — the real intake path — carrying one *resolved* test alert,
-which opens no incident.
+The intake path stays as lean as issue 18 made it: nothing is added to a delivery's own
+transaction. A refusal writes nothing of its own, so it is logged afterwards
+(`intake_attempts`), at most REFUSALS_PER_MINUTE a minute per source (a flood of bad deliveries
+cannot fill the table); each source keeps about its newest KEEP refusals. A duplicate (a copy of
+a stored delivery, answered 200) is not listed: logging it would cost the copy's answer a write.
+
+`send_test_delivery`: a delivery built, signed with the source's own secret and passed to
+`accept_delivery` — the real intake path — carrying one *resolved* test alert, which opens no
+incident.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from incident_hub.clock import utcnow
 from incident_hub.errors import AppError
 from incident_hub.extensions import db
 from incident_hub.intake.signing import GRAFANA_SIGNATURE, GRAFANA_TIMESTAMP, sign_grafana, sign_standard_webhooks
-from incident_hub.models import IntakeAttempt, Source
+from incident_hub.models import Alert, Delivery, IntakeAttempt, Source
 from incident_hub.services.intake.accept import IntakeRequest, IntakeResult, accept_delivery
 from incident_hub.services.intake.sources import accepted_secrets, find_source
 from incident_hub.services.uow import bookkeeping
@@ -77,23 +81,50 @@ def _prune(session: Any, source_id: int) -> None:
         session.execute(delete(IntakeAttempt).where(IntakeAttempt.source_id == source_id, IntakeAttempt.id <= cutoff))
 
 
-def list_attempts(source_id: int, limit: int = 100) -> list[IntakeAttempt]:
-    q = select(IntakeAttempt).where(IntakeAttempt.source_id == source_id).order_by(IntakeAttempt.id.desc())
-    return list(db.session.execute(q.limit(limit)).scalars())
+def source_deliveries(source_id: int, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest deliveries of a source, accepted and refused, newest first."""
+    stored = db.session.execute(
+        select(Delivery.id, Delivery.received_at, Delivery.alert_count)
+        .where(Delivery.source_id == source_id)
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    ).all()
+    ids = [d.id for d in stored]
+    incidents: dict[int, list[int]] = {}
+    if ids:
+        q = select(Alert.first_delivery_id, Alert.incident_id).where(
+            Alert.first_delivery_id.in_(ids), Alert.incident_id.is_not(None)
+        )
+        for delivery_id, incident_id in db.session.execute(q.distinct()).all():
+            incidents.setdefault(delivery_id, []).append(incident_id)
+    attempts = db.session.execute(
+        select(IntakeAttempt).where(IntakeAttempt.source_id == source_id).order_by(IntakeAttempt.id.desc()).limit(limit)
+    ).scalars()
+    rows: list[dict[str, Any]] = []
+    tests = set()
+    for a in attempts:
+        if a.outcome == "accepted":
+            tests.add(a.delivery_id)
+            continue
+        rows.append({"at": a.at, "outcome": a.outcome, "status_code": a.status_code, "reason": a.reason,
+                     "delivery_id": None, "alerts": 0, "incidents": [], "test": a.test})  # fmt: skip
+    for d in stored:
+        rows.append({"at": d.received_at, "outcome": "accepted", "status_code": 202, "reason": "",
+                     "delivery_id": d.id, "alerts": d.alert_count, "incidents": sorted(incidents.get(d.id, [])),
+                     "test": d.id in tests})  # fmt: skip
+    return sorted(rows, key=lambda r: r["at"], reverse=True)[:limit]
 
 
-def attempt_view(a: IntakeAttempt) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "at": a.at.isoformat().replace("+00:00", "Z"),
-        "outcome": a.outcome,
-        "status": a.status_code,
-        "reason": a.reason,
-        "delivery_id": a.delivery_id,
-        "alerts": a.alerts,
-        "incidents": a.incidents,
-        "test": a.test,
-    }
+def _note_test(source_name: str, result: IntakeResult) -> None:
+    """Mark a stored test delivery as one (the page tags it), in its own short transaction."""
+    with bookkeeping() as session:
+        source_id = session.execute(select(Source.id).where(Source.name == source_name)).scalar_one()
+        session.add(
+            IntakeAttempt(
+                source_id=source_id, at=utcnow(), outcome="accepted", status_code=202, reason="",
+                delivery_id=result.delivery_id, alerts=result.alerts, incidents=list(result.incidents), test=True,
+            )
+        )  # fmt: skip
 
 
 def _test_body(fmt: str, fingerprint: str) -> bytes:
@@ -134,8 +165,9 @@ def send_test_delivery(source_id: int) -> tuple[int, IntakeResult | None, str]:
     db.session.rollback()
     body = _test_body(fmt, secrets.token_hex(8))
     try:
-        result = accept_delivery(IntakeRequest(name, _headers(fmt, secret, body), body, True, test=True))
+        result = accept_delivery(IntakeRequest(name, _headers(fmt, secret, body), body, True))
     except AppError as exc:
         record_refusal(name, exc.status, f"{exc.code}: {exc.message}", test=True)
         return exc.status, None, exc.message
+    _note_test(name, result)
     return (200 if result.duplicate else 202), result, ""
