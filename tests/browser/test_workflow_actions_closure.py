@@ -28,7 +28,7 @@ def test_oict_works_an_action_from_its_page(page):
     page.goto(f"/incidents/{iid}")
     with page.expect_navigation():
         page.click(f"#incident-actions a[href='/actions/{aid}'] >> nth=1")
-    assert page.inner_text("#action-overdue") == "overdue"
+    assert page.inner_text("#action-overdue").lower() == "overdue"
     options = page.locator("#assign-assignee option").all_inner_texts()
     assert "w-oict-colleague" in options and all("dss" not in o for o in options)
     page.select_option("#assign-assignee", "w-oict-colleague")
@@ -43,13 +43,13 @@ def test_oict_works_an_action_from_its_page(page):
     assert "2031-03-04 05:06" in page.inner_text("#action-due")
     assert "The vendor's engineer comes on the 4th" in page.inner_text("#history")
     submit(page, "#move-in_progress button")
-    assert page.inner_text("#action-status") == "in progress"
+    assert page.inner_text("#action-status").lower() == "in progress"
     page.fill("#comment-body", "Controllers isolated on VLAN 40.")
     submit(page, "#comments button")
     assert "Controllers isolated on VLAN 40." in page.inner_text("#comments")
     page.fill("#to-done-evidence", "Firmware reflashed, ticket 881")
     submit(page, "#move-done button")
-    assert page.inner_text("#action-status") == "done"
+    assert page.inner_text("#action-status").lower() == "done"
     assert "Firmware reflashed" in page.inner_text("#action-evidence")
 
 
@@ -72,10 +72,10 @@ def test_manager_closes_with_open_work_then_reopens(page):
     page.goto(f"/incidents/{iid}")
     page.fill("#override-reason", "Restoration tracked by the payroll team's own ticket.")
     submit(page, "#close-anyway button")
-    assert page.inner_text("#incident-status") == "closed"
+    assert page.inner_text("#incident-status").lower() == "closed"
     assert "payroll team's own ticket" in page.inner_text("#closure-override")
     assert page.locator("#edit-facts").count() == 0
     page.fill("#reopen-reason", "Encrypted files found on a second server.")
     submit(page, "#reopen button")
-    assert page.inner_text("#incident-status") == "acknowledged"
+    assert page.inner_text("#incident-status").lower() == "acknowledged"
     assert "Reopened: Encrypted files found on a second server." in page.inner_text("#timeline")

@@ -27,7 +27,7 @@ def test_responder_applies_detaches_and_previews(page):
     page.fill("#playbook-ddos-public-service input[type=text]", "Traffic came from our own monitoring probe.")
     submit(page, "#playbook-ddos-public-service .detach-form button")
     assert "Traffic came from our own monitoring probe." in page.inner_text("#playbook-ddos-public-service")
-    assert "cancelled" in page.inner_text("#incident-actions")
+    assert "cancelled" in page.inner_text("#incident-actions").lower()
     page.goto(f"/incidents/{iid}/edit")
     page.check("input[name=effects][value=programme_disruption]")
     page.check("input[name=effects][value=premises_security_gap]")
