@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from incident_hub.auth import current_principal
 from incident_hub.domain.evidence import AUDIENCES
-from incident_hub.services.evidence import exports
+from incident_hub.services.evidence import exports, misp
 
 blp = Blueprint("exports", __name__, description="Sharing with the response network: STIX 2.1 and MISP")
 blp.url_prefix_suffix = "/incidents"
@@ -45,5 +45,5 @@ class MispExport(MethodView):
     @blp.arguments(ExportArgs, location="query")
     def get(self, args: dict[str, Any], incident_id: int) -> ResponseReturnValue:
         """MISP event JSON: attributes for observables and files, the TLP as tags and distribution."""
-        event = exports.misp_event(current_principal(), incident_id, args["audience"])
+        event = misp.misp_event(current_principal(), incident_id, args["audience"])
         return _as(event, "application/json", f"incident-{incident_id}.misp.json")

@@ -148,13 +148,7 @@ def attachment_record(a: Attachment) -> dict[str, Any]:
 def attachment_view(a: Attachment) -> dict[str, Any]:
     return {
         "id": a.id,
-        "object_type": a.object_type,
-        "object_id": a.object_id,
-        "filename": a.filename,
-        "size": a.size,
-        "sha256": a.sha256,
-        "content_type": a.content_type,
-        "detection": a.detection,
+        **attachment_record(a),
         "description": a.description,
         "created_at": to_iso(a.created_at),
         "created_by": a.created_by,

@@ -1,7 +1,7 @@
 """What leaves, and to whom (DOMAIN.md "Evidence and sharing"; reference/STANDARDS.md §6).
 
 An incident is shared with the response network (para 14) as a STIX 2.1 bundle (built with the
-`stix2` library) or a MISP event (built with PyMISP, no MISP server needed). Both hold only what
+`stix2` library) or a MISP event (misp.py). Both hold only what
 the caller may see and what TLP 2.0 lets leave (domain/evidence.py `ExportRules`): TLP:RED never,
 TLP:AMBER+STRICT only for `audience=internal`; a file marked `detection` never; an observable
 marked `detection` only internally and only for the cyber-cleared. Detection details, alert
@@ -77,7 +77,7 @@ def shareable(principal: Principal, incident_id: int, audience: str) -> Shareabl
     return Shareable(incident, observables, attachments, techniques, audience)
 
 
-def _audit_export(principal: Principal, s: Shareable, fmt: str) -> None:
+def audit_export(principal: Principal, s: Shareable, fmt: str) -> None:
     with unit_of_work(principal.username) as uow:
         uow.audit(
             "incident.export",
@@ -352,72 +352,8 @@ def stix_bundle(principal: Principal, incident_id: int, audience: str = "externa
     bundle = stix2.v21.Bundle(
         *markings, *objects, id=_sid("bundle", s.incident.id, utcnow().isoformat()), allow_custom=True
     )
-    _audit_export(principal, s, "stix")
+    audit_export(principal, s, "stix")
     return json.loads(bundle.serialize())  # type: ignore[no-any-return]
 
 
 # --- MISP -------------------------------------------------------------------------------------
-
-# TLP 2.0 → MISP distribution: 0 your organisation only, 1 this community only, 2 connected
-# communities, 3 all communities. TLP:RED has none: it never leaves.
-MISP_DISTRIBUTION = {"TLP:CLEAR": 3, "TLP:GREEN": 2, "TLP:AMBER": 1, "TLP:AMBER+STRICT": 0}
-MISP_TYPES = {
-    "ipv4": "ip-dst",
-    "ipv6": "ip-dst",
-    "domain": "domain",
-    "url": "url",
-    "email": "email",
-    "file_sha256": "sha256",
-    "file_md5": "md5",
-    "hostname": "hostname",
-    "user_account": "target-user",
-    "cve": "vulnerability",
-}
-NOT_FOR_IDS = ("user_account", "cve")
-THREAT_LEVEL = {"critical": 1, "high": 1, "medium": 2, "low": 3}  # 1 high, 2 medium, 3 low
-ANALYSIS = {"new": 0, "acknowledged": 1, "contained": 1, "resolved": 2, "closed": 2}
-
-
-def misp_tag(tlp: str) -> str:
-    return tlp.lower()  # the MISP `tlp` taxonomy: tlp:clear, tlp:green, tlp:amber, tlp:amber+strict
-
-
-def misp_event(principal: Principal, incident_id: int, audience: str = "external") -> dict[str, Any]:
-    """A MISP event (the JSON MISP imports) of what may leave, the TLP as tags and distribution."""
-    from pymisp import MISPEvent  # type: ignore[import-untyped]
-
-    s = shareable(principal, incident_id, audience)
-    i = s.incident
-    event = MISPEvent()
-    event.uuid = str(uuid.uuid5(NAMESPACE, f"misp-event/{i.id}"))
-    event.info = f"#{i.id} {i.title}"
-    event.date = i.created_at.date()
-    event.distribution = MISP_DISTRIBUTION[i.tlp]
-    event.threat_level_id = THREAT_LEVEL.get(i.severity, 2)
-    event.analysis = ANALYSIS.get(i.status, 0)
-    event.add_tag(misp_tag(i.tlp))
-    for t in s.techniques:
-        event.add_tag(f'misp-galaxy:mitre-attack-pattern="{t["name"]} - {t["id"]}"')
-    for o in s.observables:
-        attribute = event.add_attribute(
-            MISP_TYPES[o.type],
-            o.value,
-            uuid=str(uuid.uuid5(NAMESPACE, f"misp-attribute/{o.id}")),
-            to_ids=o.type not in NOT_FOR_IDS,
-            distribution=MISP_DISTRIBUTION[o.tlp],
-            comment=o.comment or None,
-            first_seen=o.sighted_at,
-        )
-        attribute.add_tag(misp_tag(o.tlp))  # type: ignore[union-attr]  # one value, one attribute
-    for a in s.attachments:
-        event.add_attribute(
-            "filename|sha256",
-            f"{a.filename}|{a.sha256}",
-            uuid=str(uuid.uuid5(NAMESPACE, f"misp-attachment/{a.id}")),
-            category="Artifacts dropped",
-            to_ids=False,
-            distribution=MISP_DISTRIBUTION[i.tlp],
-            comment=a.description or None,
-        )
-    _audit_export(principal, s, "misp")
-    return {"Event": json.loads(event.to_json())}
