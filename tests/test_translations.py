@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES = ROOT / "incident_hub" / "translations"
 LANGUAGES = ("fr", "ar", "zh", "ru", "es")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None, "opt": (2,)}
 METHODS = [
     ("incident_hub/**.py", "python"),
     ("incident_hub/templates/**.html", "jinja2"),
