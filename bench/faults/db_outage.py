@@ -125,8 +125,8 @@ class Load:
 def _enveloped(kind: str, response: requests.Response) -> bool:
     if response.status_code < 400:
         return True
-    if kind == "page":
-        return "text/html" in response.headers.get("Content-Type", "")
+    if kind == "page":  # the plain "temporarily unavailable" page (English: no language chosen)
+        return "text/html" in response.headers.get("Content-Type", "") and "Temporarily unavailable" in response.text
     try:
         error = response.json()["error"]
     except (ValueError, KeyError, TypeError):
