@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 UV_VERSION ?= 0.13.9
 export FLASK_APP := wsgi
 
-.PHONY: help venv lock run test lint format migration bench clean translations
+.PHONY: help venv lock run test lint format migration bench faults clean translations
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ migration: venv ## new Alembic revision from the models: make migration m="what 
 
 bench: venv ## print the benchmark figures
 	$(BIN)/python -m bench
+
+faults: venv ## kill -9 under load, database outage, scheduler killed mid-tick (bench/faults; minutes, not in `test`)
+	$(BIN)/python -m bench.faults
 
 clean: ## remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-output

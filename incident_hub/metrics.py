@@ -54,17 +54,39 @@ OUTBOX_ATTEMPTS = Counter(
 UNKNOWN = "unknown"
 
 
+def _counted(record: Callable[[], None]) -> None:
+    """Record a figure; never let a metrics failure break the use case that counts it.
+
+    In multiprocess mode a new label set opens a file in PROMETHEUS_MULTIPROC_DIR. Only gunicorn's
+    `on_starting` creates that folder, so a process started otherwise with the variable set (the
+    scheduler in the Docker image, which sets it for every process) raised FileNotFoundError after
+    its first delivered message, failing each outbox tick. The folder is created then; any other
+    failure to write a figure is logged and the figure dropped."""
+    try:
+        record()
+    except FileNotFoundError:
+        folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        try:
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            record()
+        except OSError as exc:
+            log.warning("metrics not recorded: %s", exc.__class__.__name__)
+    except OSError as exc:
+        log.warning("metrics not recorded: %s", exc.__class__.__name__)
+
+
 def count_intake(source: str, fmt: str, outcome: str) -> None:
-    INTAKE_DELIVERIES.labels(source, fmt, outcome).inc()
+    _counted(lambda: INTAKE_DELIVERIES.labels(source, fmt, outcome).inc())
 
 
 def count_outbox(kind: str, outcome: str) -> None:
-    OUTBOX_ATTEMPTS.labels(kind, outcome).inc()
+    _counted(lambda: OUTBOX_ATTEMPTS.labels(kind, outcome).inc())
 
 
 def observe_request(endpoint: str, method: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(endpoint, method, str(status)).inc()
-    HTTP_LATENCY.labels(endpoint, method).observe(seconds)
+    _counted(lambda: HTTP_REQUESTS.labels(endpoint, method, str(status)).inc())
+    _counted(lambda: HTTP_LATENCY.labels(endpoint, method).observe(seconds))
 
 
 StateReader = Callable[[], dict[str, list[tuple[tuple[str, ...], float]]]]

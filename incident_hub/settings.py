@@ -19,6 +19,7 @@ from incident_hub.domain.access import ROLES
 from incident_hub.domain.evidence import DEFAULT_DENIED_TYPES
 from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.identity import RoleMap, RoleMapError, parse_role_map
+from incident_hub.domain.retention import retention_error
 from incident_hub.domain.units import MANDATES, Unit, UnitRegistry
 from incident_hub.intake.signing import whsec_key
 
@@ -61,6 +62,8 @@ class Settings:
     attachment_denied_types: tuple[str, ...] = DEFAULT_DENIED_TYPES
     # Severities whose incidents need a signed post-incident review before `closed` (API.md).
     review_required_severities: tuple[str, ...] = ("high", "critical")
+    # Days after which intake payloads and closed incidents' files are purged; None keeps them (domain/retention.py).
+    retention_days: int | None = None
     log_format: str | None = None  # json | text; None leaves logging as it is (tests)
     log_level: str = "INFO"
     metrics_token: str | None = field(default=None, repr=False)
@@ -122,6 +125,9 @@ class Settings:
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 raise SettingsError(f"METRICS_ALLOW: {entry!r} is not an address or network.") from None
+        problem = retention_error(self.retention_days)
+        if problem:
+            raise SettingsError(problem)
         self._check_identity()
 
     @property
@@ -198,6 +204,7 @@ def load_settings(dotenv: bool = True) -> Settings:
         metrics_allow=tuple(part.strip() for part in (e("METRICS_ALLOW") or "").split(",") if part.strip()),
         trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
         review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
+        retention_days=_optional_int(e("RETENTION_DAYS"), "RETENTION_DAYS"),
     )
 
 
@@ -228,6 +235,13 @@ def load_role_map(settings: Settings, units: UnitRegistry) -> RoleMap | None:
 def _list(value: str) -> tuple[str, ...]:
     """A comma-separated setting; empty means none."""
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _optional_int(value: str | None, name: str) -> int | None:
+    """A whole number, or None when unset, empty or `off`."""
+    if value is None or value.strip().lower() in ("", "off"):
+        return None
+    return _int(value, name, 0)
 
 
 def _int(value: str | None, name: str, default: int) -> int:

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from incident_hub.cli import audit, demo, playbooks, scheduler, sources, users
+    from incident_hub.cli import audit, demo, playbooks, retention, scheduler, sources, users
 
     for group in (
         users.users_cli,
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         demo.demo_cli,
         scheduler.scheduler_cli,
         playbooks.playbooks_cli,
+        retention.retention_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(sources.sources_cli)

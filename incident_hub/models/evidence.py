@@ -37,6 +37,9 @@ class Attachment(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by: Mapped[str | None] = mapped_column(String(120))
+    # Set when the bytes were removed under RETENTION_DAYS (its incident closed long ago); the row,
+    # its hash and its audit entries stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Observable(Base):

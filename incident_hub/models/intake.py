@@ -4,7 +4,9 @@ deliveries they sent, and the alerts parsed from them.
 Idempotency is a constraint, not a check: UNIQUE (source_id, delivery_key). A digest key
 (Alertmanager, Grafana) is cleared after the retention window so a later identical body counts
 again; a `webhook-id` key (generic) is kept. Alerts are one row per (source, fingerprint,
-incident); the fingerprint index finds the open incident an alert belongs to.
+incident); the fingerprint index finds the open incident an alert belongs to. Under
+`RETENTION_DAYS` a delivery's raw body is emptied (`purged_at`); the row, its alerts and their
+incidents stay (services/operations/retention.py).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "delivery_key", name="uq_intake_deliveries_source_key"),
         Index("ix_intake_deliveries_received", "received_at"),
+        # The retention purge walks the not-yet-purged deliveries oldest first.
+        Index("ix_intake_deliveries_unpurged", "purged_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,8 +54,9 @@ class Delivery(Base):
     delivery_key: Mapped[str | None] = mapped_column(String(128))  # NULL once a digest key expired
     key_kind: Mapped[str] = mapped_column(String(16))  # "webhook-id" | "sha256"
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the raw payload; "" once purged under RETENTION_DAYS
     alert_count: Mapped[int]
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Alert(Base):

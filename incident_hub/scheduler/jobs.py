@@ -49,6 +49,12 @@ def _send_digests() -> object:
     return send_digests()
 
 
+def _purge_expired() -> object:
+    from incident_hub.services.operations.retention import purge_expired
+
+    return purge_expired()
+
+
 def jobs() -> list[Job]:
     from incident_hub.services.assessments.commands import flag_reviews_due
     from incident_hub.services.intake.sources import expire_delivery_keys
@@ -62,4 +68,5 @@ def jobs() -> list[Job]:
         Job("assessments.remind_joint_due", 300, _remind_joint_due),
         Job("notifications.hourly_digest", 3600, _send_digests),
         Job("intake.expire_delivery_keys", 300, expire_delivery_keys),
+        Job("retention.purge", 3600, _purge_expired),  # does nothing unless RETENTION_DAYS is set
     ]

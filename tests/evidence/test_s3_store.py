@@ -83,3 +83,17 @@ def test_same_bytes_are_one_object(as_oict, s3_store, incident):
     upload(as_oict, path, PDF, "b.pdf")
     keys = [o["Key"] for o in s3_store.client.list_objects_v2(Bucket=s3_store.bucket)["Contents"]]
     assert keys == [f"incident-hub/{hashlib.sha256(PDF).hexdigest()}"]
+
+
+def test_retention_removes_an_object_unless_it_was_stored_again_lately(as_oict, s3_store, incident):
+    """store.remove (the retention purge): an object written or re-written since `untouched_since`
+    stays (an upload of the same bytes may not have committed its row yet); an older one goes."""
+    from datetime import timedelta
+
+    from incident_hub.clock import utcnow
+
+    created = upload(as_oict, f"/api/v1/incidents/{incident.id}/attachments", PDF, "mail.pdf")
+    sha = created.get_json()["sha256"]
+    assert s3_store.remove(sha, utcnow() - timedelta(minutes=5)) is False and s3_store.has(sha)
+    assert s3_store.remove(sha, utcnow() + timedelta(seconds=2)) is True and not s3_store.has(sha)
+    assert s3_store.remove(sha, utcnow() + timedelta(seconds=2)) is False

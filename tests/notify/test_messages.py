@@ -267,3 +267,18 @@ def test_me_sets_email_and_language(as_dss):
     bad = as_dss.patch("/api/v1/me", json={"email": "not-an-address", "language": "xx"})
     assert bad.status_code == 422 and set(bad.get_json()["error"]["details"]["fields"]) == {"email", "language"}
     assert as_dss.get("/api/v1/me").get_json()["language"] == "fr"
+
+
+def test_a_resent_email_has_the_same_message_id(app, client, mail_settings):
+    """A scheduler killed after the SMTP server took a message but before the row said so sends it
+    again (the fault script bench/faults/scheduler_kill.py does this): the resend must carry the
+    same Message-ID, derived from the outbox row only, so it is recognisably the same message."""
+    from incident_hub.services.notify.email import send_email
+
+    _, oict = person("oict_responder", "OICT", "oict-r", "oict-r@example.org")
+    person("oict_responder", "OICT", "oict-s", "oict-s@example.org")
+    _create(client, oict, "TLP:CLEAR", facts=R1)
+    message = db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "email")).scalar_one()
+    assert send_email(message).delivered and send_email(message).delivered  # sent, then sent again
+    first, again = mail_settings.to("oict-s@example.org")
+    assert first["Message-ID"] == again["Message-ID"] == f"<{message.message_id}@incident-hub>"

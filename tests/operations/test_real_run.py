@@ -151,3 +151,35 @@ def test_a_real_run_logs_json_with_request_ids_and_no_secret(app, database_url, 
             if lab["endpoint"] == "incidents.Incidents" and lab["status"] == "201"
         )
         assert created_count == 1
+
+
+DELIVER_MANY = """
+from incident_hub import create_app
+from incident_hub.services.outbox import deliver_due, enqueue
+from incident_hub.services.uow import unit_of_work
+app = create_app()
+with app.app_context():
+    for n in range(3):
+        with unit_of_work("test") as uow:
+            enqueue(uow, "test.event", {"n": n})
+    print(deliver_due())
+"""
+
+
+def test_the_scheduler_delivers_with_a_metrics_folder_nobody_created(app, database_url, tmp_path):
+    """bench/faults/scheduler_kill.py: the Docker image sets PROMETHEUS_MULTIPROC_DIR for every process,
+    but only gunicorn creates the folder. A scheduler elsewhere failed its outbox tick after the first
+    message it sent (FileNotFoundError from prometheus-client); every message of the tick must go."""
+    import subprocess
+    import sys
+
+    missing = tmp_path / "never-created" / "metrics"
+    with Receiver([]) as receiver:
+        env = run_env(database_url, tmp_path, ESCALATION_WEBHOOK_URL=receiver.url)
+        env.update(ESCALATION_WEBHOOK_SECRET=WEBHOOK_SECRET, PROMETHEUS_MULTIPROC_DIR=str(missing))
+        done = subprocess.run(
+            [sys.executable, "-c", DELIVER_MANY], env=env, capture_output=True, text=True, timeout=300
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "'delivered': 3" in done.stdout and len(receiver.received) == 3
+    assert list(missing.glob("counter_*.db"))  # the figures were kept too

@@ -63,6 +63,29 @@ def test_an_interrupted_job_is_run_again_after_its_lease(app):
     assert claim("test.crash", tick + 7, "c", now + timedelta(minutes=7))
 
 
+def test_a_dead_scheduler_of_this_host_is_taken_over_at_once(app):
+    """bench/faults/scheduler_kill.py: after a kill -9 the restarted scheduler runs the next tick
+    instead of waiting out the dead one's lease; a live one's lease, or another host's, still holds."""
+    import os
+    import socket
+    import subprocess
+
+    host, now = socket.gethostname(), datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    tick = tick_of(now, 60)
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process that ran a scheduler and is gone
+    assert claim("test.dead", tick, f"{host}:{gone.pid}:aaaa", now)
+    assert claim("test.dead", tick + 1, f"{host}:{os.getpid()}:bbbb", now + timedelta(seconds=60))
+    assert claim("test.live", tick, f"{host}:{os.getppid()}:cccc", now)  # the parent runs: alive
+    assert not claim("test.live", tick + 1, f"{host}:{os.getpid()}:dddd", now + timedelta(seconds=60))
+    assert claim("test.remote", tick, f"elsewhere-{host}:{gone.pid}:eeee", now)
+    assert not claim("test.remote", tick + 1, f"{host}:{os.getpid()}:ffff", now + timedelta(seconds=60))
+    # an earlier life of this very pid (a container's PID 1 after a restart) is gone too
+    assert claim("test.restarted", tick, f"{host}:{os.getpid()}:old0", now)
+    assert claim("test.restarted", tick + 1, f"{host}:{os.getpid()}:new0", now + timedelta(seconds=60))
+    assert not claim("test.restarted", tick + 1, f"{host}:{os.getpid()}:new1", now + timedelta(seconds=61))
+
+
 def test_two_escalation_runs_escalate_once(app):
     incident = make_incident(severity="high", vectors=["digital"], effects=["service_outage"], deliberate=True)
     later = datetime.now(UTC) + timedelta(days=400)  # every action is overdue then

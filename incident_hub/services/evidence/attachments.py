@@ -152,6 +152,7 @@ def attachment_view(a: Attachment) -> dict[str, Any]:
         "description": a.description,
         "created_at": to_iso(a.created_at),
         "created_by": a.created_by,
+        "purged_at": to_iso(a.purged_at),  # the bytes were removed under RETENTION_DAYS; the record stays
     }
 
 
@@ -184,6 +185,11 @@ class Download:
 
 def open_attachment(principal: Principal, attachment_id: int) -> Download:
     a = get_visible_attachment(principal, attachment_id)
+    if a.purged_at is not None:
+        raise NotFound(
+            f"The file of attachment {a.id} was removed under the retention policy; its record and SHA-256 remain.",
+            {"rule": "retention", "purged_at": to_iso(a.purged_at)},
+        )
     return Download(a, attachment_store().open(a.sha256))
 
 

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -41,6 +42,10 @@ class AttachmentStore(Protocol):
         """A binary stream of the stored bytes (the caller closes it)."""
 
     def has(self, sha256: str) -> bool: ...
+
+    def remove(self, sha256: str, untouched_since: datetime) -> bool:
+        """Remove the bytes unless they were stored (or stored again) at or after `untouched_since`;
+        True when something was removed (retention purge)."""
 
     @property
     def staging_dir(self) -> Path: ...
@@ -96,6 +101,8 @@ class FolderStore:
     def keep(self, staged: Staged) -> None:
         target = self._path(staged.sha256)
         if target.exists():
+            # "stored again now": the retention purge leaves a file touched this recently alone
+            os.utime(target)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         # a hard link keeps the staged file for its own clean-up; rename would do as well
@@ -108,6 +115,16 @@ class FolderStore:
 
     def has(self, sha256: str) -> bool:
         return self._path(sha256).exists()
+
+    def remove(self, sha256: str, untouched_since: datetime) -> bool:
+        path = self._path(sha256)
+        try:
+            if path.stat().st_mtime >= untouched_since.timestamp():
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 class S3Store:
@@ -135,6 +152,11 @@ class S3Store:
 
     def keep(self, staged: Staged) -> None:
         if self.has(staged.sha256):
+            # copied onto itself: a new LastModified, which the retention purge respects
+            key = self._key(staged.sha256)
+            self.client.copy_object(
+                Bucket=self.bucket, Key=key, CopySource={"Bucket": self.bucket, "Key": key}, MetadataDirective="REPLACE"
+            )
             return
         # a single PUT (or a multipart upload that completes) is all or nothing in S3
         self.client.upload_file(str(staged.path), self.bucket, self._key(staged.sha256))
@@ -152,6 +174,21 @@ class S3Store:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
             raise
+        return True
+
+    def remove(self, sha256: str, untouched_since: datetime) -> bool:
+        from botocore.exceptions import ClientError
+
+        key = self._key(sha256)
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        if head["LastModified"] >= untouched_since:
+            return False
+        self.client.delete_object(Bucket=self.bucket, Key=key)
         return True
 
 

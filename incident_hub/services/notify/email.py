@@ -9,7 +9,7 @@ import json
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from typing import Any
 
 from incident_hub.models import OutboxMessage
@@ -27,7 +27,9 @@ def build_email(to: str, rendered: Rendered, message_id: str) -> EmailMessage:
     mail["To"] = to
     mail["Subject"] = rendered.subject
     mail["Date"] = formatdate(usegmt=True)
-    mail["Message-ID"] = make_msgid(idstring=message_id, domain="incident-hub")
+    # The outbox row's id and nothing else (email.utils.make_msgid adds the time and a random number,
+    # which made a resend after a crash look like a new message).
+    mail["Message-ID"] = f"<{message_id}@incident-hub>"
     mail["List-Unsubscribe"] = f"<{s.public_url}/settings/notifications>"
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(rendered.text)
