@@ -45,6 +45,8 @@ def check_request(
 ) -> None:
     for source in (args, form or MultiDict()):
         for name, value in source.items(multi=True):
+            # werkzeug's multipart parser gives a part whose name it cannot read the name None
+            name, value = name or "", value if isinstance(value, str) else ""
             if NUL in name or NUL in value:
                 _refuse(name.replace(NUL, ""))
     for name, value in (view_args or {}).items():
