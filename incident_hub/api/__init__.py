@@ -10,12 +10,13 @@ from flask_smorest import Api
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.exceptions import HTTPException
 
-from incident_hub.api import envelope, hostile_input, openapi
+from incident_hub import hostile_input
+from incident_hub.api import envelope, openapi
 from incident_hub.api.attachments import UploadAwareRequest, is_upload
 from incident_hub.errors import BadJson, UnsupportedMediaType
 from incident_hub.ids import IdConverter
 
-BODY_METHODS = {"POST", "PUT", "PATCH"}
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}  # DELETE …/playbooks/{id} takes a reason
 
 
 class EnvelopeApi(Api):  # type: ignore[misc]
