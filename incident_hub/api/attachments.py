@@ -88,7 +88,8 @@ def upload_fields() -> tuple[Any, dict[str, Any]]:
         raise ValidationError.for_fields({"file": ["a file part named 'file' is required"]})
     errors = UploadForm().validate(request.form)
     if errors:
-        raise ValidationError.for_fields({k: list(v) for k, v in errors.items()})  # type: ignore[arg-type]
+        # a part whose name werkzeug cannot read comes back named None
+        raise ValidationError.for_fields({str(k or "_schema"): list(v) for k, v in errors.items()})  # type: ignore[arg-type]
     return upload, UploadForm().load(request.form)
 
 

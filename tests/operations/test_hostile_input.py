@@ -417,3 +417,24 @@ def test_nested_json_in_a_delivery_is_refused_and_writes_nothing(client):
     assert response.status_code == 400
     assert counts() == before
     assert json.loads(response.get_data())["error"]["status"] == response.status_code
+
+
+def test_a_multipart_part_without_a_name_is_a_field_error(as_admin, seeded):
+    """Found by the schemathesis run: werkzeug names such a part None, and the NUL check and the
+    upload's field errors crashed on it (500)."""
+    boundary = "hostile"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nno name\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="n.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"
+    ).encode()
+    before = counts()
+    response = as_admin.client.post(
+        f"/api/v1/incidents/{seeded['incident_id']}/attachments",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"Authorization": f"Bearer {as_admin.token}"},
+    )
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert "_schema" in response.get_json()["error"]["details"]["fields"]
+    assert counts() == before
