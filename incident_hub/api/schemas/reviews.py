@@ -19,10 +19,21 @@ class KeyMomentIn(Schema):
 
 
 class FindingIn(Schema):
-    id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    id = fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "An existing finding's id; none for a new one."},
+    )
     text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    action_id = fields.Integer(strict=True, allow_none=True)
-    action_status = fields.String(allow_none=True, load_only=True)  # echoed from a GET; not stored
+    action_id = fields.Integer(
+        strict=True,
+        allow_none=True,
+        metadata={"description": "As a GET answered it, unchanged (set only by POST …/findings/{fid}/action)."},
+    )
+    action_status = fields.String(
+        allow_none=True, load_only=True, metadata={"description": "As a GET answered it; ignored."}
+    )
 
 
 class ReviewIn(RefusesDerived):
