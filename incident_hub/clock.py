@@ -8,12 +8,10 @@ def utcnow() -> datetime:
 
 
 def to_iso(value: datetime | None) -> str | None:
-    """API time format: ISO 8601 in UTC with `Z`, microseconds only when there are any."""
+    """API time format: ISO 8601 in UTC with `Z`, microseconds only when there are any, and a
+    four-digit year (strftime's %Y writes year 856 as "856", which is not ISO 8601)."""
     if value is None:
         return None
-    text = (
-        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        if value.tzinfo
-        else value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    )
+    naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    text = naive.isoformat(timespec="microseconds") + "Z"
     return text.replace(".000000Z", "Z")

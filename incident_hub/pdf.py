@@ -50,9 +50,6 @@ def _assessment_title(a: dict[str, Any]) -> str:
     return f"{kind} {a['id']}"
 
 
-PDF_DOC = {"responses": {"200": {"description": "The document as PDF", "content": {PDF: {}}}}}
-
-
 def wants_pdf() -> bool:
     """`?format=pdf`, or `Accept: application/pdf` preferred over JSON."""
     if request.args.get("format") == "pdf":

@@ -10,16 +10,20 @@ from flask_smorest import Api
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.exceptions import HTTPException
 
-from incident_hub.api import envelope, hostile_input
+from incident_hub import hostile_input
+from incident_hub.api import envelope, openapi
 from incident_hub.api.attachments import UploadAwareRequest, is_upload
 from incident_hub.errors import BadJson, UnsupportedMediaType
 from incident_hub.ids import IdConverter
 
-BODY_METHODS = {"POST", "PUT", "PATCH"}
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}  # DELETE …/playbooks/{id} takes a reason
 
 
 class EnvelopeApi(Api):  # type: ignore[misc]
-    """flask-smorest's error body has another shape; every error goes through api/envelope.py."""
+    """flask-smorest's error body has another shape; every error goes through api/envelope.py, and
+    the spec documents that envelope (api/openapi.py)."""
+
+    ERROR_SCHEMA = openapi.ErrorEnvelope
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
         return envelope.handle_http_exception(error)
@@ -80,8 +84,16 @@ def init_app(app: Flask) -> None:
     from incident_hub.api import dashboard as dashboard_api
     from incident_hub.api import reports as reports_api
 
-    api = EnvelopeApi(app, spec_kwargs={"info": {"description": "incident_hub API (see API.md)"}})
+    api = EnvelopeApi(
+        app,
+        spec_kwargs={
+            "info": {"description": "incident_hub API (see API.md)"},
+            "extra_plugins": [openapi.ErrorResponses()],
+            "security": [{"bearer": []}],
+        },
+    )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    openapi.register_errors(api.spec)
     api.register_converter(IdConverter, integerconverter2paramschema)
     envelope.init_app(app)
     app.before_request(_check_text_input)

@@ -11,12 +11,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incident_hub.api.openapi import answers
 from incident_hub.api.pagination import PageArgs, page_body, sort_field
+from incident_hub.api.schemas import answers_work as out
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.lifecycle import ACTION_STATUSES
 from incident_hub.errors import ValidationError
-from incident_hub.ids import Id
+from incident_hub.ids import Id, Moment
 from incident_hub.services.actions.bulk import MAX_IDS, OPERATIONS, bulk_change
 from incident_hub.services.actions.commands import add_action_comment, transition_action, update_action
 from incident_hub.services.actions.queries import (
@@ -43,14 +45,14 @@ class ActionArgs(PageArgs):
     playbook_id = Id()
     assessment_id = Id()
     assignee = fields.String(validate=validate.Length(min=1, max=80))
-    due_before = fields.AwareDateTime(default_timezone=UTC)
+    due_before = Moment(default_timezone=UTC)
     sort = sort_field(SORTABLE, "due_at")
 
 
 class ActionPatch(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
     assignee = fields.String(allow_none=True, validate=validate.Length(min=1, max=80))
-    due_at = fields.AwareDateTime(default_timezone=None, allow_none=True)
+    due_at = Moment(default_timezone=None, allow_none=True)
     owner_unit = fields.String(validate=validate.Length(min=1, max=32))
     reason = fields.String(
         load_default="",
@@ -75,6 +77,7 @@ class TransitionBody(Schema):
 @blp.route("")
 class ActionList(MethodView):
     @blp.arguments(ActionArgs, location="query")
+    @answers(blp, out.ActionPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the actions the caller may see (need to know), `overdue` derived at read time."""
         page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
@@ -95,6 +98,7 @@ class BulkBody(Schema):
 @blp.route("/bulk")
 class ActionBulk(MethodView):
     @blp.arguments(BulkBody)
+    @answers(blp, out.BulkOut)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Assign or move several actions: 200 with one result per id (`{"id", "status", "error"}`);
         each is its own change, so some may be refused (M1, lifecycle, not visible) while others succeed."""
@@ -107,12 +111,14 @@ class ActionBulk(MethodView):
 
 @blp.route("/<int:action_id>")
 class ActionItem(MethodView):
+    @answers(blp, out.ActionOut)
     def get(self, action_id: int) -> dict[str, Any]:
         """One action (404 when the caller may not see it)."""
         action = get_visible_action(current_principal(), action_id)
         return action_view(action)
 
     @blp.arguments(ActionPatch)
+    @answers(blp, out.ActionOut)
     def patch(self, changes: dict[str, Any], action_id: int) -> dict[str, Any]:
         """Change title, assignee (username or null: an active user of the owner unit, or a manager),
         due_at (with a `reason`, audited) or owner_unit (rule M1 → 422 mandate_violation)."""
@@ -122,6 +128,7 @@ class ActionItem(MethodView):
 @blp.route("/<int:action_id>/transitions")
 class ActionTransitions(MethodView):
     @blp.arguments(TransitionBody)
+    @answers(blp, out.ActionOut)
     def post(self, body: dict[str, Any], action_id: int) -> dict[str, Any]:
         """Move an action: `done` needs `evidence` or `evidence_attachment_id`, `blocked` a `reason` (kept as the cancel
         reason for `cancelled`); 409 when not allowed."""
@@ -136,6 +143,7 @@ class ActionTransitions(MethodView):
 
 @blp.route("/<int:action_id>/comments")
 class ActionComments(MethodView):
+    @answers(blp, out.Comments)
     def get(self, action_id: int) -> dict[str, Any]:
         """Comments on the action, oldest first."""
         action = get_visible_action(current_principal(), action_id)
@@ -143,6 +151,7 @@ class ActionComments(MethodView):
         return {"items": items, "total": len(items)}
 
     @blp.arguments(CommentBody)
+    @answers(blp, out.CommentOut, 201, created=True)
     def post(self, body: dict[str, Any], action_id: int) -> ResponseReturnValue:
         """Comment on an action (anyone who may see it)."""
         comment = add_action_comment(current_principal(), action_id, body["body"])

@@ -9,39 +9,30 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from incident_hub.api.pagination import PageArgs, sort_field
+from incident_hub.api.schemas.derived import RefusesDerived, derived
 from incident_hub.domain.assessments import DOMAINS, MEASURE_KINDS, STATUSES
-from incident_hub.ids import Id
+from incident_hub.ids import Id, Moment
 from incident_hub.services.assessments.queries import SORTABLE
 
 SCALE = validate.Range(min=1, max=5, error="must be between 1 and 5")
 
 
-class Refused(fields.Field):
-    """A derived field: present in answers, refused in requests."""
-
-    def __init__(self, reason: str, **kwargs: Any):
-        super().__init__(load_only=True, **kwargs)
-        self.reason = reason
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        raise ValidationError(self.reason)
+ASSESSMENT_DERIVED = {
+    "joint": derived("from the incident's routing rule, R2 or R3"),
+    "status": derived("from the sign-offs"),
+}
 
 
-def _derived(what: str) -> Refused:
-    return Refused(f"is derived ({what}) and never accepted as input")
+def _when() -> Moment:
+    return Moment(default_timezone=None, allow_none=True)
 
 
-def _when() -> fields.AwareDateTime:
-    return fields.AwareDateTime(default_timezone=None, allow_none=True)
-
-
-class AssessmentIn(Schema):
+class AssessmentIn(RefusesDerived):
+    DERIVED = ASSESSMENT_DERIVED
     incident_id = Id(strict=True, allow_none=True, load_default=None)
     subject = fields.String(load_default="", validate=validate.Length(max=200))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    review_due_at = fields.AwareDateTime(default_timezone=None, allow_none=True, load_default=None)
-    joint = _derived("from the incident's routing rule, R2 or R3")
-    status = _derived("from the sign-offs")
+    review_due_at = Moment(default_timezone=None, allow_none=True, load_default=None)
 
     @validates_schema
     def _subject_or_incident(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -49,21 +40,20 @@ class AssessmentIn(Schema):
             raise ValidationError("required when there is no incident_id", "subject")
 
 
-class AssessmentPatch(Schema):
+class AssessmentPatch(RefusesDerived):
+    DERIVED = ASSESSMENT_DERIVED
     subject = fields.String(validate=validate.Length(max=200))
     title = fields.String(validate=validate.Length(min=1, max=200))
     review_due_at = _when()
-    joint = _derived("from the incident's routing rule, R2 or R3")
-    status = _derived("from the sign-offs")
 
 
-class ThreatIn(Schema):
+class ThreatIn(RefusesDerived):
+    DERIVED = {"risk_level": derived("from likelihood and impact by the SRM matrix")}
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=10_000))
     domain = fields.String(required=True, validate=validate.OneOf(DOMAINS))
     likelihood = fields.Integer(required=True, strict=True, validate=SCALE)
     impact = fields.Integer(required=True, strict=True, validate=SCALE)
-    risk_level = _derived("from likelihood and impact by the SRM matrix")
 
 
 class ThreatPatch(ThreatIn):
@@ -73,7 +63,11 @@ class ThreatPatch(ThreatIn):
         super().__init__(partial=True, **kwargs)
 
 
-class MeasureIn(Schema):
+class MeasureIn(RefusesDerived):
+    DERIVED = {
+        "residual_risk_level": derived("from residual likelihood and impact by the SRM matrix"),
+        "action_id": derived("set when the measure is tracked as an action"),
+    }
     kind = fields.String(required=True, validate=validate.OneOf(MEASURE_KINDS))
     description = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
     owner_unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
@@ -81,8 +75,6 @@ class MeasureIn(Schema):
     residual_impact = fields.Integer(strict=True, allow_none=True, validate=SCALE)
     due_at = _when()
     track_as_action = fields.Boolean(load_default=False)
-    residual_risk_level = _derived("from residual likelihood and impact by the SRM matrix")
-    action_id = _derived("set when the measure is tracked as an action")
 
 
 class MeasurePatch(MeasureIn):

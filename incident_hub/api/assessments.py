@@ -14,11 +14,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from incident_hub.api import assessment_schemas as s
+from incident_hub.api.openapi import answers, binary
 from incident_hub.api.pagination import page_body
+from incident_hub.api.schemas import answers_work as out
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ROLES
 from incident_hub.errors import NotFound
-from incident_hub.pdf import PDF_DOC, pdf_response, wants_pdf
+from incident_hub.pdf import PDF, pdf_response, wants_pdf
 from incident_hub.services.assessments import commands as service
 from incident_hub.services.assessments import threats as threats
 from incident_hub.services.assessments.queries import (
@@ -54,6 +56,7 @@ def _body(assessment_id: int, number: int | None = None) -> dict[str, Any]:
 class Assessments(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(s.AssessmentArgs, location="query")
+    @answers(blp, out.AssessmentPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the assessments the caller may see (current versions), with filters."""
         page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
@@ -62,6 +65,7 @@ class Assessments(MethodView):
 
     @require_roles(*ROLES)
     @blp.arguments(s.AssessmentIn)
+    @answers(blp, out.AssessmentOut, 201, created=True)
     def post(self, data: dict[str, Any]) -> ResponseReturnValue:
         """Open an assessment for an incident (joint when its rule is R2 or R3) or for a subject."""
         a = service.create_assessment(current_principal(), data)
@@ -71,7 +75,7 @@ class Assessments(MethodView):
 @blp.route("/<int:assessment_id>")
 class AssessmentItem(MethodView):
     @require_roles(*ROLES)
-    @blp.doc(**PDF_DOC)
+    @blp.doc(**binary(200, "The assessment (this version), or its report as PDF.", PDF, json=out.AssessmentOut))
     def get(self, assessment_id: int) -> Any:
         """The current version with threats, measures and sign-offs (need to know applies); as PDF
         with `Accept: application/pdf` or `?format=pdf`."""
@@ -81,6 +85,7 @@ class AssessmentItem(MethodView):
 
     @require_roles(*ROLES)
     @blp.arguments(s.AssessmentPatch)
+    @answers(blp, out.AssessmentOut)
     def patch(self, changes: dict[str, Any], assessment_id: int) -> dict[str, Any]:
         """Change title, subject or review date of the current version."""
         service.update_assessment(current_principal(), assessment_id, changes)
@@ -91,6 +96,7 @@ class AssessmentItem(MethodView):
 class Threats(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(s.ThreatIn)
+    @answers(blp, out.ThreatOut, 201, created=True)
     def post(self, data: dict[str, Any], assessment_id: int) -> ResponseReturnValue:
         """Add a threat; `risk_level` comes from the SRM matrix. M1: only a unit holding `cyber`
         (or a unit-less manager/admin) adds a cyber threat."""
@@ -101,6 +107,7 @@ class Threats(MethodView):
 @blp.route("/<int:assessment_id>/threats/<int:threat_id>")
 class ThreatItem(MethodView):
     @require_roles(*ROLES)
+    @answers(blp, out.ThreatOut)
     def get(self, assessment_id: int, threat_id: int) -> dict[str, Any]:
         """One threat (of any version) as the caller may see it."""
         p = current_principal()
@@ -108,12 +115,14 @@ class ThreatItem(MethodView):
 
     @require_roles(*ROLES)
     @blp.arguments(s.ThreatPatch)
+    @answers(blp, out.ThreatOut)
     def patch(self, changes: dict[str, Any], assessment_id: int, threat_id: int) -> dict[str, Any]:
         """Change a threat of the current version (voids the sign-offs; 409 on a frozen version)."""
         t = threats.update_threat(current_principal(), assessment_id, threat_id, changes)
         return threat_view(t, current_principal())
 
     @require_roles(*ROLES)
+    @answers(blp, None, 204, "Deleted")
     def delete(self, assessment_id: int, threat_id: int) -> ResponseReturnValue:
         """Remove a threat and its measures (voids the sign-offs)."""
         threats.delete_threat(current_principal(), assessment_id, threat_id)
@@ -124,6 +133,7 @@ class ThreatItem(MethodView):
 class Measures(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(s.MeasureIn)
+    @answers(blp, out.MeasureOut, 201, created=True)
     def post(self, data: dict[str, Any], assessment_id: int, threat_id: int) -> ResponseReturnValue:
         """Add a prevention or mitigation measure; `track_as_action` creates its action (M1)."""
         m = threats.add_measure(current_principal(), assessment_id, threat_id, data)
@@ -134,6 +144,7 @@ class Measures(MethodView):
 @blp.route("/<int:assessment_id>/threats/<int:threat_id>/measures/<int:measure_id>")
 class MeasureItem(MethodView):
     @require_roles(*ROLES)
+    @answers(blp, out.MeasureOut)
     def get(self, assessment_id: int, threat_id: int, measure_id: int) -> dict[str, Any]:
         """One measure; the measures of a cyber threat are not shown to units without `cyber`."""
         p = current_principal()
@@ -144,12 +155,14 @@ class MeasureItem(MethodView):
 
     @require_roles(*ROLES)
     @blp.arguments(s.MeasurePatch)
+    @answers(blp, out.MeasureOut)
     def patch(self, changes: dict[str, Any], assessment_id: int, threat_id: int, measure_id: int) -> dict[str, Any]:
         """Change a measure (voids the sign-offs; M1 on a new owner unit)."""
         m = threats.update_measure(current_principal(), assessment_id, threat_id, measure_id, changes)
         return measure_view(m)
 
     @require_roles(*ROLES)
+    @answers(blp, None, 204, "Deleted")
     def delete(self, assessment_id: int, threat_id: int, measure_id: int) -> ResponseReturnValue:
         """Remove a measure (an action it created stays)."""
         threats.delete_measure(current_principal(), assessment_id, threat_id, measure_id)
@@ -159,7 +172,7 @@ class MeasureItem(MethodView):
 @blp.route("/<int:assessment_id>/report.pdf")
 class AssessmentPdf(MethodView):
     @require_roles(*ROLES)
-    @blp.doc(**PDF_DOC)
+    @blp.doc(**binary(200, "The assessment report as PDF.", PDF))
     def get(self, assessment_id: int) -> Any:
         """The assessment as PDF: matrix, threats, measures, residual risk, sign-offs with names and
         times, version; stamped with who generated it, when, and the audit chain head hash."""
@@ -170,6 +183,7 @@ class AssessmentPdf(MethodView):
 class Signoffs(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(s.SignoffIn)
+    @answers(blp, out.AssessmentOut, 201, created=True)
     def post(self, data: dict[str, Any], assessment_id: int) -> ResponseReturnValue:
         """Sign the current version for the caller's unit; joint ones need both units."""
         service.sign_assessment(current_principal(), assessment_id, data["note"])
@@ -180,6 +194,7 @@ class Signoffs(MethodView):
 class Versions(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(s.VersionIn)
+    @answers(blp, out.AssessmentOut, 201, created=True)
     def post(self, data: dict[str, Any], assessment_id: int) -> ResponseReturnValue:
         """Freeze the current version and open a new draft copying its threats and measures."""
         a = service.new_version(current_principal(), assessment_id, data)
@@ -190,6 +205,7 @@ class Versions(MethodView):
 @blp.route("/<int:assessment_id>/versions/<int:number>")
 class VersionItem(MethodView):
     @require_roles(*ROLES)
+    @answers(blp, out.AssessmentOut)
     def get(self, assessment_id: int, number: int) -> dict[str, Any]:
         """Any version, as it was (earlier versions are frozen)."""
         return _body(assessment_id, number)

@@ -16,6 +16,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incident_hub.api.openapi import JSON, LOCATION, answers, binary
+from incident_hub.api.schemas import answers_more as out
+from incident_hub.api.schemas.answers_more import AttachmentOut
 from incident_hub.auth import current_principal
 from incident_hub.errors import UnsupportedMediaType, ValidationError
 from incident_hub.runtime import settings
@@ -65,7 +68,11 @@ UPLOAD_DOC = {
         },
     },
     "responses": {
-        "201": {"description": "Stored; `sha256` is recorded in the audit chain."},
+        "201": {
+            "description": "Stored; `sha256` is recorded in the audit chain.",
+            "content": {JSON: {"schema": AttachmentOut}},
+            "headers": LOCATION,
+        },
         "413": {"description": "Larger than MAX_ATTACHMENT_BYTES."},
         "422": {"description": "Denied type (`details.rule = attachment_type`) or bad field."},
     },
@@ -81,7 +88,8 @@ def upload_fields() -> tuple[Any, dict[str, Any]]:
         raise ValidationError.for_fields({"file": ["a file part named 'file' is required"]})
     errors = UploadForm().validate(request.form)
     if errors:
-        raise ValidationError.for_fields({k: list(v) for k, v in errors.items()})  # type: ignore[arg-type]
+        # a part whose name werkzeug cannot read comes back named None
+        raise ValidationError.for_fields({str(k or "_schema"): list(v) for k, v in errors.items()})  # type: ignore[arg-type]
     return upload, UploadForm().load(request.form)
 
 
@@ -102,6 +110,7 @@ def _list(object_type: str, object_id: int) -> dict[str, Any]:
 def _collection(object_type: str) -> type[MethodView]:
     class Collection(MethodView):
         @blp.doc(summary=f"Attachments of an {object_type}")
+        @answers(blp, out.Attachments)
         def get(self, object_id: int) -> dict[str, Any]:
             """The attachments the caller may see (detection-marked ones only for OICT and managers)."""
             return _list(object_type, object_id)
@@ -121,6 +130,7 @@ for _kind, _path in PARENT_PATHS.items():
 
 @blp.route("/attachments/<int:attachment_id>")
 class AttachmentItem(MethodView):
+    @answers(blp, out.AttachmentOut)
     def get(self, attachment_id: int) -> dict[str, Any]:
         """One attachment's record (404 when the caller may not see it)."""
         return service.attachment_view(service.get_visible_attachment(current_principal(), attachment_id))
@@ -133,6 +143,7 @@ class AttachmentItem(MethodView):
 
 @blp.route("/attachments/<int:attachment_id>/content")
 class AttachmentContent(MethodView):
+    @blp.doc(**binary(200, "The file, as a download.", *service.INERT_TYPES, "application/octet-stream"))
     def get(self, attachment_id: int) -> ResponseReturnValue:
         """The bytes, always as a download (`Content-Disposition: attachment`, `nosniff`)."""
         return download_response(service.open_attachment(current_principal(), attachment_id))

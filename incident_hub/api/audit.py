@@ -8,10 +8,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from incident_hub.api.openapi import answers
 from incident_hub.api.pagination import PageArgs, page_body
+from incident_hub.api.schemas import answers_more as out
 from incident_hub.auth import require_roles
 from incident_hub.domain.access import ADMIN, MANAGER
 from incident_hub.domain.audit_chain import iso_utc
+from incident_hub.ids import Moment
 from incident_hub.models import AuditEntry
 from incident_hub.services.admin.audit import AuditFilter, list_entries
 
@@ -24,8 +27,8 @@ class AuditArgs(PageArgs):
     action = fields.String()
     object_type = fields.String()
     object_id = fields.String()
-    after = fields.AwareDateTime(default_timezone=None)
-    before = fields.AwareDateTime(default_timezone=None)
+    after = Moment(default_timezone=None)
+    before = Moment(default_timezone=None)
     order = fields.String(load_default="desc", validate=lambda v: v in ("asc", "desc"))
 
 
@@ -48,6 +51,7 @@ def audit_view(e: AuditEntry) -> dict[str, Any]:
 class AuditList(MethodView):
     @require_roles(MANAGER, ADMIN)
     @blp.arguments(AuditArgs, location="query")
+    @answers(blp, out.AuditPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List audit entries (newest first by default), with filters."""
         page, per_page = args.pop("page"), args.pop("per_page")

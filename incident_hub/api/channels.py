@@ -11,6 +11,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incident_hub.api.openapi import answers
+from incident_hub.api.schemas import answers_more as out
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.services.notify import channels as service
@@ -38,6 +40,7 @@ class ChannelPatch(Schema):
 @blp.route("")
 class Channels(MethodView):
     @require_roles(ADMIN)
+    @answers(blp, out.Channels)
     def get(self) -> dict[str, Any]:
         """Every chat channel (the webhook URL is shown by host only: it is a credential)."""
         items = [service.channel_view(c) for c in service.list_channels()]
@@ -45,6 +48,7 @@ class Channels(MethodView):
 
     @require_roles(ADMIN)
     @blp.arguments(ChannelCreate)
+    @answers(blp, out.ChannelOut, 201, created=True)
     def post(self, body: dict[str, Any]) -> ResponseReturnValue:
         """Add a unit's channel: `kind` teams (Workflows webhook, Adaptive Card) or slack (incoming webhook)."""
         channel = service.create_channel(current_principal().username, body)
@@ -55,12 +59,14 @@ class Channels(MethodView):
 @blp.route("/<int:channel_id>")
 class Channel(MethodView):
     @require_roles(ADMIN)
+    @answers(blp, out.ChannelOut)
     def get(self, channel_id: int) -> dict[str, Any]:
         """One channel."""
         return service.channel_view(service.get_channel(channel_id))
 
     @require_roles(ADMIN)
     @blp.arguments(ChannelPatch)
+    @answers(blp, out.ChannelOut)
     def patch(self, changes: dict[str, Any], channel_id: int) -> dict[str, Any]:
         """Change a channel's unit, kind, URL, events or active flag."""
         return service.channel_view(service.update_channel(current_principal().username, channel_id, changes))
@@ -75,6 +81,7 @@ class Channel(MethodView):
 @blp.route("/<int:channel_id>/test")
 class ChannelTest(MethodView):
     @require_roles(ADMIN)
+    @answers(blp, out.ChannelTestOut)
     def post(self, channel_id: int) -> dict[str, Any]:
         """Send a test message now; `delivered` and the receiver's status say how it went."""
         attempt = service.send_test(current_principal().username, channel_id)
@@ -84,6 +91,7 @@ class ChannelTest(MethodView):
 @blp.route("/failures")
 class Failures(MethodView):
     @require_roles(ADMIN)
+    @answers(blp, out.FailedDeliveries)
     def get(self) -> dict[str, Any]:
         """Messages (email, chat, webhook) that failed for good, newest first: never their content."""
         rows, total = service.failed_deliveries()

@@ -24,6 +24,15 @@ class ExportArgs(Schema):
     audience = fields.String(load_default="external", validate=validate.OneOf(AUDIENCES))
 
 
+STIX = "application/stix+json"
+
+
+def EXPORT_DOC(what: str, media_type: str) -> dict[str, Any]:
+    """A download (`Content-Disposition: attachment`) of a JSON document."""
+    content = {media_type: {"schema": {"type": "object", "description": what}}}
+    return {"responses": {"200": {"description": f"The {what}, as a download.", "content": content}}}
+
+
 def _as(body: dict[str, Any], mimetype: str, name: str) -> ResponseReturnValue:
     response = jsonify(body)
     response.mimetype = mimetype
@@ -34,15 +43,17 @@ def _as(body: dict[str, Any], mimetype: str, name: str) -> ResponseReturnValue:
 @blp.route("/<int:incident_id>/stix")
 class StixExport(MethodView):
     @blp.arguments(ExportArgs, location="query")
+    @blp.doc(**EXPORT_DOC("STIX 2.1 bundle", STIX))
     def get(self, args: dict[str, Any], incident_id: int) -> ResponseReturnValue:
         """STIX 2.1 bundle: incident, indicators and observed data, attack patterns, TLP 2.0 markings."""
         bundle = exports.stix_bundle(current_principal(), incident_id, args["audience"])
-        return _as(bundle, "application/stix+json", f"incident-{incident_id}.stix.json")
+        return _as(bundle, STIX, f"incident-{incident_id}.stix.json")
 
 
 @blp.route("/<int:incident_id>/misp")
 class MispExport(MethodView):
     @blp.arguments(ExportArgs, location="query")
+    @blp.doc(**EXPORT_DOC("MISP event", "application/json"))
     def get(self, args: dict[str, Any], incident_id: int) -> ResponseReturnValue:
         """MISP event JSON: attributes for observables and files, the TLP as tags and distribution."""
         event = misp.misp_event(current_principal(), incident_id, args["audience"])

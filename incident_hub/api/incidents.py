@@ -14,7 +14,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
+from incident_hub.api.openapi import answers, binary
 from incident_hub.api.pagination import page_body
+from incident_hub.api.schemas import answers_work as out
 from incident_hub.api.schemas.incidents import (
     CommentSchema,
     IncidentCreateSchema,
@@ -26,7 +28,7 @@ from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
 from incident_hub.errors import ValidationError
 from incident_hub.ids import Id
-from incident_hub.pdf import PDF_DOC, pdf_response, wants_pdf
+from incident_hub.pdf import PDF, pdf_response, wants_pdf
 from incident_hub.runtime import units
 from incident_hub.services.incidents import commands as service
 from incident_hub.services.incidents import queries as queries
@@ -58,6 +60,7 @@ def _filter(args: dict[str, Any]) -> queries.IncidentFilter:
 class Incidents(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(IncidentListArgs, location="query", unknown=RAISE)  # a typo is not a silent no-op
+    @answers(blp, out.IncidentPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the incidents the caller may see; `total` counts only those."""
         page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
@@ -68,6 +71,7 @@ class Incidents(MethodView):
 
     @require_roles(*ROLES)
     @blp.arguments(IncidentCreateSchema)
+    @answers(blp, out.IncidentOut, 201, created=True)
     def post(self, data: dict[str, Any]) -> ResponseReturnValue:
         """Record an incident's facts; classification and routing are derived (R1-R5)."""
         principal = current_principal()
@@ -79,7 +83,7 @@ class Incidents(MethodView):
 @blp.route("/<int:incident_id>")
 class Incident(MethodView):
     @require_roles(*ROLES)
-    @blp.doc(**PDF_DOC)
+    @blp.doc(**binary(200, "The incident, or its report as PDF.", PDF, json=out.IncidentOut))
     def get(self, incident_id: int) -> Any:
         """One incident (404 when the caller may not see it); the incident report as PDF with
         `Accept: application/pdf` or `?format=pdf`."""
@@ -90,6 +94,7 @@ class Incident(MethodView):
 
     @require_roles(*ROLES)
     @blp.arguments(IncidentPatchSchema)
+    @answers(blp, out.IncidentOut)
     def patch(self, changes: dict[str, Any], incident_id: int) -> dict[str, Any]:
         """New facts re-run classification and routing; `lead_unit` is a manual override under M1."""
         principal = current_principal()
@@ -100,6 +105,7 @@ class Incident(MethodView):
 class Transitions(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(TransitionSchema)
+    @answers(blp, out.IncidentOut)
     def post(self, data: dict[str, Any], incident_id: int) -> dict[str, Any]:
         """Move along new → acknowledged → contained → resolved → closed (409 when not allowed).
 
@@ -117,6 +123,7 @@ class Transitions(MethodView):
 @blp.route("/<int:incident_id>/timeline")
 class Timeline(MethodView):
     @require_roles(*ROLES)
+    @answers(blp, out.Timeline)
     def get(self, incident_id: int) -> dict[str, Any]:
         """Comments and automatic events (created, routed, rerouted, status), oldest first."""
         events = queries.timeline(current_principal(), incident_id)
@@ -124,6 +131,7 @@ class Timeline(MethodView):
 
     @require_roles(*ROLES)
     @blp.arguments(CommentSchema)
+    @answers(blp, out.TimelineEventOut, 201, created=True)
     def post(self, data: dict[str, Any], incident_id: int) -> ResponseReturnValue:
         """Add a comment to the timeline."""
         event = service.add_comment(current_principal(), incident_id, data["body"])
@@ -134,6 +142,7 @@ class Timeline(MethodView):
 @blp.route("/<int:incident_id>/timeline/<int:event_id>")
 class TimelineEvent(MethodView):
     @require_roles(*ROLES)
+    @answers(blp, out.TimelineEventOut)
     def get(self, incident_id: int, event_id: int) -> dict[str, Any]:
         """One timeline entry."""
         return queries.event_view(queries.timeline_event(current_principal(), incident_id, event_id))
@@ -150,6 +159,7 @@ class DetachPlaybookSchema(Schema):
 @blp.route("/<int:incident_id>/playbooks")
 class IncidentPlaybooks(MethodView):
     @require_roles(*ROLES)
+    @answers(blp, out.IncidentPlaybooks)
     def get(self, incident_id: int) -> dict[str, Any]:
         """Every current playbook with whether it matches the incident and why (criterion by
         criterion), whether it is applied (by its facts or by hand) or detached."""
@@ -158,6 +168,7 @@ class IncidentPlaybooks(MethodView):
 
     @require_roles(*ROLES)
     @blp.arguments(ApplyPlaybookSchema)
+    @answers(blp, out.AppliedPlaybookOut, 201, created=True)
     def post(self, data: dict[str, Any], incident_id: int) -> ResponseReturnValue:
         """Apply a playbook by hand (the lead unit or a manager): its steps become actions once
         (409 when already applied); 422 `mandate_violation` (M1) when a step's owner lacks the mandate."""
@@ -170,6 +181,7 @@ class IncidentPlaybooks(MethodView):
 class IncidentPlaybook(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(DetachPlaybookSchema)
+    @answers(blp, None, 204, "Detached")
     def delete(self, data: dict[str, Any], incident_id: int, playbook_id: int) -> ResponseReturnValue:
         """Detach a playbook with a `reason`: its open actions on the incident become `cancelled`,
         and rerouting never applies it to this incident again."""

@@ -14,9 +14,11 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from incident_hub import metrics
+from incident_hub.api.openapi import JSON
 from incident_hub.errors import AppError
 from incident_hub.intake.signing import Refused
 from incident_hub.services.intake.accept import IntakeRequest, accept_delivery
@@ -79,8 +81,15 @@ _ERRORS = {
 }
 
 
+class DeliveryOut(Schema):
+    delivery_id = fields.Integer(required=True)
+    duplicate = fields.Boolean(required=True)
+    alerts = fields.Integer(required=True)
+    incidents = fields.List(fields.Integer(), required=True)
+
+
 def _operation() -> dict[str, Any]:
-    result = {"description": "{delivery_id, duplicate, alerts, incidents}"}
+    content = {JSON: {"schema": DeliveryOut}}
     return {
         "tags": ["intake"],
         "summary": "A delivery from a monitoring tool (Alertmanager v4, Grafana, generic JSON)",
@@ -90,8 +99,11 @@ def _operation() -> dict[str, Any]:
         "parameters": [{"name": "source", "in": "path", "required": True, "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
         "responses": {
-            "202": {**result, "description": "Stored: " + result["description"]},
-            "200": {"description": "A copy of a stored delivery: duplicate is true, nothing new stored"},
+            "202": {"description": "Stored: {delivery_id, duplicate, alerts, incidents}", "content": content},
+            "200": {
+                "description": "A copy of a stored delivery: duplicate is true, nothing new stored",
+                "content": content,
+            },
             **{code: {"description": text} for code, text in _ERRORS.items()},
         },
         "security": [],

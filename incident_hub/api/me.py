@@ -8,6 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incident_hub.api.openapi import answers
+from incident_hub.api.schemas import answers_more as out
 from incident_hub.auth import current_principal
 from incident_hub.extensions import db
 from incident_hub.models import User
@@ -36,6 +38,7 @@ def _view(user: User) -> dict[str, Any]:
 
 @blp.route("")
 class Me(MethodView):
+    @answers(blp, out.MeOut)
     def get(self) -> dict[str, Any]:
         """Me: id, username, role, unit, email, language."""
         user = db.session.get(User, current_principal().user_id)
@@ -43,6 +46,7 @@ class Me(MethodView):
         return _view(user)
 
     @blp.arguments(MePatch)
+    @answers(blp, out.MeOut)
     def patch(self, changes: dict[str, Any]) -> dict[str, Any]:
         """Change my email (where notifications are sent) or language."""
         principal = current_principal()

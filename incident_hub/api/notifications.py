@@ -8,7 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incident_hub.api.openapi import answers
 from incident_hub.api.pagination import PageArgs, page_body
+from incident_hub.api.schemas import answers_more as out
 from incident_hub.auth import current_principal
 from incident_hub.domain.notifications import DIGESTS
 from incident_hub.services.notify import inbox
@@ -29,6 +31,7 @@ class PreferencesBody(Schema):
 @blp.route("/notifications")
 class Notifications(MethodView):
     @blp.arguments(ListArgs, location="query")
+    @answers(blp, out.NotificationPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """My notifications, newest first (`?unread=true` for the unread ones)."""
         rows, total = inbox.list_notifications(current_principal(), args["unread"], args["page"], args["per_page"])
@@ -37,6 +40,7 @@ class Notifications(MethodView):
 
 @blp.route("/notifications/unread-count")
 class UnreadCount(MethodView):
+    @answers(blp, out.CountOut)
     def get(self) -> dict[str, Any]:
         """How many of my notifications are unread (the bell polls this)."""
         return {"count": inbox.unread_count(current_principal())}
@@ -44,6 +48,7 @@ class UnreadCount(MethodView):
 
 @blp.route("/notifications/<int:notification_id>/read")
 class MarkRead(MethodView):
+    @answers(blp, out.NotificationOut)
     def post(self, notification_id: int) -> dict[str, Any]:
         """Mark one notification read."""
         return inbox.notification_view(inbox.mark_read(current_principal(), notification_id))
@@ -51,6 +56,7 @@ class MarkRead(MethodView):
 
 @blp.route("/notifications/read-all")
 class MarkAllRead(MethodView):
+    @answers(blp, out.MarkedOut)
     def post(self) -> dict[str, Any]:
         """Mark all my notifications read."""
         return {"marked": inbox.mark_all_read(current_principal())}
@@ -58,11 +64,13 @@ class MarkAllRead(MethodView):
 
 @blp.route("/me/notification-preferences")
 class Preferences(MethodView):
+    @answers(blp, out.PreferencesOut)
     def get(self) -> dict[str, Any]:
         """My channels per event (defaults filled in), digest and language."""
         return inbox.preferences(current_principal())
 
     @blp.arguments(PreferencesBody)
+    @answers(blp, out.PreferencesOut)
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Set channels per event (`in_app` is always on) and the digest (`off` | `hourly`)."""
         return inbox.set_preferences(current_principal(), body["events"], body["digest"])
@@ -70,6 +78,7 @@ class Preferences(MethodView):
 
 @blp.route("/incidents/<int:incident_id>/followers")
 class Followers(MethodView):
+    @answers(blp, out.Followers)
     def get(self, incident_id: int) -> dict[str, Any]:
         """Who follows an incident (404 when the caller may not see it)."""
         items = inbox.followers(current_principal(), incident_id)

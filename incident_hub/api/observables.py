@@ -11,11 +11,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incident_hub.api.openapi import answers
 from incident_hub.api.pagination import PageArgs, page_body
+from incident_hub.api.schemas import answers_more as out
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN, MANAGER, OICT_RESPONDER
 from incident_hub.domain.evidence import OBSERVABLE_TYPES
 from incident_hub.domain.facts import TLP_LABELS
+from incident_hub.ids import Moment
 from incident_hub.services.evidence import observables as service
 from incident_hub.services.evidence import techniques
 
@@ -27,7 +30,7 @@ class ObservableBody(Schema):
     type = fields.String(required=True, validate=validate.OneOf(OBSERVABLE_TYPES))
     value = fields.String(required=True, validate=validate.Length(min=1, max=2048))
     tlp = fields.String(validate=validate.OneOf(TLP_LABELS), metadata={"description": "default: the incident's"})
-    sighted_at = fields.AwareDateTime(default_timezone=None, allow_none=True)
+    sighted_at = Moment(default_timezone=None, allow_none=True)
     detection = fields.Boolean(load_default=False)
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -42,12 +45,14 @@ class TechniquesBody(Schema):
 
 @blp.route("/incidents/<int:incident_id>/observables")
 class IncidentObservables(MethodView):
+    @answers(blp, out.Observables)
     def get(self, incident_id: int) -> dict[str, Any]:
         """The incident's observables (detection-marked ones only for OICT and managers)."""
         rows = service.list_observables(current_principal(), incident_id)
         return {"items": [service.observable_view(o) for o in rows], "total": len(rows)}
 
     @blp.arguments(ObservableBody)
+    @answers(blp, out.ObservableOut, 201, created=True)
     def post(self, data: dict[str, Any], incident_id: int) -> ResponseReturnValue:
         """Record an observable: validated and normalised by type (422), unique per incident (409)."""
         o = service.add_observable(current_principal(), incident_id, data)
@@ -67,6 +72,7 @@ class ObservableItem(MethodView):
 class ObservableSearch(MethodView):
     @require_roles(OICT_RESPONDER, MANAGER, ADMIN)
     @blp.arguments(SearchArgs, location="query")
+    @answers(blp, out.SightingPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Where else was this value seen? The incidents recording it (OICT and managers; 403 otherwise)."""
         rows, total = service.search_observables(current_principal(), args["value"], args["page"], args["per_page"])
@@ -75,12 +81,14 @@ class ObservableSearch(MethodView):
 
 @blp.route("/incidents/<int:incident_id>/techniques")
 class IncidentTechniques(MethodView):
+    @answers(blp, out.TechniquesOut)
     def get(self, incident_id: int) -> dict[str, Any]:
         """The incident's ATT&CK techniques with their names and tactics."""
         items = techniques.list_techniques(current_principal(), incident_id)
         return {"items": items, "total": len(items), "attack_version": techniques.attack_version()}
 
     @blp.arguments(TechniquesBody)
+    @answers(blp, out.TechniquesOut)
     def put(self, data: dict[str, Any], incident_id: int) -> dict[str, Any]:
         """Replace the techniques (e.g. `T1566.001`), each checked against the shipped ATT&CK data (422)."""
         items = techniques.set_techniques(current_principal(), incident_id, data["techniques"])
@@ -90,6 +98,7 @@ class IncidentTechniques(MethodView):
 @blp.route("/dashboard/tactics")
 class TacticCounts(MethodView):
     @require_roles(MANAGER, ADMIN)
+    @answers(blp, out.TacticsOut)
     def get(self) -> dict[str, Any]:
         """Incidents by ATT&CK tactic (of the incidents the caller sees)."""
         return {"items": techniques.techniques_by_tactic(current_principal())}

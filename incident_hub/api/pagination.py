@@ -18,8 +18,9 @@ class PageArgs(Schema):
 
 
 def sort_field(sortable: Sequence[str], default: str) -> fields.String:
+    """`default` "" means "the view decides" (a callable default: the spec shows none outside the enum)."""
     choices = [*sortable, *(f"-{name}" for name in sortable)]
-    return fields.String(load_default=default, validate=validate.OneOf(choices))
+    return fields.String(load_default=default or str, validate=validate.OneOf(choices))
 
 
 def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:

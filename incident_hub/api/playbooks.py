@@ -9,7 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from incident_hub.api.openapi import JSON, answers
 from incident_hub.api.pagination import PageArgs, page_body
+from incident_hub.api.schemas import answers_more as out
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.services.playbooks.cacao import export_cacao, import_cacao
@@ -24,9 +26,15 @@ class PlaybookArgs(PageArgs):
     key = fields.String()
 
 
+CACAO = {"type": "object", "description": "An OASIS CACAO v2.0 playbook (JSON)."}
+CACAO_OUT = {"responses": {"200": {"description": "The playbook as CACAO v2.0.", "content": {JSON: {"schema": CACAO}}}}}
+CACAO_IN = {"requestBody": {"required": True, "content": {JSON: {"schema": CACAO}}}}
+
+
 @blp.route("")
 class PlaybookList(MethodView):
     @blp.arguments(PlaybookArgs, location="query")
+    @answers(blp, out.PlaybookPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Current playbook versions (`all_versions=true` for every version), by key."""
         rows = list_playbooks(args["all_versions"], args.get("key"))
@@ -37,6 +45,7 @@ class PlaybookList(MethodView):
 
 @blp.route("/<int:playbook_id>")
 class PlaybookItem(MethodView):
+    @answers(blp, out.PlaybookOut)
     def get(self, playbook_id: int) -> dict[str, Any]:
         """One playbook version with its steps."""
         return playbook_view(get_playbook(playbook_id))
@@ -44,6 +53,7 @@ class PlaybookItem(MethodView):
 
 @blp.route("/<int:playbook_id>/cacao")
 class PlaybookCacao(MethodView):
+    @blp.doc(**CACAO_OUT)
     def get(self, playbook_id: int) -> dict[str, Any]:
         """The playbook version as an OASIS CACAO v2.0 playbook (JSON)."""
         return export_cacao(playbook_id)
@@ -52,6 +62,9 @@ class PlaybookCacao(MethodView):
 @blp.route("/import")
 class PlaybookImport(MethodView):
     @require_roles(ADMIN)
+    @answers(blp, out.PlaybookOut, 201, "A new version", created=True)
+    @answers(blp, out.PlaybookOut, 200, "Unchanged: the same content is already loaded")
+    @blp.doc(**CACAO_IN)
     def post(self) -> Any:
         """Import a CACAO v2.0 playbook (admin): 201 + Location for a new version, 200 when unchanged."""
         row, created = import_cacao(current_principal(), request.get_json(silent=True))

@@ -9,9 +9,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incident_hub.api.openapi import binary
+from incident_hub.api.schemas.answers_more import GovernanceOut
 from incident_hub.auth import require_roles
 from incident_hub.domain.access import ADMIN, MANAGER
-from incident_hub.pdf import pdf_response, wants_pdf
+from incident_hub.ids import Moment
+from incident_hub.pdf import PDF, pdf_response, wants_pdf
 from incident_hub.services.reporting.governance import flatten, governance_report, to_csv
 
 blp = Blueprint("reports", __name__, description="Governance report (aggregates only)")
@@ -19,8 +22,8 @@ blp.url_prefix_suffix = "/reports"
 
 
 class ReportArgs(Schema):
-    from_ = fields.AwareDateTime(data_key="from", default_timezone=None)
-    to = fields.AwareDateTime(default_timezone=None)
+    from_ = Moment(data_key="from", default_timezone=None)
+    to = Moment(default_timezone=None)
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "html", "csv", "pdf")))
 
 
@@ -28,6 +31,16 @@ class ReportArgs(Schema):
 class Governance(MethodView):
     @require_roles(MANAGER, ADMIN)
     @blp.arguments(ReportArgs, location="query")
+    @blp.doc(
+        **binary(
+            200,
+            "The report: JSON (default), CSV `figure,value` rows, a printable HTML page or PDF.",
+            "text/csv",
+            "text/html",
+            PDF,
+            json=GovernanceOut,
+        )
+    )
     def get(self, args: dict[str, Any]) -> Any:
         """Counts by category, rule, severity and unit; hybrid; time-to; action completion; risk levels.
 

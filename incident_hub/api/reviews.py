@@ -10,10 +10,12 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from incident_hub.api.openapi import answers, binary
+from incident_hub.api.schemas import answers_work as out
 from incident_hub.api.schemas.reviews import FindingActionIn, ReviewIn, ReviewSignoffIn
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
-from incident_hub.pdf import PDF_DOC, pdf_response, wants_pdf
+from incident_hub.pdf import PDF, pdf_response, wants_pdf
 from incident_hub.services.actions.queries import action_view
 from incident_hub.services.reviews import commands as service
 from incident_hub.services.reviews.queries import get_review
@@ -31,7 +33,7 @@ def _location(incident_id: int) -> str:
 @blp.route("/<int:incident_id>/review")
 class Review(MethodView):
     @require_roles(*ROLES)
-    @blp.doc(**PDF_DOC)
+    @blp.doc(**binary(200, "The review, or its PDF.", PDF, json=out.ReviewOut))
     def get(self, incident_id: int) -> Any:
         """The review (`status: not_started` with key moments pre-filled from the incident when none
         exists); as PDF with `Accept: application/pdf` or `?format=pdf`."""
@@ -41,6 +43,8 @@ class Review(MethodView):
 
     @require_roles(*ROLES)
     @blp.arguments(ReviewIn)
+    @answers(blp, out.ReviewOut, 201, "Created (the first save)", created=True)
+    @answers(blp, out.ReviewOut, 200, "Changed")
     def put(self, data: dict[str, Any], incident_id: int) -> ResponseReturnValue:
         """Create or change the review (lead and partner units, managers). A change voids sign-offs."""
         principal = current_principal()
@@ -53,6 +57,7 @@ class Review(MethodView):
 class ReviewSignoffs(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(ReviewSignoffIn)
+    @answers(blp, out.ReviewOut, 201, created=True)
     def post(self, data: dict[str, Any], incident_id: int) -> ResponseReturnValue:
         """A lead unit's manager signs the review; a joint one (R2/R3) needs both units."""
         principal = current_principal()
@@ -64,6 +69,7 @@ class ReviewSignoffs(MethodView):
 class FindingAction(MethodView):
     @require_roles(*ROLES)
     @blp.arguments(FindingActionIn)
+    @answers(blp, out.ActionOut, 201, created=True)
     def post(self, data: dict[str, Any], incident_id: int, finding_id: int) -> ResponseReturnValue:
         """Track a finding as a prevention action (M1 applies), once per finding."""
         action = service.finding_action(current_principal(), incident_id, finding_id, data)
@@ -73,7 +79,7 @@ class FindingAction(MethodView):
 @blp.route("/<int:incident_id>/review.pdf")
 class ReviewPdf(MethodView):
     @require_roles(*ROLES)
-    @blp.doc(**PDF_DOC)
+    @blp.doc(**binary(200, "The review as PDF.", PDF))
     def get(self, incident_id: int) -> Any:
         """The post-incident review as PDF: who generated it, when, and the audit chain head hash."""
         return pdf_response("review", incident_id)
@@ -82,7 +88,7 @@ class ReviewPdf(MethodView):
 @blp.route("/<int:incident_id>/report.pdf")
 class IncidentReportPdf(MethodView):
     @require_roles(*ROLES)
-    @blp.doc(**PDF_DOC)
+    @blp.doc(**binary(200, "The incident report as PDF.", PDF))
     def get(self, incident_id: int) -> Any:
         """The incident report as PDF (facts, classification, routing, timeline, actions, assessments,
         review), under the caller's need to know; stamped with the audit chain head hash."""

@@ -10,7 +10,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incident_hub.api.openapi import answers
 from incident_hub.api.pagination import PageArgs, page_body
+from incident_hub.api.schemas import answers_more as out
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.intake.adapters import FORMATS
@@ -46,6 +48,7 @@ def _actor() -> str:
 class Sources(MethodView):
     @require_roles(ADMIN)
     @blp.arguments(PageArgs, location="query")
+    @answers(blp, out.SourcePage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List sources (never their secrets)."""
         rows = service.list_sources()
@@ -55,6 +58,7 @@ class Sources(MethodView):
 
     @require_roles(ADMIN)
     @blp.arguments(SourceCreate)
+    @answers(blp, out.SourceWithSecretOut, 201, created=True)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a source; the answer holds its secret, shown this once."""
         source, secret = service.create_source(
@@ -67,11 +71,13 @@ class Sources(MethodView):
 @blp.route("/<int:source_id>")
 class SourceItem(MethodView):
     @require_roles(ADMIN)
+    @answers(blp, out.SourceOut)
     def get(self, source_id: int) -> dict[str, Any]:
         return service.source_view(service.find_source(source_id))
 
     @require_roles(ADMIN)
     @blp.arguments(SourcePatch)
+    @answers(blp, out.SourceOut)
     def patch(self, data: dict[str, Any], source_id: int) -> dict[str, Any]:
         """Change mapping rules, the enabled flag or the rate limit."""
         return service.source_view(service.update_source(_actor(), source_id, data))
@@ -81,6 +87,7 @@ class SourceItem(MethodView):
 class SourceRotate(MethodView):
     @require_roles(ADMIN)
     @blp.arguments(RotateArgs)
+    @answers(blp, out.SourceWithSecretOut)
     def post(self, data: dict[str, Any], source_id: int) -> dict[str, Any]:
         """A new secret (shown once); the previous one stays valid for `grace_hours`."""
         source, secret = service.rotate_source(_actor(), source_id, data["grace_hours"])

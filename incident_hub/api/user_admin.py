@@ -9,6 +9,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from incident_hub.api.openapi import answers
+from incident_hub.api.schemas import answers_more as out
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN, ROLES
 from incident_hub.services.admin import accounts
@@ -28,6 +30,7 @@ class UserPatch(Schema):
 class UserItem(MethodView):
     @require_roles(ADMIN)
     @blp.arguments(UserPatch)
+    @answers(blp, out.UserOut)
     def patch(self, changes: dict[str, Any], user_id: int) -> dict[str, Any]:
         """Change `role`, `unit` (checked as on creation, rule M1) or `active`; 409 on your own role or
         active flag."""
@@ -39,6 +42,7 @@ class UserItem(MethodView):
 @blp.route("/<int:user_id>/password-reset")
 class PasswordReset(MethodView):
     @require_roles(ADMIN)
+    @answers(blp, out.PasswordResetOut)
     def post(self, user_id: int) -> dict[str, Any]:
         """A one-time password, in this answer only; the user must change it at the next sign-in."""
         user, password = accounts.reset_password(current_principal().username, user_id)

@@ -24,10 +24,10 @@ def _day(name: str, end: bool = False) -> datetime | None:
     if not raw:
         return None
     try:
-        day = date.fromisoformat(raw)
-    except ValueError:
+        day = date.fromisoformat(raw) + timedelta(days=1 if end else 0)
+    except (ValueError, OverflowError):  # OverflowError: the day after 9999-12-31
         raise ValidationError.for_fields({name: ["use YYYY-MM-DD"]})
-    return datetime.combine(day + timedelta(days=1 if end else 0), time.min, tzinfo=UTC)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @bp.get("/dashboard")

@@ -12,8 +12,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from incident_hub.api.pagination import PageArgs, sort_field
+from incident_hub.api.schemas.derived import RefusesDerived
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
+from incident_hub.ids import Moment
 from incident_hub.services.incidents.queries import RELEVANCE, SORTABLE
 
 RULES = ("R1", "R2", "R3", "R4", "R5")
@@ -35,13 +37,6 @@ DERIVED = (
     "resolved_at",
     "closed_at",
 )
-
-
-class Refused(fields.Field):
-    """A derived field: present in a request body means a 422 naming it."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        raise ValidationError(DERIVED_MESSAGE)
 
 
 class StrictBoolean(fields.Boolean):
@@ -83,18 +78,20 @@ def _facts_fields(required: bool) -> dict[str, fields.Field]:
         "severity": fields.String(validate=validate.OneOf(SEVERITIES), **default("medium")),
         "location": fields.String(validate=validate.Length(max=200), **default("")),
         "tlp": fields.String(validate=validate.OneOf(TLP_LABELS), **default("TLP:AMBER")),
-        "occurred_at": fields.AwareDateTime(allow_none=True, **default(None)),
+        "occurred_at": Moment(allow_none=True, **default(None)),
         "detection": fields.Nested(DetectionSchema, allow_none=True, **default(None)),
     }
 
 
-_REFUSED = {name: Refused() for name in DERIVED}
-IncidentCreateSchema = Schema.from_dict(
-    {**_facts_fields(True), **_REFUSED, "lead_unit": Refused()}, name="IncidentCreate"
-)
+class _CreateBase(RefusesDerived):
+    DERIVED = {name: DERIVED_MESSAGE for name in (*DERIVED, "lead_unit")}
 
 
-class _PatchBase(Schema):
+IncidentCreateSchema = _CreateBase.from_dict(_facts_fields(True), name="IncidentCreate")
+
+
+class _PatchBase(RefusesDerived):
+    DERIVED = {name: DERIVED_MESSAGE for name in DERIVED}
     lead_unit = fields.String(validate=validate.Length(min=1, max=32))
     owner = fields.String(allow_none=True, validate=validate.Length(min=1, max=80))
 
@@ -104,7 +101,7 @@ class _PatchBase(Schema):
             raise ValidationError("send at least one field to change")
 
 
-IncidentPatchSchema = _PatchBase.from_dict({**_facts_fields(False), **_REFUSED}, name="IncidentPatch")
+IncidentPatchSchema = _PatchBase.from_dict(_facts_fields(False), name="IncidentPatch")
 
 
 class TransitionSchema(Schema):
@@ -141,8 +138,8 @@ class IncidentListArgs(PageArgs):
     hybrid = fields.String(validate=validate.OneOf(("true", "false", "unknown")))
     rule = fields.String(validate=validate.OneOf(RULES))
     q = fields.String(validate=validate.Length(min=1, max=200))
-    created_after = fields.AwareDateTime()
-    created_before = fields.AwareDateTime()
+    created_after = Moment()
+    created_before = Moment()
     observable = fields.String(validate=validate.Length(min=1, max=2048))
     technique = fields.String(validate=validate.Regexp(r"^[Tt]\d{4}(\.\d{3})?$", error="not an ATT&CK technique id"))
     # `relevance` (best match of `q` first) is the default with `q`; `-created_at` without.

@@ -66,7 +66,7 @@ def parse_time(value: Any, path: str, errors: Errors) -> datetime | None:
     text = base + (fraction or "")[:7] + ("+00:00" if zone.upper() == "Z" else zone)
     try:
         moment = datetime.fromisoformat(text).astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: year 1 east of UTC, year 9999 west of it
         errors.add(path, "must be an RFC 3339 time")
         return None
     return None if moment.year <= 1 else moment

@@ -32,6 +32,7 @@ from incident_hub.errors import (
     ValidationError,
 )
 from incident_hub.extensions import db
+from incident_hub.hostile_input import check_depth
 from incident_hub.intake import ratelimit, signing
 from incident_hub.intake.adapters import PARSERS, ParsedDelivery
 from incident_hub.intake.signing import Headers, Refused
@@ -166,6 +167,7 @@ def _parse(source: Source, req: IntakeRequest) -> ParsedDelivery:
         payload = json.loads(req.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadJson("The delivery is not valid UTF-8 JSON.")
+    check_depth(payload)  # no monitoring tool nests deeper; the API's bodies have the same limit
     if not isinstance(payload, dict):
         raise ValidationError.for_fields({"_schema": ["the body must be a JSON object"]})
     return PARSERS[source.format](payload)

@@ -3,7 +3,8 @@
 A NUL character in text is refused by PostgreSQL ("A string literal cannot contain NUL"), which
 answered 500: here it is a 422 naming the field, before any view runs. JSON nested deeper than
 `MAX_DEPTH` is a 400 `bad_json`: no request of ours needs more, and walking it costs stack.
-Both walks are iterative, so no input can exhaust the recursion limit.
+Both walks are iterative, so no input can exhaust the recursion limit. Intake deliveries get the
+depth check too (`check_depth`); their NULs are refused by the adapters, naming the alert field.
 """
 
 from __future__ import annotations
@@ -40,11 +41,26 @@ def check_json(body: Any) -> None:
             stack.extend((f"{path}.{i}" if path else str(i), item, depth + 1) for i, item in enumerate(value))
 
 
+def check_depth(body: Any) -> None:
+    """400 `bad_json` past MAX_DEPTH levels of arrays and objects."""
+    stack: list[tuple[Any, int]] = [(body, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BadJson(f"The request body is nested more than {MAX_DEPTH} levels deep.")
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
 def check_request(
     args: MultiDict[str, str], form: MultiDict[str, str] | None, view_args: Mapping[str, Any] | None
 ) -> None:
     for source in (args, form or MultiDict()):
         for name, value in source.items(multi=True):
+            # werkzeug's multipart parser gives a part whose name it cannot read the name None
+            name, value = name or "", value if isinstance(value, str) else ""
             if NUL in name or NUL in value:
                 _refuse(name.replace(NUL, ""))
     for name, value in (view_args or {}).items():
