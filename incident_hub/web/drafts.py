@@ -1,7 +1,8 @@
 """Post/redirect/get for every page form (issue 12 "Safety"): a refused form answers with a
 redirect too, to the page that shows it, at the error; what was typed and the errors come back
 from services/drafts.py (never a password, never the CSRF token). A reload of either page only
-reads.
+reads. A secret a POST makes (a token, a generated password) reaches the next page once,
+encrypted in the session (`reveal_once`).
 
     return refuse(form, "assessment:7:threat", url_for(...), "add-threat", exc)   # in a POST view
     form = restored(ThreatForm, "assessment:7:threat", prefix="threat")         # in the GET view
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from flask import redirect, request
+from flask import redirect, request, session
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -20,6 +21,8 @@ from wtforms import PasswordField
 
 from incident_hub.auth import current_principal
 from incident_hub.errors import AppError
+from incident_hub.intake.secrets import decrypt_secret, encrypt_secret
+from incident_hub.runtime import settings
 from incident_hub.services.drafts import find_draft, keep_draft
 from incident_hub.web.support import apply_errors
 
@@ -57,6 +60,30 @@ def refuse(form: FlaskForm, key: str, url: str, anchor: str, error: AppError | N
     return redirect(f"{with_draft(url, token)}#{'field-' + first.name if first else anchor}", 303)
 
 
+def refuse_fields(
+    key: str, url: str, anchor: str, errors: dict[str, list[str]], secret: tuple[str, ...] = ()
+) -> Response:
+    """`refuse` for a page form written without WTForms: what was posted (less the CSRF token and the
+    `secret` inputs, such as a webhook URL, which is a credential) and the errors by input name."""
+    skip = {"csrf_token", *secret}
+    payload = {
+        "data": [[k, v] for k, v in request.form.items(multi=True) if k not in skip],
+        "errors": {name: [str(m) for m in messages] for name, messages in errors.items()},
+        "form_errors": [],
+        "expired": False,
+    }
+    token = keep_draft(current_principal().user_id, key, payload)
+    return redirect(f"{with_draft(url, token)}#{anchor}", 303)
+
+
+def refused_fields(key: str) -> tuple[MultiDict[str, str], dict[str, list[str]]]:
+    """What `refuse_fields` kept for `key`: the posted values and the errors (both empty without a draft)."""
+    found = _draft(key)
+    if found is None:
+        return MultiDict(), {}
+    return MultiDict([tuple(pair) for pair in found[1]["data"]]), dict(found[1].get("errors", {}))
+
+
 def refused_key() -> str | None:
     """The form key of the draft this request was redirected with, if any (to open its box)."""
     found = _draft()
@@ -85,6 +112,31 @@ def restored(form_class: type[F], key: str, **kwargs: Any) -> F | None:
     return form
 
 
+def draft_values(key: str) -> dict[str, str]:
+    """What was typed into the refused form of `key` (also inputs outside its WTForm, such as the
+    review's `finding-<id>` fields); empty when there is no such draft."""
+    found = _draft(key)
+    return {k: v for k, v in found[1]["data"]} if found else {}
+
+
 def form_or_new(form_class: type[F], key: str, **kwargs: Any) -> F:
     """The refused form of `key` when this page shows one, else an empty form."""
     return restored(form_class, key, **kwargs) or form_class(formdata=None, **kwargs)
+
+
+REVEAL = "reveal_once"
+
+
+def reveal_once(page: str, what: str, value: str) -> None:
+    """A secret made by a POST (a generated password, a token, a source secret), for the page the
+    redirect lands on: encrypted in the session (Fernet, key from SECRET_KEY), shown once."""
+    session[REVEAL] = {"page": page, "what": what, "value": encrypt_secret(settings().secret_key, value)}
+
+
+def take_revealed(page: str) -> dict[str, str] | None:
+    """The secret stashed for `page`, removed from the session as it is read: a reload shows nothing."""
+    stash = session.get(REVEAL)
+    if not isinstance(stash, dict) or stash.get("page") != page:
+        return None
+    session.pop(REVEAL, None)
+    return {"what": str(stash.get("what", "")), "value": decrypt_secret(settings().secret_key, str(stash["value"]))}

@@ -210,16 +210,21 @@ def test_cancel_asks_for_confirmation_in_a_dialog(page):
     _login(page, "ui-oict2")
     page.goto("/actions")
     cancel = f"#action-{action_id}-cancelled button"
+    page.click(f"details:has(#action-{action_id}-cancelled) summary")
+    page.fill(f"#a{action_id}-reason-cancelled", "The controllers are being replaced")
     page.click(cancel)
     assert page.is_visible("dialog.confirm") and "cannot be reopened" in page.inner_text("#confirm-message")
     page.click("#confirm-cancel")  # "Go back": nothing is sent
     assert not page.is_visible("dialog.confirm")
     page.reload()
     assert page.locator(cancel).count() == 1
+    page.click(f"details:has(#action-{action_id}-cancelled) summary")
+    page.fill(f"#a{action_id}-reason-cancelled", "The controllers are being replaced")
     page.click(cancel)
     page.click("#confirm-ok")
     page.wait_for_load_state()
     assert "is now cancelled" in page.inner_text(".flash")
     db.session.expire_all()
-    assert db.session.get(Action, action_id).status == "cancelled"
+    cancelled = db.session.get(Action, action_id)
+    assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "The controllers are being replaced")
     release()

@@ -62,6 +62,13 @@ class Browser:
         assert "draft=" in location, location
         return self.text(location.split("#")[0])
 
+    def followed(self, path: str, data: dict[str, Any] | None = None, csrf_page: str | None = "/") -> str:
+        """Post a form the server accepts: it answers with a redirect (post/redirect/get); the HTML of
+        the page it lands on (where a secret made by the POST is shown once)."""
+        response = self.post(path, data, csrf_page)
+        assert response.status_code in (302, 303), (path, response.status_code)
+        return self.text(response.headers["Location"].split("#")[0])
+
 
 def login(app: Flask, role: str, unit: str | None = None, username: str | None = None) -> Browser:
     user, _ = make_user(role, unit, username)
