@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.access import may_work_action
-from incident_hub.domain.labels import label
+from incident_hub.domain.labels import ACTION_MOVES, label
 from incident_hub.domain.lifecycle import ACTION_TRANSITIONS
 from incident_hub.errors import AppError
 from incident_hub.models import Action
@@ -35,7 +35,6 @@ from incident_hub.web.blueprint import bp
 from incident_hub.web.drafts import form_or_new, refuse, restored
 from incident_hub.web.forms import ActionTransitionForm, AssignForm, CommentForm, DueDateForm, opt
 
-MOVES = {"in_progress": "Start", "blocked": "Block", "done": "Mark done", "cancelled": "Cancel"}
 NOBODY = "-"
 
 
@@ -52,7 +51,7 @@ def _forms(action: Action) -> dict[str, FlaskForm]:
         "assign": form_or_new(AssignForm, _key(action.id, "assign"), prefix="assign"),
         "due": due,
         "comment": form_or_new(CommentForm, _key(action.id, "comment"), prefix="comment"),
-        **{t: form_or_new(ActionTransitionForm, _key(action.id, t), prefix=f"to-{t}") for t in MOVES},
+        **{t: form_or_new(ActionTransitionForm, _key(action.id, t), prefix=f"to-{t}") for t in ACTION_MOVES},
     }
     _choices(forms["assign"], action)
     return forms
@@ -80,8 +79,7 @@ def action_page(action_id: int) -> ResponseReturnValue:
         history=action_history(action),
         comments=action_comments(action),
         may_work=may_work,
-        moves=[t for t in MOVES if t in ACTION_TRANSITIONS[action.status]] if may_work else [],
-        labels=MOVES,
+        moves=[t for t in ACTION_MOVES if t in ACTION_TRANSITIONS[action.status]] if may_work else [],
         forms=_forms(action),
     )
 
@@ -130,7 +128,7 @@ def action_due_date(action_id: int) -> ResponseReturnValue:
 @bp.post("/actions/<int:action_id>/status")
 def action_status(action_id: int) -> ResponseReturnValue:
     get_visible_action(current_principal(), action_id)
-    target = next((t for t in MOVES if f"to-{t}-to" in request.form), "")
+    target = next((t for t in ACTION_MOVES if f"to-{t}-to" in request.form), "")
     if not target:
         flash(_("The status form was incomplete."), "error")
         return redirect(_page_of(action_id) + "#status")
@@ -147,7 +145,7 @@ def action_status(action_id: int) -> ResponseReturnValue:
         )
     except AppError as exc:
         return refuse(form, key, _page_of(action_id), f"move-{target}", exc)
-    status = label("action_status", action.status).lower()
+    status = label("action_status", action.status, _).lower()
     return _done(action_id, _("Status is now %(status)s.", status=status), "#status")
 
 

@@ -20,6 +20,7 @@ from incident_hub.auth import current_principal
 from incident_hub.domain.assessments import DOMAINS, measure_owner_units, threat_domains_for
 from incident_hub.domain.risk import LABELS
 from incident_hub.errors import AppError, NotFound
+from incident_hub.i18n import translated
 from incident_hub.models import Measure, Threat
 from incident_hub.runtime import units
 from incident_hub.services.assessments import threats as svc
@@ -74,7 +75,7 @@ def threat_edit(assessment_id: int, threat_id: int) -> ResponseReturnValue:
         cyber_units=cyber_units(),
         form=form,
         delete_form=PostForm(formdata=None),
-        labels=LABELS,
+        labels=translated(LABELS),
     )
 
 
@@ -92,7 +93,7 @@ def threat_save(assessment_id: int, threat_id: int) -> ResponseReturnValue:
         t = svc.update_threat(p, assessment_id, threat_id, form.data_in())
     except AppError as exc:
         return refuse(form, key, back, "edit-threat", exc)
-    message = _("Threat '%(title)s' saved (risk %(risk_level)s).", title=t.title, risk_level=LABELS[t.risk_level])
+    message = _("Threat '%(title)s' saved (risk %(risk_level)s).", title=t.title, risk_level=_(LABELS[t.risk_level]))
     return saved(assessment_id, message, signed, f"threat-{threat_id}")
 
 
@@ -146,7 +147,7 @@ def measure_edit(assessment_id: int, threat_id: int, measure_id: int) -> Respons
         cyber_units=cyber_units(),
         form=_measure_form(t, m, key_of(assessment_id, f"measure-{measure_id}")),
         delete_form=PostForm(formdata=None),
-        labels=LABELS,
+        labels=translated(LABELS),
         when_format=WHEN,
     )
 

@@ -24,6 +24,7 @@ from incident_hub.domain.assessments import CYBER_DOMAIN, DOMAINS, is_joint, thr
 from incident_hub.domain.risk import IMPACT_NAMES, LABELS, LIKELIHOOD_NAMES
 from incident_hub.domain.units import CYBER
 from incident_hub.errors import AppError, NotFound
+from incident_hub.i18n import translated
 from incident_hub.ids import parse_id
 from incident_hub.runtime import risk_matrix, units
 from incident_hub.services.assessments import threats as threats_svc
@@ -156,9 +157,9 @@ def assessment(assessment_id: int) -> ResponseReturnValue:
         a=view,
         matrix=risk_matrix().rows(),
         cells=_cells(view["threats"]),
-        labels=LABELS,
-        likelihood_names=LIKELIHOOD_NAMES,
-        impact_names=IMPACT_NAMES,
+        labels=translated(LABELS),
+        likelihood_names=translated(LIKELIHOOD_NAMES),
+        impact_names=translated(IMPACT_NAMES),
         may_sign=may_sign,
         editable_domains=threat_domains_for(principal, units()) if not view["frozen"] else (),
         failed_threat=forms["measure_form"].threat_id.data,
@@ -198,7 +199,7 @@ def assessment_add_threat(assessment_id: int) -> ResponseReturnValue:
         t = threats_svc.add_threat(principal, assessment_id, form.data_in())
     except AppError as exc:
         return refuse(form, key, page_of(assessment_id), "add-threat", exc)
-    message = _("Threat '%(title)s' added (risk %(risk_level)s).", title=t.title, risk_level=LABELS[t.risk_level])
+    message = _("Threat '%(title)s' added (risk %(risk_level)s).", title=t.title, risk_level=_(LABELS[t.risk_level]))
     return saved(assessment_id, message, signed)
 
 

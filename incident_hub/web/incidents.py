@@ -262,7 +262,7 @@ def incident_transition(incident_id: int) -> ResponseReturnValue:
                 form.override_reason.data or "",
                 form.reason.data or "",
             )
-            flash(_("Status is now %(data)s.", data=label("incident_status", form.to.data)), "ok")
+            flash(_("Status is now %(data)s.", data=label("incident_status", form.to.data, _)), "ok")
         except AppError as exc:
             if exc.status == 404:
                 raise
