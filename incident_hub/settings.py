@@ -61,6 +61,8 @@ class Settings:
     attachment_denied_types: tuple[str, ...] = DEFAULT_DENIED_TYPES
     # Severities whose incidents need a signed post-incident review before `closed` (API.md).
     review_required_severities: tuple[str, ...] = ("high", "critical")
+    # Lists count their matches exactly up to this many; past it `total` is an estimate (issue 18).
+    list_exact_total_max: int = 10_000
     log_format: str | None = None  # json | text; None leaves logging as it is (tests)
     log_level: str = "INFO"
     metrics_token: str | None = field(default=None, repr=False)
@@ -115,6 +117,8 @@ class Settings:
             )
         if self.log_format is not None and self.log_format not in ("json", "text"):
             raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}.")
+        if self.list_exact_total_max < 1:
+            raise SettingsError("LIST_EXACT_TOTAL_MAX must be a positive number of rows.")
         if self.trusted_proxies < 0:
             raise SettingsError("TRUSTED_PROXIES must be 0 or the number of proxies in front of the service.")
         for entry in self.metrics_allow:
@@ -198,6 +202,7 @@ def load_settings(dotenv: bool = True) -> Settings:
         metrics_allow=tuple(part.strip() for part in (e("METRICS_ALLOW") or "").split(",") if part.strip()),
         trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
         review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
+        list_exact_total_max=_int(e("LIST_EXACT_TOTAL_MAX"), "LIST_EXACT_TOTAL_MAX", 10_000),
     )
 
 

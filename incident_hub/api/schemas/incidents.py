@@ -14,7 +14,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from incident_hub.api.pagination import PageArgs, sort_field
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
-from incident_hub.services.incidents.queries import RELEVANCE, SORTABLE
+from incident_hub.services.incidents.queries import SORTABLE
+from incident_hub.services.incidents.search import RELEVANCE
 
 RULES = ("R1", "R2", "R3", "R4", "R5")
 DERIVED_MESSAGE = "is derived from the facts (or set by the service) and cannot be sent"
@@ -147,3 +148,39 @@ class IncidentListArgs(PageArgs):
     technique = fields.String(validate=validate.Regexp(r"^[Tt]\d{4}(\.\d{3})?$", error="not an ATT&CK technique id"))
     # `relevance` (best match of `q` first) is the default with `q`; `-created_at` without.
     sort = sort_field((*SORTABLE, RELEVANCE), "")
+    after = fields.String(
+        validate=validate.Length(min=1, max=1024),
+        metadata={
+            "description": "Keyset paging: the `next_cursor` of the previous page (same filters and sort). "
+            "Pages deep into a long list as fast as the first; not combined with `page`."
+        },
+    )
+
+    @validates_schema(pass_original=True)
+    def _after_or_page(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        if "after" in data and "page" in original:
+            raise ValidationError("cannot be combined with page", field_name="after")
+
+
+class IncidentPageSchema(Schema):
+    """A page of `GET /api/v1/incidents` (issue 18: lists that stay fast at 1,000,000 incidents)."""
+
+    items = fields.List(fields.Dict(), required=True, metadata={"description": "The incidents of the page."})
+    total = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Matches the caller may see: exact up to LIST_EXACT_TOTAL_MAX (10,000), else an estimate."
+        },
+    )
+    total_is_estimate = fields.Boolean(
+        required=True,
+        metadata={"description": "true when `total` is an estimate (PostgreSQL's planner; SQLite: sampled)."},
+    )
+    page = fields.Integer(
+        allow_none=True, metadata={"description": "The page number; null on a page asked with `after`."}
+    )
+    per_page = fields.Integer(required=True)
+    next_cursor = fields.String(
+        allow_none=True,
+        metadata={"description": "Pass as `after` for the next page (keyset paging); null on the last page."},
+    )

@@ -20,23 +20,35 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Integer,
+    Select,
     Subquery,
     Text,
     bindparam,
+    cast,
     column,
     func,
+    literal,
     literal_column,
     or_,
     select,
     table,
     text,
+    tuple_,
 )
 from sqlalchemy.orm import Session
 
+from incident_hub.domain.paging import decode_cursor, encode_cursor
+from incident_hub.extensions import db
 from incident_hub.models import Incident, TimelineEvent
 
 MAX_TERMS = 8
+RELEVANCE = "relevance"  # the sort of a `q` search: best match first
+# Relevance ranks the newest this many matches (by id, i.e. as recorded); older matches follow,
+# newest first. Ranking every match of a common word would read them all (issue 12, "Search at 1M").
+RANKED_WINDOW = 500
+DOUBLE = Float(precision=53)
 _WORD = re.compile(r"\w[\w.@:/+-]*\w|\w", re.UNICODE)
 
 
@@ -140,5 +152,49 @@ def _pg_matches(q: str, words: list[str], with_detection: bool) -> Subquery:
         if len(q) >= 3:
             conditions.append(s.c.detection.ilike(like, escape="\\"))
         rank = rank + func.ts_rank(s.c.detection_tsv, query)
+    # As double precision: a real's text form does not round-trip into a cursor exactly.
+    rank = cast(rank, DOUBLE)
     stmt = select(s.c.incident_id, rank.label("rank")).select_from(s).where(or_(*conditions))
     return stmt.subquery("search")
+
+
+def _window_start(q: Select[tuple[Incident]]) -> int | None:
+    """The id of the oldest match in the ranked window; None when every match fits in it."""
+    nth = q.with_only_columns(Incident.id).order_by(Incident.id.desc()).offset(RANKED_WINDOW - 1).limit(1)
+    return db.session.execute(nth).scalar_one_or_none()
+
+
+def ranked_page(
+    q: Select[tuple[Incident]], found: Subquery, per_page: int, offset: int = 0, after: str | None = None
+) -> tuple[list[Incident], str | None]:
+    """A page of `q` (joined to `found`) in relevance order: the window of the newest matches best
+    match first (rank, then newest), then the older matches newest first; and the next cursor.
+
+    A cursor holds (rank or null in the older part, id, the window's oldest id), so a client
+    paging with `after` keeps the window it started with."""
+    if after:
+        rank, last_id, start = decode_cursor(after, RELEVANCE, ("float?", "int", "int?"))
+    else:
+        rank, last_id, start = None, None, _window_start(q)
+    window = q if start is None else q.where(Incident.id >= start)
+    older = None if start is None else q.where(Incident.id < start)
+    rows: list[tuple[Incident, float | None]] = []
+    if last_id is None or rank is not None:
+        ranked = window.add_columns(found.c.rank).order_by(found.c.rank.desc(), Incident.id.desc())
+        if rank is not None:
+            ranked = ranked.where(tuple_(found.c.rank, Incident.id) < tuple_(literal(rank, DOUBLE), literal(last_id)))
+        elif offset:
+            ranked = ranked.offset(offset)
+        rows = [(r[0], r[1]) for r in db.session.execute(ranked.limit(per_page + 1))]
+    if older is not None and len(rows) <= per_page:
+        rest = older.order_by(Incident.id.desc()).limit(per_page + 1 - len(rows))
+        if last_id is not None and rank is None:
+            rest = rest.where(Incident.id < last_id)
+        elif last_id is None and offset > RANKED_WINDOW:
+            rest = rest.offset(offset - RANKED_WINDOW)
+        rows += [(i, None) for i in db.session.execute(rest).scalars()]
+    cursor = None
+    if len(rows) > per_page:
+        last, last_rank = rows[per_page - 1]
+        cursor = encode_cursor(RELEVANCE, [last_rank, last.id, start])
+    return [i for i, _ in rows[:per_page]], cursor
