@@ -143,7 +143,7 @@ def list_incidents(
     q, found = filtered_incidents(principal, f)
     total = _total(principal, f, q)
     if sort == RELEVANCE and found is not None:
-        rows, cursor = ranked_page(q, found, per_page, offset=(page - 1) * per_page, after=after)
+        rows, cursor = ranked_page(q, found, total, per_page, offset=(page - 1) * per_page, after=after)
         return IncidentPage(rows, total, cursor)
     key = keyset("-created_at" if sort == RELEVANCE else sort)
     stmt = page_after(q, key, after, per_page + 1)
