@@ -111,11 +111,15 @@ def filtered_incidents(principal: Principal, f: IncidentFilter) -> tuple[Select[
     return q, found
 
 
-def _total(principal: Principal, f: IncidentFilter, q: Select[tuple[Incident]]) -> Total:
-    if f == IncidentFilter() and not sees_all_incidents(principal, units()):
+def _total(principal: Principal, f: IncidentFilter, q: Select[Any], found: Subquery | None) -> Total:
+    sees_all = sees_all_incidents(principal, units())
+    if f == IncidentFilter() and not sees_all:
         # One row per (incident, unit): the need-to-know index alone answers the unfiltered count.
-        q = select(Incident).join(IncidentUnit, IncidentUnit.incident_id == Incident.id)
-        q = q.where(IncidentUnit.unit == principal.unit)
+        q = select(IncidentUnit.incident_id).where(IncidentUnit.unit == principal.unit)
+        return total_of(q, IncidentUnit.incident_id)
+    if found is not None and sees_all and f == IncidentFilter(q=f.q):
+        # Only words, for someone who sees every incident: the search table alone answers.
+        return total_of(select(found.c.incident_id), found.c.incident_id)
     return total_of(q, Incident.id)
 
 
@@ -141,7 +145,7 @@ def list_incidents(
     With `q`, only the incidents the full-text search matches (services/incidents/search.py), and
     `sort="relevance"` ranks the newest matches best match first (search.RANKED_WINDOW says how many)."""
     q, found = filtered_incidents(principal, f)
-    total = _total(principal, f, q)
+    total = _total(principal, f, q, found)
     if sort == RELEVANCE and found is not None:
         rows, cursor = ranked_page(q, found, total, per_page, offset=(page - 1) * per_page, after=after)
         return IncidentPage(rows, total, cursor)
