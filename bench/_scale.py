@@ -6,9 +6,10 @@ know, service, JSON).
 The generated incidents look like a long-lived deployment's: ids grow with `created_at` (one
 every minute, the newest now), most are closed, 1 in 7 is a hybrid R3 incident OICT leads with
 DSS, 1 in 3 of the others a DSS-led physical one (R4), the rest OICT-led cyber ones (R1) with
-detection indicators. Every title has two words of TITLE_WORDS (so a title word is in about 1 in 6),
-every description says "Reported near the … checked" (two words in every row) and one in ten
-thousand "zanzibarite"; one incident in ten has a comment. The search table is filled by the
+detection indicators; severity and status are independent of each other. Every title has two
+words of TITLE_WORDS (so a title word is in about 1 in 6), every description says "Reported near
+the … checked" (two words in every row) and one in ten thousand "zanzibarite"; one incident in
+ten has a comment. The search table is filled by the
 very statement of migration 0012_search.
 """
 
@@ -53,7 +54,7 @@ SELECT g,
     CASE k WHEN 'R3' THEN '["programme_disruption", "premises_security_gap"]' WHEN 'R4'
         THEN '["premises_security_gap"]' ELSE '["service_outage"]' END::json,
     true,
-    sev[1 + g % 10], array_position(ARRAY['low','medium','high','critical'], sev[1 + g % 10]) - 1,
+    sev[1 + (g / 20) % 10], array_position(ARRAY['low','medium','high','critical'], sev[1 + (g / 20) % 10]) - 1,
     c[1 + g % array_length(c, 1)] || ', building ' || (g % 31),
     'TLP:AMBER', created - interval '1 hour',
     CASE WHEN k <> 'R4' THEN json_build_object('sensor', 'edr-' || (g % 50), 'rule', 'bench', 'indicators',
@@ -132,8 +133,9 @@ def generate_pg(app: Flask, rows: int) -> None:
     with app.app_context(), db.engine.begin() as conn:
         indexes = conn.execute(
             text(
+                # timeline_events keeps its index: the search backfill reads each incident's comments by it
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('incidents', 'incident_search', "
-                "'incident_units', 'timeline_events') "
+                "'incident_units') "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = indexname)"
             )
         ).all()
