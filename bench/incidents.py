@@ -1,30 +1,25 @@
-"""Incidents at scale (issue 4, "Speed"): create and list/filter latency at 10k and 1M rows, on
-SQLite and PostgreSQL. Prints a table; not a test.
+"""Incident lists at scale (issue 18, "Lists at 1,000,000 incidents"): the first page of every
+filter and sort of `GET /api/v1/incidents`, a deep page by number and by cursor (`?after=`), a
+DSS officer's list, and the /incidents page, on PostgreSQL. Prints a table; not a test.
 
-Rows are generated in bulk (COPY on PostgreSQL, executemany on SQLite), with classification
-and routing computed by the real domain core, then each operation is timed through the HTTP
-test client (the full stack: auth, schema, service, audit). On PostgreSQL every list query is
-EXPLAINed and its plan's access paths are printed, so a missing index shows.
+Rows are made inside PostgreSQL (bench/_scale.py: `generate_series`, no ORM). Each request goes
+through the HTTP test client (the full stack: token, schema, need to know, count, page, JSON).
+Every figure is printed in ms and as a ratio to a reference measured in the same run, between
+the same requests: `GET /api/v1/incidents/{id}`, one incident read by its key through the same
+stack. The target is a first page under 50 ms median whatever the filter.
 
-    python bench/incidents.py                        # 10k rows, both databases
-    python bench/incidents.py --sizes 10000,1000000  # 1M takes minutes to generate
-    python bench/incidents.py --engines postgresql --explain
+    python bench/incidents.py                         # 1,000,000 incidents (a few minutes to generate)
+    python bench/incidents.py --sizes 100000,1000000  # grows the same database
+    python bench/incidents.py --reuse --explain       # re-measure the last run's rows, print plans
 
-It uses its own databases: a temporary SQLite file and PostgreSQL `ih_incidents_bench`
-(dropped and rebuilt; set BENCH_PG_URL to change).
+It uses its own database, PostgreSQL `ih_incidents_bench` (dropped and rebuilt; set BENCH_PG_URL).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import random
-import statistics
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,379 +27,169 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
-from sqlalchemy import create_engine, text
 
-from incident_hub import create_app
-from incident_hub.domain.classification import classify
-from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, IncidentFacts
-from incident_hub.domain.routing import route
-from incident_hub.domain.units import DEFAULT_UNITS
-from incident_hub.settings import Settings
+from bench._scale import generate_pg, incident_count, pg_app, timed, token
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ih_incidents_bench")
-CHUNK = 50_000
-WORDS = [
-    "phishing",
-    "ransomware",
-    "intrusion",
-    "ddos",
-    "sabotage",
-    "theft",
-    "cable",
-    "badge",
-    "tailgating",
-    "outage",
-    "laptop",
-    "server",
-]
-VECTOR_SETS = [["digital"], ["physical_on_it"], ["physical"], ["digital", "physical"]]
-STATUSES = ["new", "acknowledged", "contained", "resolved", "closed"]
-INCIDENT_COLUMNS = [
-    "id",
-    "title",
-    "description",
-    "vectors",
-    "effects",
-    "deliberate",
-    "severity",
-    "severity_rank",
-    "location",
-    "tlp",
-    "occurred_at",
-    "detection",
-    "status",
-    "cyber_component",
-    "physical_security_effect",
-    "hybrid",
-    "hybrid_criteria",
-    "lead_unit",
-    "partner_units",
-    "informed_units",
-    "rule",
-    "routing_basis",
-    "routing_explanation",
-    "lead_overridden",
-    "joint_assessment_due_at",
-    "created_at",
-    "updated_at",
-]
-JSON_COLUMNS = {"vectors", "effects", "detection", "hybrid_criteria", "partner_units", "informed_units"}
 LIST_QUERIES = [
     ("list newest", ""),
-    ("status=acknowledged", "status=acknowledged"),
+    ("status=acknowledged (5%)", "status=acknowledged"),
+    ("status=closed (70%)", "status=closed"),
     ("lead_unit=DSS", "lead_unit=DSS"),
     ("severity=critical", "severity=critical"),
     ("hybrid=true", "hybrid=true"),
     ("rule=R3", "rule=R3"),
-    ("q=ransom (1 in 6 rows)", "q=ransom"),
-    ("q=site 512 (1 in 1000)", "q=site%20512"),
     ("created in a week", "created_after={week_ago}&created_before={now}"),
+    ("created in a day", "created_after={day_ago}"),
     ("status+lead+severity", "status=new&lead_unit=OICT&severity=high"),
     ("sort=-severity", "sort=-severity"),
+    ("sort=status", "sort=status"),
+    ("sort=-status", "sort=-status"),
     ("sort=title", "sort=title"),
     ("sort=-updated_at", "sort=-updated_at"),
-    ("page 200", "page=200"),
+    ("sort=occurred_at", "sort=occurred_at"),
+    ("status=new&sort=-severity", "status=new&sort=-severity"),
+    ("q=ransomware (1 in 6)", "q=ransomware"),
+    ("q=site 512 (1 in 1000)", "q=site%20512"),
+    ("page 200 (offset 9,950)", "page=200"),
+    ("after a cursor 10,000 down", "@cursor"),
+    ("DSS: list newest", "@dss"),
+    ("DSS: status=closed", "@dss status=closed"),
 ]
 
 
-def settings(url: str) -> Settings:
-    return Settings(env="testing", secret_key="bench", database_url=url)
+def _cursor(client: Any, headers: dict[str, str]) -> str | None:
+    """The `next_cursor` 10,000 rows down the newest-first list."""
+    body = client.get("/api/v1/incidents?per_page=500&page=20", headers=headers).get_json()
+    return body.get("next_cursor")
 
 
-# --- generation --------------------------------------------------------------------------
-
-
-def _decisions() -> dict[tuple[Any, ...], tuple[Any, Any]]:
-    """Classification and routing for every combination the generator draws (computed once)."""
-    out = {}
-    for vectors in VECTOR_SETS:
-        for mask in range(1 << len(EFFECTS)):
-            effects = [e for i, e in enumerate(EFFECTS) if mask >> i & 1]
-            for deliberate in (True, False, None):
-                c = classify(IncidentFacts.of(vectors, effects, deliberate))
-                out[(tuple(vectors), tuple(effects), deliberate)] = (c, route(c, DEFAULT_UNITS))
-    return out
-
-
-def generate(start: int, count: int, now: datetime) -> Iterator[tuple[dict[str, Any], list[tuple[int, str, str]]]]:
-    decisions, rnd = _decisions(), random.Random(start)
-    keys = list(decisions)
-    for i in range(start, start + count):
-        key = rnd.choice(keys)
-        c, r = decisions[key]
-        created = now - timedelta(seconds=rnd.randrange(730 * 86400))
-        row = {
-            "id": i,
-            "title": f"{rnd.choice(WORDS)} {rnd.choice(WORDS)} at site {i % 997}",
-            "description": "generated by bench/incidents.py",
-            "vectors": list(key[0]),
-            "effects": list(key[1]),
-            "deliberate": key[2],
-            "severity": (severity := rnd.choice(SEVERITIES)),
-            "severity_rank": SEVERITIES.index(severity),
-            "location": f"building {i % 31}",
-            "tlp": rnd.choice(TLP_LABELS),
-            "occurred_at": created - timedelta(hours=1),
-            "detection": {"sensor": "ids", "rule": "bench", "indicators": []} if c.cyber_component else None,
-            "status": rnd.choice(STATUSES),
-            "cyber_component": c.cyber_component,
-            "physical_security_effect": c.physical_security_effect,
-            "hybrid": c.hybrid,
-            "hybrid_criteria": c.hybrid_criteria,
-            "lead_unit": r.lead_unit,
-            "partner_units": list(r.partner_units),
-            "informed_units": list(r.informed_units),
-            "rule": r.rule,
-            "routing_basis": r.basis,
-            "routing_explanation": r.explanation,
-            "lead_overridden": False,
-            "joint_assessment_due_at": created + timedelta(hours=72) if r.joint_assessment_required else None,
-            "created_at": created,
-            "updated_at": created,
-        }
-        units = [(i, r.lead_unit, "lead")] + [(i, u, "partner") for u in r.partner_units]
-        units += [(i, u, "informed") for u in r.informed_units]
-        yield row, units
-
-
-def _value(name: str, value: Any) -> Any:
-    if name in JSON_COLUMNS:
-        return None if value is None else json.dumps(value)
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def _chunks(start: int, count: int, now: datetime) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
-    rows: list[tuple[Any, ...]] = []
-    units: list[tuple[Any, ...]] = []
-    for row, unit_rows in generate(start, count, now):
-        rows.append(tuple(_value(n, row[n]) for n in INCIDENT_COLUMNS))
-        units.extend(unit_rows)
-        if len(rows) >= CHUNK:
-            yield rows, units
-            rows, units = [], []
-    if rows:
-        yield rows, units
-
-
-def bulk_insert(app: Flask, start: int, count: int, now: datetime) -> None:
-    from incident_hub.extensions import db
-
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            if db.engine.dialect.name == "postgresql":
-                _copy_pg(raw, start, count, now)
-            else:
-                _executemany_sqlite(raw, start, count, now)
-            raw.commit()
-        finally:
-            raw.close()
-
-
-def _copy_pg(raw: Any, start: int, count: int, now: datetime) -> None:
-    cur = raw.cursor()
-    for rows, units in _chunks(start, count, now):
-        with cur.copy(f"COPY incidents ({', '.join(INCIDENT_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        with cur.copy("COPY incident_units (incident_id, unit, relation) FROM STDIN") as copy:
-            for unit_row in units:
-                copy.write_row(unit_row)
-    cur.execute("SELECT setval('incidents_id_seq', (SELECT max(id) FROM incidents))")
-    raw.commit()
-    raw.driver_connection.autocommit = (
-        True  # what autovacuum does after a bulk load: the visibility map makes counts index-only
-    )
-    cur.execute("VACUUM ANALYZE incidents")
-    cur.execute("VACUUM ANALYZE incident_units")
-    raw.driver_connection.autocommit = False
-
-
-def _executemany_sqlite(raw: Any, start: int, count: int, now: datetime) -> None:
-    cur = raw.cursor()
-    # Building the indexes once after the load is much faster than maintaining them row by row.
-    ddl = cur.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        "AND tbl_name IN ('incidents', 'incident_units')"
-    ).fetchall()
-    for name, _ in ddl:
-        cur.execute(f'DROP INDEX "{name}"')
-    marks = ", ".join("?" for _ in INCIDENT_COLUMNS)
-    for rows, units in _chunks(start, count, now):
-        cur.executemany(f"INSERT INTO incidents ({', '.join(INCIDENT_COLUMNS)}) VALUES ({marks})", rows)
-        cur.executemany("INSERT INTO incident_units (incident_id, unit, relation) VALUES (?, ?, ?)", units)
-    for _, sql in ddl:
-        cur.execute(sql)
-    cur.execute("ANALYZE")
-
-
-# --- measuring ---------------------------------------------------------------------------
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    fn()  # warm caches and the statement cache
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-
-
-def _token(app: Flask, role: str, unit: str | None, name: str) -> str:
-    from incident_hub.services.admin.tokens import create_token
-    from incident_hub.services.admin.users import create_user
-
-    with app.app_context():
-        create_user(name, role, unit, "bench-password-123", actor="bench")
-        return create_token(name, "bench", actor="bench")[1]
-
-
-def measure(app: Flask, rows: int, args: argparse.Namespace, out: list[tuple[Any, ...]]) -> None:
-    engine = "postgresql" if "postgresql" in app.config["SQLALCHEMY_DATABASE_URI"] else "sqlite"
+def measure(app: Flask, rows: int, args: argparse.Namespace) -> list[tuple[Any, ...]]:
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {args.tokens['oict']}"}
-    dss = {"Authorization": f"Bearer {args.tokens['dss']}"}
-    body = {
-        "title": "bench ransomware",
-        "vectors": ["digital"],
-        "effects": ["programme_disruption"],
-        "deliberate": True,
-    }
-
-    def create() -> None:
-        assert client.post("/api/v1/incidents", json=body, headers=headers).status_code == 201
-
-    out.append((engine, rows, "create (POST)", *timed(create, args.creates)))
+    oict = {"Authorization": f"Bearer {token(app, 'oict_responder', 'OICT')}"}
+    dss = {"Authorization": f"Bearer {token(app, 'dss_officer', 'DSS')}"}
     now = datetime.now(UTC)
     fmt = {
         "now": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "week_ago": (now - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "day_ago": (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    for label, query in [*LIST_QUERIES, ("DSS: list newest", "@dss")]:
-        who, qs = (dss, "") if query == "@dss" else (headers, query.format(**fmt))
+    one = f"/api/v1/incidents/{rows // 2}"
 
-        def get(qs: str = qs, who: dict[str, str] = who) -> None:
-            assert client.get(f"/api/v1/incidents?{qs}", headers=who).status_code == 200
+    def reference() -> None:
+        assert client.get(one, headers=oict).status_code == 200
 
-        out.append((engine, rows, f"GET {label}", *timed(get, args.lists)))
-    if engine == "postgresql" and args.explain:
-        explain(app, fmt)
+    out = []
+    for label, query in LIST_QUERIES:
+        who, qs = oict, query.format(**fmt)
+        if query.startswith("@dss"):
+            who, qs = dss, query.removeprefix("@dss").strip()
+        elif query == "@cursor":
+            cursor = _cursor(client, oict)
+            if cursor is None:  # a version without keyset paging (a "before" run)
+                continue
+            qs = "after=" + cursor
+        url = f"/api/v1/incidents?{qs}"
+        first = client.get(url, headers=who)
+        assert first.status_code == 200, first.get_json()
+        body = first.get_json()
+
+        def get(url: str = url, who: dict[str, str] = who) -> None:
+            assert client.get(url, headers=who).status_code == 200
+
+        ref, _ = timed(reference, args.repeat)
+        median, p95 = timed(get, args.repeat)
+        total = f"{'~' if body.get('total_is_estimate') else ''}{body['total']:,}"
+        out.append((f"GET {label}", total, median, p95, ref))
+        if args.explain:
+            _explain(app, qs, who is dss)
+    ref, _ = timed(reference, args.repeat)
+    out.append(("reference: GET /incidents/{id}", "", ref, ref, ref))
+    out.extend(_page(app, args, ref))
+    return out
 
 
-def explain(app: Flask, fmt: dict[str, str]) -> None:
-    """Print each list query's access paths (Index Scan / Seq Scan …) on PostgreSQL."""
-    from urllib.parse import parse_qsl
-
-    from werkzeug.datastructures import MultiDict
-
-    from incident_hub.api.incidents import _filter
-    from incident_hub.api.schemas.incidents import IncidentListArgs
-    from incident_hub.domain.access import Principal
+def _page(app: Flask, args: argparse.Namespace, ref: float) -> list[tuple[Any, ...]]:
+    """The /incidents page (signed in with a session cookie): list newest and a filter."""
     from incident_hub.extensions import db
-    from incident_hub.services.incidents.queries import list_statements
+    from incident_hub.services.admin.users import create_user
 
-    oict, dss = Principal(1, "o", "oict_responder", "OICT"), Principal(2, "d", "dss_officer", "DSS")
-    with app.test_request_context():
-        for label, query in [*LIST_QUERIES, ("DSS: list newest", "@dss")]:
-            who, qs = (dss, "") if query == "@dss" else (oict, query.format(**fmt))
-            args = IncidentListArgs().load(MultiDict(parse_qsl(qs)))
-            page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
-            for kind, stmt in zip(
-                ("page", "count"), list_statements(who, _filter(args), page, per_page, sort), strict=True
-            ):
-                sql = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
-                plan = db.session.execute(text(f"EXPLAIN {sql}")).scalars().all()
-                paths = sorted({_access_path(line) for line in plan if "Scan" in line})
-                print(f"  EXPLAIN {label:<22} {kind:<5}: {'; '.join(paths)}")
-        db.session.rollback()
-
-
-def _access_path(line: str) -> str:
-    """'->  Index Scan Backward using ix_x on incidents  (cost=…)' → 'Index Scan Backward using ix_x'."""
-    node = line.strip().removeprefix("->").strip().split("  (")[0]
-    return node.split(" on ")[0] if " using " in node else node
-
-
-def fresh_app(engine: str, sqlite_path: Path) -> Flask:
-    from flask_migrate import upgrade
-
-    if engine == "sqlite":
-        sqlite_path.unlink(missing_ok=True)
-        url = f"sqlite:///{sqlite_path}"
-    else:
-        base, name = PG_URL.rsplit("/", 1)
-        admin = create_engine(
-            "postgresql+psycopg://" + base.split("://", 1)[1] + "/postgres", isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = PG_URL
-    app = create_app(settings(url))
+    name = f"bench-page-{os.getpid()}"
     with app.app_context():
-        upgrade()
-    return app
+        create_user(name, "oict_responder", "OICT", "bench-password-123", actor="bench")
+        db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    answer = client.post("/login", data={"username": name, "password": "bench-password-123"})
+    assert answer.status_code in (302, 303), answer.status_code
+    out = []
+    for label, url in (
+        ("page /incidents", "/incidents"),
+        ("page /incidents?status=closed", "/incidents?status=closed"),
+    ):
+        assert client.get(url).status_code == 200
+
+        def get(url: str = url) -> None:
+            assert client.get(url).status_code == 200
+
+        median, p95 = timed(get, args.repeat)
+        out.append((label, "", median, p95, ref))
+    return out
 
 
-def reuse_app(engine: str, sqlite_path: Path) -> Flask:
-    """The bench database as a previous run left it (to EXPLAIN or re-measure without regenerating)."""
-    from flask_migrate import upgrade
+def _explain(app: Flask, qs: str, as_dss: bool) -> None:
+    """Each SQL statement of one request, with its plan's access paths (EXPLAIN ANALYZE)."""
+    from sqlalchemy import event
 
-    app = create_app(settings(f"sqlite:///{sqlite_path}" if engine == "sqlite" else PG_URL))
-    with app.app_context():
-        upgrade()
-    return app
-
-
-def run(engine: str, args: argparse.Namespace, out: list[tuple[Any, ...]]) -> None:
-    import logging
-
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    app = reuse_app(engine, Path(args.sqlite)) if args.reuse else fresh_app(engine, Path(args.sqlite))
-    args.tokens = {
-        "oict": _token(app, "oict_responder", "OICT", f"bench-oict-{time.time_ns()}"),
-        "dss": _token(app, "dss_officer", "DSS", f"bench-dss-{time.time_ns()}"),
-    }
-    now = datetime.now(UTC)
-    for size in sorted(args.sizes):
-        have, next_id = _stock(app)
-        t0 = time.perf_counter()
-        bulk_insert(app, next_id, max(0, size - have), now)
-        print(f"  {engine}: generated {size - have:,} rows in {time.perf_counter() - t0:.1f} s", flush=True)
-        measure(app, size, args, out)
-
-
-def _stock(app: Flask) -> tuple[int, int]:
     from incident_hub.extensions import db
 
+    statements: list[tuple[str, Any]] = []
     with app.app_context():
-        count, top = db.session.execute(text("SELECT count(*), coalesce(max(id), 0) FROM incidents")).one()
-        db.session.rollback()
-    return int(count), int(top) + 1
+        engine = db.engine
+
+    def keep(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "incidents" in statement:
+            statements.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        who = "dss_officer" if as_dss else "oict_responder"
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token(app, who, 'DSS' if as_dss else 'OICT')}"}
+        statements.clear()
+        client.get(f"/api/v1/incidents?{qs}", headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    with app.app_context(), engine.connect() as conn:
+        for sql, params in statements:
+            if "FROM users" in sql or "api_tokens" in sql:
+                continue
+            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql, params).scalars().all()
+            paths = [p.strip() for p in plan if "Scan" in p or "Execution" in p]
+            print(f"    {qs or '(none)'}: " + " | ".join(paths)[:400])
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000", help="comma-separated row counts (default 10000)")
-    parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--creates", type=int, default=50, help="timed creates per size")
-    parser.add_argument("--lists", type=int, default=15, help="timed calls per list query")
-    parser.add_argument("--explain", action="store_true", help="print PostgreSQL access paths")
+    parser.add_argument("--sizes", default="1000000", help="comma-separated incident counts (default 1000000)")
+    parser.add_argument("--repeat", type=int, default=15, help="timed calls per request")
+    parser.add_argument("--explain", action="store_true", help="print each request's plans (EXPLAIN ANALYZE)")
     parser.add_argument("--reuse", action="store_true", help="keep the rows a previous run generated")
-    parser.add_argument("--sqlite", default=str(Path(tempfile.gettempdir()) / "ih_incidents_bench.sqlite"))
     args = parser.parse_args(argv)
-    args.sizes = [int(s) for s in args.sizes.split(",")]
-    out: list[tuple[Any, ...]] = []
-    for engine in args.engines.split(","):
-        run(engine, args, out)
-    print(f"\n{'engine':<11} {'rows':>10}  {'operation':<30} {'median ms':>10} {'p95 ms':>8}")
-    for engine, rows, op, median, p95 in out:
-        print(f"{engine:<11} {rows:>10,}  {op:<30} {median:>10.1f} {p95:>8.1f}")
+    table = []
+    for size in sorted(int(s) for s in args.sizes.split(",")):
+        app = pg_app(PG_URL, fresh=not args.reuse)
+        if not args.reuse:
+            print(f"postgresql: generating {size:,} incidents", flush=True)
+            generate_pg(app, size)
+        rows = incident_count(app)
+        table += [(rows, *r) for r in measure(app, rows, args)]
+    head = "request (PostgreSQL, first page of 50)"
+    print(f"\n{'incidents':>10}  {head:<40} {'total':>10} {'median ms':>10} {'p95 ms':>8} {'× ref':>7}")
+    for rows, label, total, median, p95, ref in table:
+        ratio = f"{median / ref:.1f}" if ref else ""
+        print(f"{rows:>10,}  {label:<40} {total:>10} {median:>10.1f} {p95:>8.1f} {ratio:>7}")
+    print("× ref: the median over the median of GET /api/v1/incidents/{id} measured right before it.")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,8 @@ class Settings:
     review_required_severities: tuple[str, ...] = ("high", "critical")
     # Days after which intake payloads and closed incidents' files are purged; None keeps them (domain/retention.py).
     retention_days: int | None = None
+    # Lists count their matches exactly up to this many; past it `total` is an estimate (issue 18).
+    list_exact_total_max: int = 10_000
     log_format: str | None = None  # json | text; None leaves logging as it is (tests)
     log_level: str = "INFO"
     metrics_token: str | None = field(default=None, repr=False)
@@ -118,6 +120,8 @@ class Settings:
             )
         if self.log_format is not None and self.log_format not in ("json", "text"):
             raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}.")
+        if self.list_exact_total_max < 1:
+            raise SettingsError("LIST_EXACT_TOTAL_MAX must be a positive number of rows.")
         if self.trusted_proxies < 0:
             raise SettingsError("TRUSTED_PROXIES must be 0 or the number of proxies in front of the service.")
         for entry in self.metrics_allow:
@@ -205,6 +209,7 @@ def load_settings(dotenv: bool = True) -> Settings:
         trusted_proxies=_int(e("TRUSTED_PROXIES"), "TRUSTED_PROXIES", 0),
         review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
         retention_days=_optional_int(e("RETENTION_DAYS"), "RETENTION_DAYS"),
+        list_exact_total_max=_int(e("LIST_EXACT_TOTAL_MAX"), "LIST_EXACT_TOTAL_MAX", 10_000),
     )
 
 

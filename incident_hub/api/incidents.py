@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from incident_hub.api.openapi import answers, binary
-from incident_hub.api.pagination import page_body
+from incident_hub.api.pagination import long_page_body
 from incident_hub.api.schemas import answers_work as out
 from incident_hub.api.schemas.incidents import (
     CommentSchema,
@@ -32,6 +32,7 @@ from incident_hub.pdf import PDF, pdf_response, wants_pdf
 from incident_hub.runtime import units
 from incident_hub.services.incidents import commands as service
 from incident_hub.services.incidents import queries as queries
+from incident_hub.services.incidents.search import RELEVANCE
 from incident_hub.services.playbooks.on_incident import (
     apply_playbook,
     detach_playbook,
@@ -62,12 +63,17 @@ class Incidents(MethodView):
     @blp.arguments(IncidentListArgs, location="query", unknown=RAISE)  # a typo is not a silent no-op
     @answers(blp, out.IncidentPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List the incidents the caller may see; `total` counts only those."""
+        """List the incidents the caller may see; `total` counts only those: exactly up to
+        LIST_EXACT_TOTAL_MAX (10,000), past it an estimate with `"total_is_estimate": true`.
+        `next_cursor` (null on the last page) is the `after` of the next page (keyset paging);
+        `page` is null on a page asked with `after`."""
         page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
-        sort = sort or (queries.RELEVANCE if args.get("q") else "-created_at")
+        after = args.pop("after", None)
+        sort = sort or (RELEVANCE if args.get("q") else "-created_at")
         principal = current_principal()
-        rows, total = queries.list_incidents(principal, _filter(args), page, per_page, sort)
-        return page_body([queries.incident_view(r, principal) for r in rows], total, page, per_page)
+        found = queries.list_incidents(principal, _filter(args), page, per_page, sort, after)
+        items = [queries.incident_view(r, principal) for r in found.rows]
+        return long_page_body(items, found.total, None if after else page, per_page, found.next_cursor)
 
     @require_roles(*ROLES)
     @blp.arguments(IncidentCreateSchema)

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from incident_hub.ids import MAX_PAGE
+from incident_hub.services.listing import Total
 
 MAX_PER_PAGE = 500
 
@@ -27,4 +28,19 @@ def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[st
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-__all__ = ["MAX_PER_PAGE", "PageArgs", "ValidationError", "page_body", "sort_field", "validates"]
+def long_page_body(
+    items: list[Any], total: Total, page: int | None, per_page: int, cursor: str | None
+) -> dict[str, Any]:
+    """A page of a list that may be long (issue 18): `total` is exact up to LIST_EXACT_TOTAL_MAX,
+    an estimate past it (`total_is_estimate`); `next_cursor` is the `?after=` of the next page."""
+    return {
+        "items": items,
+        "total": total.value,
+        "total_is_estimate": total.is_estimate,
+        "page": page,
+        "per_page": per_page,
+        "next_cursor": cursor,
+    }
+
+
+__all__ = ["MAX_PER_PAGE", "PageArgs", "ValidationError", "long_page_body", "page_body", "sort_field", "validates"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, g
-from flask_babel import gettext
+from flask_babel import format_number, gettext
 from flask_babel import lazy_gettext as _l
 
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
@@ -71,6 +71,12 @@ def when(value: str | datetime | None) -> str:
         return "—"
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@bp.app_template_filter("number")
+def number(value: int) -> str:
+    """A count in the reader's language (1,000,000 / 1 000 000 / 1.000.000)."""
+    return str(format_number(value))
 
 
 @bp.app_template_filter("label")

@@ -32,6 +32,7 @@ from incident_hub.services.incidents.preview import preview_facts
 from incident_hub.services.incidents.queries import (
     IncidentFilter,
     event_view,
+    exact_total,
     get_visible_incident,
     incident_view,
     list_incidents,
@@ -85,18 +86,17 @@ def incidents() -> ResponseReturnValue:
         sort = "-created_at"
     form.sort.data = sort
     page, per_page = int_arg("page", 1), int_arg("per_page", PER_PAGE, 1, 500)
-    rows, total = list_incidents(principal, filters, page, per_page, sort)
-    pages = max(1, -(-total // per_page))
-    if page > pages:  # past the end: the last page, not "page 99 of 1"
-        page = pages
-        rows, total = list_incidents(principal, filters, page, per_page, sort)
+    found = list_incidents(principal, filters, page, per_page, sort)
+    if not found.rows and page > 1:  # past the end: the last page, not "page 99 of 1"
+        page = max(1, -(-exact_total(principal, filters) // per_page))
+        found = list_incidents(principal, filters, page, per_page, sort)
     return render_template(
         "incidents/list.html",
         form=form,
-        rows=rows,
-        total=total,
+        rows=found.rows,
+        total=found.total,
         page=page,
-        pages=pages,
+        pages=max(page, -(-found.total.value // per_page)),
         sort=sort,
         args=query_without("page"),
         sort_args=query_without("page", "sort"),

@@ -21,3 +21,11 @@ def test_docs_use_only_local_assets(as_manager):
     assert "http://" not in page and "https://" not in page
     asset = as_manager.client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.data) > 100_000
+
+
+def test_the_incident_list_documents_keyset_paging_and_estimated_totals(as_manager):
+    spec = as_manager.get("/api/v1/openapi.json").get_json()
+    listing = spec["paths"]["/api/v1/incidents"]["get"]
+    assert "after" in {p["name"] for p in listing["parameters"]}
+    schema = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"total", "total_is_estimate", "next_cursor"} <= set(spec["components"]["schemas"][schema]["properties"])

@@ -75,6 +75,23 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
     )
 
 
+def long_page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A page of a list that may be long (issue 18): `total` exact up to LIST_EXACT_TOTAL_MAX, an
+    estimate past it (`total_is_estimate`); `next_cursor` is the `after` of the next page (null on
+    the last); `page` is null on a page asked with `after`."""
+    return Schema.from_dict(
+        {
+            "items": nested(item, many=True),
+            "total": number(),
+            "total_is_estimate": flag(),
+            "page": number(nullable=True),
+            "per_page": number(),
+            "next_cursor": text(nullable=True),
+        },
+        name=name,
+    )
+
+
 def list_of(item: type[Schema], name: str) -> type[Schema]:
     """`{"items", "total"}`: a whole, unpaged list (an incident's timeline, its followers, …)."""
     return Schema.from_dict({"items": nested(item, many=True), "total": number()}, name=name)

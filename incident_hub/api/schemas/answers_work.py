@@ -10,6 +10,7 @@ from incident_hub.api.schemas.answers import (
     flag,
     ident,
     list_of,
+    long_page_of,
     nested,
     number,
     obj,
@@ -81,7 +82,7 @@ class IncidentOut(Schema):
     closure_override_reason = text(nullable=True)
 
 
-IncidentPage = page_of(IncidentOut, "IncidentPage")
+IncidentPage = long_page_of(IncidentOut, "IncidentPage")
 
 
 class TimelineEventOut(Schema):

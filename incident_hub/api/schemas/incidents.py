@@ -16,7 +16,8 @@ from incident_hub.api.schemas.derived import RefusesDerived
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
 from incident_hub.ids import Moment
-from incident_hub.services.incidents.queries import RELEVANCE, SORTABLE
+from incident_hub.services.incidents.queries import SORTABLE
+from incident_hub.services.incidents.search import RELEVANCE
 
 RULES = ("R1", "R2", "R3", "R4", "R5")
 DERIVED_MESSAGE = "is derived from the facts (or set by the service) and cannot be sent"
@@ -144,3 +145,15 @@ class IncidentListArgs(PageArgs):
     technique = fields.String(validate=validate.Regexp(r"^[Tt]\d{4}(\.\d{3})?$", error="not an ATT&CK technique id"))
     # `relevance` (best match of `q` first) is the default with `q`; `-created_at` without.
     sort = sort_field((*SORTABLE, RELEVANCE), "")
+    after = fields.String(
+        validate=validate.Length(min=1, max=1024),
+        metadata={
+            "description": "Keyset paging: the `next_cursor` of the previous page (same filters and sort). "
+            "Pages deep into a long list as fast as the first; not combined with `page`."
+        },
+    )
+
+    @validates_schema(pass_original=True)
+    def _after_or_page(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        if "after" in data and "page" in original:
+            raise ValidationError("cannot be combined with page", field_name="after")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import Select, Subquery, and_, exists, func, select
 
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
@@ -17,11 +17,11 @@ from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Incident, IncidentTechnique, IncidentUnit, Observable, TimelineEvent
 from incident_hub.runtime import units
-from incident_hub.services.incidents.search import matches
+from incident_hub.services.incidents.search import RELEVANCE, matches, ranked_page
+from incident_hub.services.listing import Keyset, Total, page_after, total_of
 from incident_hub.services.visibility import get_visible_incident, visible_incidents
 
 SORTABLE = ("created_at", "updated_at", "severity", "status", "title", "id", "occurred_at")
-RELEVANCE = "relevance"  # with `q`: best match first (else newest first)
 
 
 @dataclass(frozen=True)
@@ -71,22 +71,36 @@ def _apply(q: Select[tuple[Incident]], f: IncidentFilter) -> Select[tuple[Incide
     return q
 
 
-def _sort_key(name: str) -> Any:
-    """Severity and status sort in their own order (low → critical, new → closed), not by name."""
-    if name == "severity":
-        return Incident.severity_rank
-    if name == "status":
-        return case({s: i for i, s in enumerate(INCIDENT_STATUSES)}, value=Incident.status)
-    return getattr(Incident, name)  # type: ignore[no-any-return]
+@dataclass(frozen=True)
+class IncidentPage:
+    rows: list[Incident]
+    total: Total
+    next_cursor: str | None  # where the next page starts (`?after=`); None on the last page
 
 
-def list_statements(
-    principal: Principal, f: IncidentFilter, page: int, per_page: int, sort: str = "-created_at"
-) -> tuple[Select[tuple[Incident]], Select[tuple[int]]]:
-    """The page query and the count query (no rows loaded) of a list; bench/ EXPLAINs them.
+# Each sort as a keyset: the column it orders by, what kind of value its cursor holds, and how a
+# row gives that value. Severity and status sort in their own order (low → critical, new →
+# closed), not by name, through their rank columns.
+_KEYS: dict[str, tuple[Any, str, Any]] = {
+    "created_at": (Incident.created_at, "time", lambda i: i.created_at),
+    "updated_at": (Incident.updated_at, "time", lambda i: i.updated_at),
+    "occurred_at": (Incident.occurred_at, "time", lambda i: i.occurred_at),
+    "severity": (Incident.severity_rank, "int", lambda i: i.severity_rank),
+    "status": (Incident.status_rank, "int", lambda i: INCIDENT_STATUSES.index(i.status)),
+    "title": (Incident.title, "str", lambda i: i.title),
+    "id": (Incident.id, "int", lambda i: i.id),
+}
 
-    With `q`, only the incidents the full-text search matches (services/incidents/search.py), and
-    `sort="relevance"` orders them best match first."""
+
+def keyset(sort: str) -> Keyset:
+    name = sort.lstrip("-")
+    column, kind, _ = _KEYS[name]
+    nullable = name == "occurred_at"
+    return Keyset(sort, column, Incident.id, kind, descending=sort.startswith("-"), nullable=nullable)
+
+
+def filtered_incidents(principal: Principal, f: IncidentFilter) -> tuple[Select[tuple[Incident]], Subquery | None]:
+    """What `principal` may see of `f`, and the full-text matches of `f.q` it is joined to (if any)."""
     q = _evidence_filters(_apply(visible_incidents(principal), f), f, principal)
     found = matches(db.session.get_bind().dialect.name, f.q, sees_detection(principal, units())) if f.q else None
     if f.q and found is None:  # no word at all (e.g. "%"): the title holds it literally
@@ -94,27 +108,55 @@ def list_statements(
         q = q.where(Incident.title.ilike(like, escape="\\"))
     elif found is not None:
         q = q.join(found, found.c.incident_id == Incident.id)
-    count = q.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-    if f == IncidentFilter() and not sees_all_incidents(principal, units()):
+    return q, found
+
+
+def _total(principal: Principal, f: IncidentFilter, q: Select[Any], found: Subquery | None) -> Total:
+    sees_all = sees_all_incidents(principal, units())
+    if f == IncidentFilter() and not sees_all:
         # One row per (incident, unit): the need-to-know index alone answers the unfiltered count.
-        count = select(func.count()).select_from(IncidentUnit).where(IncidentUnit.unit == principal.unit)
-    if sort.lstrip("-") == RELEVANCE:
-        sort = "-created_at"
-        if found is not None:
-            ranked = (found.c.rank.desc(), Incident.created_at.desc(), Incident.id.desc())
-            return q.order_by(*ranked).limit(per_page).offset((page - 1) * per_page), count
-    column = _sort_key(sort.lstrip("-"))
-    ordering = (column.desc(), Incident.id.desc()) if sort.startswith("-") else (column.asc(), Incident.id.asc())
-    return q.order_by(*ordering).limit(per_page).offset((page - 1) * per_page), count
+        q = select(IncidentUnit.incident_id).where(IncidentUnit.unit == principal.unit)
+        return total_of(q, IncidentUnit.incident_id)
+    if found is not None and sees_all and f == IncidentFilter(q=f.q):
+        # Only words, for someone who sees every incident: the search table alone answers.
+        return total_of(select(found.c.incident_id), found.c.incident_id, sure=True)
+    return total_of(q, Incident.id)
+
+
+def exact_total(principal: Principal, f: IncidentFilter) -> int:
+    """Every match counted, however many (only where the real last page is needed)."""
+    q, _ = filtered_incidents(principal, f)
+    return int(
+        db.session.execute(q.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)).scalar_one()
+    )
 
 
 def list_incidents(
-    principal: Principal, f: IncidentFilter, page: int, per_page: int, sort: str = "-created_at"
-) -> tuple[list[Incident], int]:
-    """One page of what `principal` may see, and the total of that only."""
-    page_q, count_q = list_statements(principal, f, page, per_page, sort)
-    total = db.session.execute(count_q).scalar_one()
-    return list(db.session.execute(page_q).scalars().all()), total
+    principal: Principal,
+    f: IncidentFilter,
+    page: int,
+    per_page: int,
+    sort: str = "-created_at",
+    after: str | None = None,
+) -> IncidentPage:
+    """One page of what `principal` may see (by page number, or right after the cursor `after`),
+    the total of that only (an estimate past the setting's threshold), and the next page's cursor.
+
+    With `q`, only the incidents the full-text search matches (services/incidents/search.py), and
+    `sort="relevance"` ranks the newest matches best match first (search.RANKED_WINDOW says how many)."""
+    q, found = filtered_incidents(principal, f)
+    total = _total(principal, f, q, found)
+    if sort == RELEVANCE and found is not None:
+        rows, cursor = ranked_page(q, found, total, per_page, offset=(page - 1) * per_page, after=after)
+        return IncidentPage(rows, total, cursor)
+    key = keyset("-created_at" if sort == RELEVANCE else sort)
+    stmt = page_after(q, key, after, per_page + 1)
+    if not after:
+        stmt = stmt.offset((page - 1) * per_page)
+    rows = list(db.session.execute(stmt).scalars().all())
+    value_of = _KEYS[key.name.lstrip("-")][2]
+    cursor = key.cursor(value_of(rows[per_page - 1]), rows[per_page - 1].id) if len(rows) > per_page else None
+    return IncidentPage(rows[:per_page], total, cursor)
 
 
 def timeline(principal: Principal, incident_id: int) -> list[TimelineEvent]:

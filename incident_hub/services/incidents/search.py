@@ -20,24 +20,38 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Integer,
+    Select,
     Subquery,
     Text,
     bindparam,
+    cast,
     column,
     func,
+    literal,
     literal_column,
     or_,
     select,
     table,
     text,
+    tuple_,
 )
 from sqlalchemy.orm import Session
 
+from incident_hub.domain.paging import decode_cursor, encode_cursor
+from incident_hub.extensions import db
 from incident_hub.models import Incident, TimelineEvent
+from incident_hub.services.listing import Total
 
 MAX_TERMS = 8
+RELEVANCE = "relevance"  # the sort of a `q` search: best match first
+# Relevance ranks the newest this many matches (by id, i.e. as recorded); older matches follow,
+# newest first. Ranking every match of a common word would read them all (issue 12, "Search at 1M").
+RANKED_WINDOW = 500
+DOUBLE = Float(precision=53)
 _WORD = re.compile(r"\w[\w.@:/+-]*\w|\w", re.UNICODE)
+_PLAIN_WORD = re.compile(r"[^\W_]{3,}")  # letters and digits only: one token to the full-text parser
 
 
 def terms(q: str) -> list[str]:
@@ -130,15 +144,76 @@ def _pg_matches(q: str, words: list[str], with_detection: bool) -> Subquery:
         column("detection_tsv"),
     )
     query = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(words))
-    conditions = [s.c.public_tsv.op("@@")(query)]
     like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    if len(q) >= 3:  # the trigram index answers substrings of 3+ characters
-        conditions.append(s.c.body.ilike(like, escape="\\"))
     rank: ColumnElement[Any] = func.ts_rank(s.c.public_tsv, query)
+    fields = [(s.c.public_tsv, s.c.body)]
     if with_detection:
-        conditions.append(s.c.detection_tsv.op("@@")(query))
-        if len(q) >= 3:
-            conditions.append(s.c.detection.ilike(like, escape="\\"))
+        fields.append((s.c.detection_tsv, s.c.detection))
         rank = rank + func.ts_rank(s.c.detection_tsv, query)
+    conditions: list[ColumnElement[bool]] = []
+    for tsv, raw in fields:
+        # One plain word of 3+ characters: a word starting with it is also a substring, so the
+        # substring test alone decides (one index to read, and a better estimate for the total).
+        if not _PLAIN_WORD.fullmatch(q):
+            conditions.append(tsv.op("@@")(query))
+        if len(q) >= 3:  # the trigram index answers substrings of 3+ characters
+            conditions.append(raw.ilike(like, escape="\\"))
+    # As double precision: a real's text form does not round-trip into a cursor exactly.
+    rank = cast(rank, DOUBLE)
     stmt = select(s.c.incident_id, rank.label("rank")).select_from(s).where(or_(*conditions))
     return stmt.subquery("search")
+
+
+def _window_start(q: Select[tuple[Incident]], key: Any, total: Total) -> int | None:
+    """The id of the oldest match in the ranked window; None when every match fits in it."""
+    if not total.is_estimate and total.value <= RANKED_WINDOW:
+        return None
+    nth = q.with_only_columns(Incident.id).order_by(key.desc()).offset(RANKED_WINDOW - 1).limit(1)
+    return db.session.execute(nth).scalar_one_or_none()
+
+
+def ranked_page(
+    q: Select[tuple[Incident]],
+    found: Subquery,
+    total: Total,
+    per_page: int,
+    offset: int = 0,
+    after: str | None = None,
+) -> tuple[list[Incident], str | None]:
+    """A page of `q` (joined to `found`) in relevance order: the window of the newest matches best
+    match first (rank, then newest), then the older matches newest first; and the next cursor.
+
+    A cursor holds (rank or null in the older part, id, the window's oldest id), so a client
+    paging with `after` keeps the window it started with.
+
+    With more matches than the exact-count threshold (`total` an estimate), at least one row in
+    a hundred of a million matches, so walking the id index newest first finds the window soon;
+    with fewer, the matches are found through the search indexes and sorted, never by walking
+    the id index (`id + 0` keeps PostgreSQL from trying), which could read every incident."""
+    key = Incident.id if total.is_estimate else Incident.id + 0
+    if after:
+        rank, last_id, start = decode_cursor(after, RELEVANCE, ("float?", "int", "int?"))
+    else:
+        rank, last_id, start = None, None, _window_start(q, key, total)
+    window = q if start is None else q.where(key >= start)
+    older = None if start is None else q.where(key < start)
+    rows: list[tuple[Incident, float | None]] = []
+    if last_id is None or rank is not None:
+        ranked = window.add_columns(found.c.rank).order_by(found.c.rank.desc(), Incident.id.desc())
+        if rank is not None:
+            ranked = ranked.where(tuple_(found.c.rank, Incident.id) < tuple_(literal(rank, DOUBLE), literal(last_id)))
+        elif offset:
+            ranked = ranked.offset(offset)
+        rows = [(r[0], r[1]) for r in db.session.execute(ranked.limit(per_page + 1))]
+    if older is not None and len(rows) <= per_page:
+        rest = older.order_by(key.desc()).limit(per_page + 1 - len(rows))
+        if last_id is not None and rank is None:
+            rest = rest.where(key < last_id)
+        elif last_id is None and offset > RANKED_WINDOW:
+            rest = rest.offset(offset - RANKED_WINDOW)
+        rows += [(i, None) for i in db.session.execute(rest).scalars()]
+    cursor = None
+    if len(rows) > per_page:
+        last, last_rank = rows[per_page - 1]
+        cursor = encode_cursor(RELEVANCE, [last_rank, last.id, start])
+    return [i for i, _ in rows[:per_page]], cursor
