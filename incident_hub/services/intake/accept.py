@@ -6,6 +6,10 @@ Order: source → credentials on the raw bytes → JSON → shape → rate limit
 (INSERT … ON CONFLICT DO NOTHING on UNIQUE (source, key): a copy answers `duplicate`) → its
 alerts (attach by fingerprint or group key, or open an incident) → commit → answer. Any
 refusal raises before commit, so it writes nothing. A database failure is a passing one: 503.
+
+The source comes from the worker's copy of the configuration (services/config_cache.py), checked
+against the database by the delivery's INSERT; when that copy was stale, the delivery starts
+again in a fresh transaction with a fresh copy, and a refusal is never given on a stale one.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.dialects import postgresql
@@ -35,20 +39,36 @@ from incident_hub.extensions import db
 from incident_hub.intake import ratelimit, signing
 from incident_hub.intake.adapters import PARSERS, ParsedDelivery
 from incident_hub.intake.signing import Headers, Refused
-from incident_hub.models import Delivery, Source
+from incident_hub.models import Delivery
 from incident_hub.runtime import settings
+from incident_hub.services.config_cache import (
+    VERSION,
+    ConfigSnapshot,
+    SourceEntry,
+    StaleConfig,
+    latest,
+    load,
+    read_version,
+)
 from incident_hub.services.intake.alerts import lock_keys, store_alerts
 from incident_hub.services.intake.sources import accepted_secrets
 from incident_hub.services.uow import UnitOfWork, unit_of_work
-from incident_hub.services.upsert import insert_ignore_statements
+from incident_hub.services.upsert import DIALECTS
 
 RETRY_AFTER_DB = 5
-# Built once: the per-request cost is then binding parameters (bench/intake.py counts them).
-SOURCE_BY_NAME = select(Source).where(Source.name == bindparam("name"))
-DELIVERY_BY_KEY = select(Delivery.id, Delivery.alert_count).where(
-    Delivery.source_id == bindparam("source_id"), Delivery.delivery_key == bindparam("key")
+# Built once: the per-request cost is then binding parameters (bench/intake.py counts them). The
+# delivery's INSERT also answers the configuration version (config_cache.py), so checking the
+# worker's copy of the source, playbooks and people costs no statement of its own.
+# Core statements on the session's connection: the ORM's bulk-INSERT path compiled them anew each time.
+_DELIVERIES: Any = Delivery.__table__
+DELIVERY_BY_KEY = select(_DELIVERIES.c.id, _DELIVERIES.c.alert_count, VERSION).where(
+    _DELIVERIES.c.source_id == bindparam("source_id"), _DELIVERIES.c.delivery_key == bindparam("key")
 )
-INSERT_DELIVERY = insert_ignore_statements(Delivery, ("source_id", "delivery_key"))
+_INSERT = {
+    name: dialect.insert(_DELIVERIES).on_conflict_do_nothing(index_elements=["source_id", "delivery_key"])
+    for name, dialect in DIALECTS.items()
+}
+INSERT_DELIVERY = {name: stmt.returning(_DELIVERIES.c.id, VERSION) for name, stmt in _INSERT.items()}
 # PostgreSQL: the stored row also takes the delivery's advisory locks (alerts.lock_keys) in the same
 # statement; a copy (no row) takes none. The next statement's snapshot then sees what the holder
 # of a lock committed.
@@ -57,8 +77,10 @@ _LOCK_KEY = (
     .table_valued("k")
     .render_derived(name="lock_key")
 )
-INSERT_DELIVERY_LOCKED = cast(Any, INSERT_DELIVERY["postgresql"]).returning(
-    select(func.count(func.pg_advisory_xact_lock(_LOCK_KEY.c.k))).select_from(_LOCK_KEY).scalar_subquery()
+INSERT_DELIVERY_LOCKED = _INSERT["postgresql"].returning(
+    _DELIVERIES.c.id,
+    VERSION,
+    select(func.count(func.pg_advisory_xact_lock(_LOCK_KEY.c.k))).select_from(_LOCK_KEY).scalar_subquery(),
 )
 
 
@@ -117,8 +139,13 @@ def _outcome(error: AppError) -> str:
 
 def _accept_once(req: IntakeRequest, seen: dict[str, str]) -> IntakeResult:
     try:
-        with sqlite_writer_queue(db.engine), unit_of_work(f"intake:{req.source[:60]}") as uow:
-            return _accept(uow, req, seen)
+        for reload in (False, True):  # once more with a fresh copy when the worker's was stale
+            try:
+                with sqlite_writer_queue(db.engine), unit_of_work(f"intake:{req.source[:60]}") as uow:
+                    return _accept(uow, req, seen, reload)
+            except StaleConfig:
+                continue
+        raise Unavailable("The source's configuration is changing; retry.", 1)
     except IntegrityError as exc:  # a race on the alerts' unique key: the retry will attach
         raise Unavailable("The delivery collided with a concurrent one; retry.", RETRY_AFTER_DB) from exc
     except (OperationalError, PoolTimeout) as exc:
@@ -129,8 +156,34 @@ def _accept_once(req: IntakeRequest, seen: dict[str, str]) -> IntakeResult:
         raise
 
 
-def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str]) -> IntakeResult:
-    source = uow.session.execute(SOURCE_BY_NAME, {"name": req.source}).scalar_one_or_none()
+def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str], reload: bool) -> IntakeResult:
+    """With the worker's copy of the configuration, checked by the delivery's INSERT; a refusal
+    by a copy that turns out stale is asked again of a fresh one (StaleConfig)."""
+    config = latest()
+    fresh = reload or config is None
+    if config is None or reload:
+        config = load(uow.session)
+    try:
+        source, key, kind, parsed = _admit(uow, req, seen, config)
+    except AppError:
+        if not fresh and not config.is_current(read_version(uow.session)):
+            raise StaleConfig()
+        raise
+    delivery_id, version = _insert_delivery(uow, source, key, kind, req.body, parsed)
+    if delivery_id is None:
+        return _duplicate(uow, source, key, config)
+    if not config.is_current(version):
+        raise StaleConfig()
+    uow.config = config
+    incidents = store_alerts(uow, source, delivery_id, parsed)
+    return IntakeResult(delivery_id, False, len(parsed.alerts), incidents)
+
+
+def _admit(
+    uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str], config: ConfigSnapshot
+) -> tuple[SourceEntry, str, str, ParsedDelivery]:
+    """Source → credentials on the raw bytes → JSON → shape → rate limit; raises on any refusal."""
+    source = config.sources.get(req.source)
     if source is None or not source.enabled:
         raise UnknownSource()
     seen.update(source=source.name, format=source.format)
@@ -139,14 +192,10 @@ def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str]) -> Intake
     wait = ratelimit.wait_seconds((source.id, source.created_at), source.rate_limit_per_minute)
     if wait:
         raise Unavailable("This source sends faster than its rate limit; retry later.", wait)
-    delivery_id = _insert_delivery(uow, source, key, kind, req.body, parsed)
-    if delivery_id is None:
-        return _duplicate(uow, source, key)
-    incidents = store_alerts(uow, source, delivery_id, parsed)
-    return IntakeResult(delivery_id, False, len(parsed.alerts), incidents)
+    return source, key, kind, parsed
 
 
-def _verify(source: Source, req: IntakeRequest, uow: UnitOfWork) -> tuple[str, str]:
+def _verify(source: SourceEntry, req: IntakeRequest, uow: UnitOfWork) -> tuple[str, str]:
     """Credentials before parsing; the idempotency key: `webhook-id`, else the body's SHA-256."""
     secrets = accepted_secrets(source, uow.now)
     now, tolerance = uow.now.timestamp(), settings().intake_tolerance_seconds
@@ -159,7 +208,7 @@ def _verify(source: Source, req: IntakeRequest, uow: UnitOfWork) -> tuple[str, s
     return hashlib.sha256(req.body).hexdigest(), "sha256"
 
 
-def _parse(source: Source, req: IntakeRequest) -> ParsedDelivery:
+def _parse(source: SourceEntry, req: IntakeRequest) -> ParsedDelivery:
     if not req.is_json:
         raise UnsupportedMediaType("Send the delivery as JSON with 'Content-Type: application/json'.")
     try:
@@ -172,9 +221,10 @@ def _parse(source: Source, req: IntakeRequest) -> ParsedDelivery:
 
 
 def _insert_delivery(
-    uow: UnitOfWork, source: Source, key: str, kind: str, body: bytes, parsed: ParsedDelivery
-) -> int | None:
-    """The UNIQUE key decides, also between two workers: no row back means a copy exists."""
+    uow: UnitOfWork, source: SourceEntry, key: str, kind: str, body: bytes, parsed: ParsedDelivery
+) -> tuple[int | None, int | None]:
+    """The UNIQUE key decides, also between two workers: no row back means a copy exists.
+    (the new id, the configuration version), or (None, None) for a copy."""
     row = {
         "source_id": source.id,
         "delivery_key": key,
@@ -185,13 +235,18 @@ def _insert_delivery(
     }
     dialect = uow.session.get_bind().dialect.name
     keys = lock_keys(source, parsed) if dialect == "postgresql" else []
+    conn = uow.session.connection()
     if keys:
-        return uow.session.execute(INSERT_DELIVERY_LOCKED, {**row, "lock_keys": keys}).scalar_one_or_none()
-    return uow.session.execute(INSERT_DELIVERY[dialect], row).scalar_one_or_none()
+        stored = conn.execute(INSERT_DELIVERY_LOCKED, {**row, "lock_keys": keys}).one_or_none()
+    else:
+        stored = conn.execute(INSERT_DELIVERY[dialect], row).one_or_none()
+    return (None, None) if stored is None else (stored[0], stored[1])
 
 
-def _duplicate(uow: UnitOfWork, source: Source, key: str) -> IntakeResult:
-    row = uow.session.execute(DELIVERY_BY_KEY, {"source_id": source.id, "key": key}).one_or_none()
+def _duplicate(uow: UnitOfWork, source: SourceEntry, key: str, config: ConfigSnapshot) -> IntakeResult:
+    row = uow.session.connection().execute(DELIVERY_BY_KEY, {"source_id": source.id, "key": key}).one_or_none()
     if row is None:  # its key expired between our INSERT and this read: the retry is stored
         raise Unavailable("The delivery collided with an expiring copy; retry.", 1)
+    if not config.is_current(row[2]):
+        raise StaleConfig()
     return IntakeResult(row.id, True, row.alert_count, [])

@@ -22,7 +22,8 @@ from sqlalchemy import Select, bindparam, or_, select
 
 from incident_hub.domain.alert_mapping import detection_of, incident_title, map_alert
 from incident_hub.intake.adapters import AlertFacts, ParsedDelivery
-from incident_hub.models import Alert, Incident, Source
+from incident_hub.models import Alert, Incident
+from incident_hub.services.config_cache import SourceEntry
 from incident_hub.services.incidents.commands import new_incident
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork
@@ -46,7 +47,7 @@ class Batch:
             self.events.setdefault(incident_id, Counter())[event] += 1
 
 
-def store_alerts(uow: UnitOfWork, source: Source, delivery_id: int, parsed: ParsedDelivery) -> list[int]:
+def store_alerts(uow: UnitOfWork, source: SourceEntry, delivery_id: int, parsed: ParsedDelivery) -> list[int]:
     group_key = parsed.group_key if source.mapping.get("group", True) else None
     batch = Batch()
     fingerprints = sorted({a.fingerprint for a in parsed.alerts})
@@ -74,7 +75,9 @@ def _open_alerts_query(grouped: bool) -> Select[tuple[Alert]]:
 OPEN_ALERTS = {grouped: _open_alerts_query(grouped) for grouped in (False, True)}
 
 
-def _load_open(uow: UnitOfWork, source: Source, fingerprints: list[str], group_key: str | None, batch: Batch) -> None:
+def _load_open(
+    uow: UnitOfWork, source: SourceEntry, fingerprints: list[str], group_key: str | None, batch: Batch
+) -> None:
     params = {"source_id": source.id, "fingerprints": fingerprints, "group_key": group_key}
     rows = uow.session.execute(OPEN_ALERTS[group_key is not None], params).scalars()
     for row in rows:
@@ -92,7 +95,7 @@ def _lock_key(*parts: object) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def lock_keys(source: Source, parsed: ParsedDelivery) -> list[int]:
+def lock_keys(source: SourceEntry, parsed: ParsedDelivery) -> list[int]:
     """The advisory lock keys a delivery takes before it looks for open alerts (PostgreSQL), sorted
     so two deliveries never wait for each other in opposite orders; none without firing alerts
     (they open nothing)."""
@@ -108,7 +111,7 @@ def lock_keys(source: Source, parsed: ParsedDelivery) -> list[int]:
 
 
 def _store_one(
-    uow: UnitOfWork, source: Source, delivery_id: int, alert: AlertFacts, group_key: str | None, batch: Batch
+    uow: UnitOfWork, source: SourceEntry, delivery_id: int, alert: AlertFacts, group_key: str | None, batch: Batch
 ) -> None:
     row = batch.by_fingerprint.get(alert.fingerprint)
     if row is not None:
@@ -144,7 +147,7 @@ def _update(uow: UnitOfWork, row: Alert, delivery_id: int, alert: AlertFacts, ba
 
 def _new_row(
     uow: UnitOfWork,
-    source: Source,
+    source: SourceEntry,
     delivery_id: int,
     alert: AlertFacts,
     group_key: str | None,
@@ -169,7 +172,7 @@ def _new_row(
     return row
 
 
-def _open_incident(uow: UnitOfWork, source: Source, alert: AlertFacts) -> int:
+def _open_incident(uow: UnitOfWork, source: SourceEntry, alert: AlertFacts) -> int:
     """Facts from the mapping rules; no vector known means R5 (OICT triage)."""
     facts = map_alert(alert.labels, source.mapping)
     data = {
