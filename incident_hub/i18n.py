@@ -7,12 +7,13 @@ else the browser's `Accept-Language`, else `DEFAULT_LANGUAGE`. The JSON API keep
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, g, request, session
-from flask_babel import Babel, format_datetime, format_decimal, get_locale, refresh
+from flask_babel import Babel, format_datetime, format_decimal, get_locale, gettext, refresh
 
 from incident_hub.settings import LANGUAGES
 
@@ -30,6 +31,12 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 SESSION_KEY = "language"
 
 babel = Babel()
+K = TypeVar("K")
+
+
+def translated(table: Mapping[K, str]) -> dict[K, str]:
+    """A table of English words (marked with `N_`) in the reader's language."""
+    return {key: gettext(word) for key, word in table.items()}
 
 
 def chosen_language(value: object) -> str | None:

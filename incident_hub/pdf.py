@@ -13,6 +13,7 @@ from flask import Response, render_template, request
 from incident_hub.auth import current_principal
 from incident_hub.domain.access import Principal
 from incident_hub.domain.risk import LABELS
+from incident_hub.i18n import translated
 from incident_hub.runtime import risk_matrix
 from incident_hub.services.reporting import documents
 
@@ -65,7 +66,7 @@ def _assessment_extras(content: dict[str, Any]) -> dict[str, Any]:
     for t in content["a"]["threats"]:
         if not t["restricted"]:
             cells[(t["likelihood"], t["impact"])] = cells.get((t["likelihood"], t["impact"]), 0) + 1
-    return {"matrix": risk_matrix().rows(), "cells": cells, "labels": LABELS}
+    return {"matrix": risk_matrix().rows(), "cells": cells, "labels": translated(LABELS)}
 
 
 def content_of(kind: str, principal: Principal, key: Any) -> dict[str, Any]:

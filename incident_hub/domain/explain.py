@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from incident_hub.domain import facts as f
 from incident_hub.domain.classification import CYBER_VECTORS, MET, NOT_MET, PHYSICAL_EFFECTS
+from incident_hub.domain.translatable import N_
 
 CRITERIA_LABELS = {
-    "cyber_component": "Cyber component",
-    "deliberate": "Deliberate",
-    "programme_disruption": "Programme disruption",
-    "physical_security_effect": "Physical-security effect",
+    "cyber_component": N_("Cyber component"),
+    "deliberate": N_("Deliberate"),
+    "programme_disruption": N_("Programme disruption"),
+    "physical_security_effect": N_("Physical-security effect"),
 }
 
 

@@ -7,138 +7,143 @@ label falls back to a readable form of itself (never an error on a page).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from incident_hub.domain.risk import IMPACT_NAMES, LIKELIHOOD_NAMES
 from incident_hub.domain.risk import LABELS as RISK_LEVELS
+from incident_hub.domain.translatable import N_
 
 VECTORS = {
-    "digital": "Digital (cyber)",
-    "physical_on_it": "Physical attack on IT",
-    "physical": "Physical",
+    "digital": N_("Digital (cyber)"),
+    "physical_on_it": N_("Physical attack on IT"),
+    "physical": N_("Physical"),
 }
 EFFECTS = {
-    "programme_disruption": "Programme disruption",
-    "premises_security_gap": "Gap in premises security",
-    "personnel_harm_risk": "Risk of harm to personnel",
-    "data_compromise": "Data compromised",
-    "service_outage": "Service outage",
+    "programme_disruption": N_("Programme disruption"),
+    "premises_security_gap": N_("Gap in premises security"),
+    "personnel_harm_risk": N_("Risk of harm to personnel"),
+    "data_compromise": N_("Data compromised"),
+    "service_outage": N_("Service outage"),
 }
 INCIDENT_STATUSES = {
-    "new": "New",
-    "acknowledged": "Acknowledged",
-    "contained": "Contained",
-    "resolved": "Resolved",
-    "closed": "Closed",
+    "new": N_("New"),
+    "acknowledged": N_("Acknowledged"),
+    "contained": N_("Contained"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
 }
 # The button that moves an incident to a status.
 INCIDENT_MOVES = {
-    "acknowledged": "Acknowledge",
-    "contained": "Mark contained",
-    "resolved": "Resolve",
-    "closed": "Close",
+    "acknowledged": N_("Acknowledge"),
+    "contained": N_("Mark contained"),
+    "resolved": N_("Resolve"),
+    "closed": N_("Close"),
 }
 ACTION_STATUSES = {
-    "open": "Open",
-    "in_progress": "In progress",
-    "done": "Done",
-    "blocked": "Blocked",
-    "cancelled": "Cancelled",
+    "open": N_("Open"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "blocked": N_("Blocked"),
+    "cancelled": N_("Cancelled"),
 }
-ACTION_MOVES = {"in_progress": "Start", "blocked": "Block", "done": "Mark done", "cancelled": "Cancel"}
-SEVERITIES = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
+ACTION_MOVES = {"in_progress": N_("Start"), "blocked": N_("Block"), "done": N_("Mark done"), "cancelled": N_("Cancel")}
+SEVERITIES = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")}
 RULES = {
-    "R1": "R1 · cyber component: OICT leads",
-    "R2": "R2 · cyber with a physical-security effect: OICT leads, DSS partner",
-    "R3": "R3 · hybrid cyber-attack: OICT leads, DSS partner, joint assessment",
-    "R4": "R4 · physical-security effect only: DSS leads, OICT informed",
-    "R5": "R5 · not enough facts yet: OICT triage",
+    "R1": N_("R1 · cyber component: OICT leads"),
+    "R2": N_("R2 · cyber with a physical-security effect: OICT leads, DSS partner"),
+    "R3": N_("R3 · hybrid cyber-attack: OICT leads, DSS partner, joint assessment"),
+    "R4": N_("R4 · physical-security effect only: DSS leads, OICT informed"),
+    "R5": N_("R5 · not enough facts yet: OICT triage"),
 }
 UNITS = {
-    "OICT": "OICT (Information and Communications Technology)",
-    "DSS": "DSS (Safety and Security)",
+    "OICT": N_("OICT (Information and Communications Technology)"),
+    "DSS": N_("DSS (Safety and Security)"),
 }
-MANDATES = {"cyber": "Cyber", "physical_security": "Physical security"}
-PHASES = {"prevention": "Prevention", "mitigation": "Mitigation"}
+MANDATES = {"cyber": N_("Cyber"), "physical_security": N_("Physical security")}
+PHASES = {"prevention": N_("Prevention"), "mitigation": N_("Mitigation")}
 ROLES = {
-    "oict_responder": "OICT responder",
-    "dss_officer": "DSS officer",
-    "manager": "Manager",
-    "admin": "Administrator",
+    "oict_responder": N_("OICT responder"),
+    "dss_officer": N_("DSS officer"),
+    "manager": N_("Manager"),
+    "admin": N_("Administrator"),
 }
-CRITERIA_STATES = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
-HYBRID = {"yes": "Hybrid", "no": "Not hybrid", "unknown": "Unknown"}
-ASSESSMENT_STATUSES = {"draft": "Draft", "signed": "Signed"}
-THREAT_DOMAINS = {"cyber": "Cyber", "physical": "Physical"}
-MEASURE_KINDS = {"prevention": "Prevention", "mitigation": "Mitigation"}
+CRITERIA_STATES = {"met": N_("Met"), "not_met": N_("Not met"), "unknown": N_("Unknown")}
+HYBRID = {"yes": N_("Hybrid"), "no": N_("Not hybrid"), "unknown": N_("Unknown")}
+ASSESSMENT_STATUSES = {"draft": N_("Draft"), "signed": N_("Signed")}
+THREAT_DOMAINS = {"cyber": N_("Cyber"), "physical": N_("Physical")}
+MEASURE_KINDS = {"prevention": N_("Prevention"), "mitigation": N_("Mitigation")}
 EVENTS = {
-    "created": "Created",
-    "routed": "Routed",
-    "rerouted": "Routed again",
-    "lead_override": "Lead unit set by hand",
-    "status": "Status changed",
-    "comment": "Comment",
-    "facts": "Facts changed",
-    "updated": "Facts changed",
-    "action_status": "Action status",
-    "action_overdue": "Action overdue",
-    "assessment": "Assessment",
-    "playbook_applied": "Playbook applied",
-    "playbook_skipped": "Playbook skipped",
-    "playbook_step_skipped": "Playbook step skipped",
-    "alert_joined": "Monitoring alerts joined",
-    "alert_resolved": "Monitoring alerts resolved",
-    "alert_refired": "Monitoring alerts firing again",
+    "created": N_("Created"),
+    "routed": N_("Routed"),
+    "rerouted": N_("Routed again"),
+    "lead_override": N_("Lead unit set by hand"),
+    "status": N_("Status changed"),
+    "comment": N_("Comment"),
+    "facts": N_("Facts changed"),
+    "updated": N_("Facts changed"),
+    "action_status": N_("Action status"),
+    "action_overdue": N_("Action overdue"),
+    "assessment": N_("Assessment"),
+    "playbook_applied": N_("Playbook applied"),
+    "playbook_skipped": N_("Playbook skipped"),
+    "playbook_step_skipped": N_("Playbook step skipped"),
+    "alert_joined": N_("Monitoring alerts joined"),
+    "alert_resolved": N_("Monitoring alerts resolved"),
+    "alert_refired": N_("Monitoring alerts firing again"),
 }
 INCIDENT_SORTS = {
-    "-created_at": "Created (newest first)",
-    "created_at": "Created (oldest first)",
-    "-updated_at": "Updated (latest first)",
-    "updated_at": "Updated (earliest first)",
-    "-severity": "Severity (critical first)",
-    "severity": "Severity (low first)",
-    "status": "Status (new first)",
-    "-status": "Status (closed first)",
-    "title": "Title (A to Z)",
-    "-title": "Title (Z to A)",
-    "-occurred_at": "Occurred (latest first)",
-    "occurred_at": "Occurred (earliest first)",
-    "-id": "Number (highest first)",
-    "id": "Number (lowest first)",
-    "relevance": "Best match",
+    "-created_at": N_("Created (newest first)"),
+    "created_at": N_("Created (oldest first)"),
+    "-updated_at": N_("Updated (latest first)"),
+    "updated_at": N_("Updated (earliest first)"),
+    "-severity": N_("Severity (critical first)"),
+    "severity": N_("Severity (low first)"),
+    "status": N_("Status (new first)"),
+    "-status": N_("Status (closed first)"),
+    "title": N_("Title (A to Z)"),
+    "-title": N_("Title (Z to A)"),
+    "-occurred_at": N_("Occurred (latest first)"),
+    "occurred_at": N_("Occurred (earliest first)"),
+    "-id": N_("Number (highest first)"),
+    "id": N_("Number (lowest first)"),
+    "relevance": N_("Best match"),
 }
 ACTION_SORTS = {
-    "due_at": "Due (soonest first)",
-    "-due_at": "Due (latest first)",
-    "-created_at": "Created (newest first)",
-    "created_at": "Created (oldest first)",
-    "-updated_at": "Updated (latest first)",
-    "status": "Status",
-    "title": "Title (A to Z)",
-    "-title": "Title (Z to A)",
-    "id": "Number (lowest first)",
-    "-id": "Number (highest first)",
+    "due_at": N_("Due (soonest first)"),
+    "-due_at": N_("Due (latest first)"),
+    "-created_at": N_("Created (newest first)"),
+    "created_at": N_("Created (oldest first)"),
+    "-updated_at": N_("Updated (latest first)"),
+    "status": N_("Status"),
+    "title": N_("Title (A to Z)"),
+    "-title": N_("Title (Z to A)"),
+    "id": N_("Number (lowest first)"),
+    "-id": N_("Number (highest first)"),
 }
 COLUMNS = {
-    "id": "#",
-    "title": "Title",
-    "status": "Status",
-    "severity": "Severity",
-    "hybrid": "Hybrid",
-    "rule": "Rule",
-    "lead_unit": "Lead",
-    "tlp": "TLP",
-    "created_at": "Created",
-    "updated_at": "Updated",
-    "occurred_at": "Occurred",
-    "due_at": "Due",
-    "owner_unit": "Owner unit",
-    "assignee": "Assignee",
-    "phase": "Phase",
-    "incident_id": "Incident",
+    "id": N_("#"),
+    "title": N_("Title"),
+    "status": N_("Status"),
+    "severity": N_("Severity"),
+    "hybrid": N_("Hybrid"),
+    "rule": N_("Rule"),
+    "lead_unit": N_("Lead"),
+    "tlp": N_("TLP"),
+    "created_at": N_("Created"),
+    "updated_at": N_("Updated"),
+    "occurred_at": N_("Occurred"),
+    "due_at": N_("Due"),
+    "owner_unit": N_("Owner unit"),
+    "assignee": N_("Assignee"),
+    "phase": N_("Phase"),
+    "incident_id": N_("Incident"),
 }
-BULK_OPERATIONS = {"assign": "Assign to", "start": "Start", "cancel": "Cancel"}
+BULK_OPERATIONS = {"assign": N_("Assign to"), "start": N_("Start"), "cancel": N_("Cancel")}
 RISK_LEVEL = dict(RISK_LEVELS)
-LIKELIHOOD = {str(k): f"{k} · {v}" for k, v in LIKELIHOOD_NAMES.items()}
-IMPACT = {str(k): f"{k} · {v}" for k, v in IMPACT_NAMES.items()}
+# Likelihood and impact read "3 · Moderately Likely": the number stays, the name is translated.
+LIKELIHOOD = {str(k): v for k, v in LIKELIHOOD_NAMES.items()}
+IMPACT = {str(k): v for k, v in IMPACT_NAMES.items()}
+_NUMBERED = {"likelihood", "impact"}
 
 KINDS: dict[str, dict[str, str]] = {
     "vector": VECTORS,
@@ -175,8 +180,13 @@ def readable(code: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def label(kind: str, code: object) -> str:
-    """The label of `code` in `kind` (`label("effect", "personnel_harm_risk")` → "Risk of harm to personnel").
+def _same(text: str) -> str:
+    return text
+
+
+def label(kind: str, code: object, translate: Callable[[str], str] = _same) -> str:
+    """The label of `code` in `kind` (`label("effect", "personnel_harm_risk")` → "Risk of harm to personnel"),
+    in the reader's language when `translate` is their gettext.
 
     None and "" read as "—"; booleans as the hybrid words (yes/no); an unknown code as `readable(code)`.
     """
@@ -188,14 +198,17 @@ def label(kind: str, code: object) -> str:
     if table is None:
         raise KeyError(f"no label kind {kind!r}")
     text = str(code)
-    return table.get(text) or readable(text)
+    word = table.get(text)
+    if word is None:
+        return readable(text)
+    return f"{text} · {translate(word)}" if kind in _NUMBERED else translate(word)
 
 
-def labels(kind: str, codes: object) -> str:
+def labels(kind: str, codes: object, translate: Callable[[str], str] = _same) -> str:
     """Several codes as one comma-separated phrase ("—" for none)."""
     if not codes:
         return "—"
-    return ", ".join(label(kind, c) for c in codes)  # type: ignore[attr-defined]
+    return ", ".join(label(kind, c, translate) for c in codes)  # type: ignore[attr-defined]
 
 
 def choices(kind: str, codes: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:

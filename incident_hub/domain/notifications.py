@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from incident_hub.domain.translatable import N_
 from incident_hub.errors import ValidationError
 
 
@@ -39,21 +40,30 @@ class EventRule:
 EVENTS: dict[str, EventRule] = {
     rule.event: rule
     for rule in (
-        EventRule("incident.routed", (Audience.INCIDENT_UNITS,), True, "An incident is routed to my unit"),
-        EventRule("incident.owner_assigned", (Audience.OWNER,), True, "I am made owner of an incident"),
-        EventRule("incident.status_changed", (Audience.FOLLOWERS,), False, "An incident I follow changes status"),
-        EventRule("action.assigned", (Audience.ASSIGNEE,), True, "An action is assigned to me"),
-        EventRule("action.due_soon", (Audience.ASSIGNEE_ELSE_OWNER_UNIT,), False, "An action is due soon"),
-        EventRule("action.overdue", (Audience.ASSIGNEE, Audience.OWNER_UNIT_MANAGERS), True, "An action is overdue"),
+        EventRule("incident.routed", (Audience.INCIDENT_UNITS,), True, N_("An incident is routed to my unit")),
+        EventRule("incident.owner_assigned", (Audience.OWNER,), True, N_("I am made owner of an incident")),
+        EventRule("incident.status_changed", (Audience.FOLLOWERS,), False, N_("An incident I follow changes status")),
+        EventRule("action.assigned", (Audience.ASSIGNEE,), True, N_("An action is assigned to me")),
+        EventRule("action.due_soon", (Audience.ASSIGNEE_ELSE_OWNER_UNIT,), False, N_("An action is due soon")),
         EventRule(
-            "assessment.signoff_requested", (Audience.SIGNING_UNITS,), True, "An assessment awaits my unit's sign-off"
+            "action.overdue", (Audience.ASSIGNEE, Audience.OWNER_UNIT_MANAGERS), True, N_("An action is overdue")
         ),
         EventRule(
-            "assessment.signoff_voided", (Audience.SIGNING_UNITS,), False, "An assessment's sign-offs are voided"
+            "assessment.signoff_requested",
+            (Audience.SIGNING_UNITS,),
+            True,
+            N_("An assessment awaits my unit's sign-off"),
         ),
-        EventRule("assessment.joint_due", (Audience.JOINT_UNITS_MANAGERS,), True, "A joint assessment is due or late"),
-        EventRule("comment.mention", (Audience.MENTIONED,), True, "Someone mentions me in a comment"),
-        EventRule("review.signoff_requested", (Audience.SIGNING_UNITS,), False, "A review awaits my unit's sign-off"),
+        EventRule(
+            "assessment.signoff_voided", (Audience.SIGNING_UNITS,), False, N_("An assessment's sign-offs are voided")
+        ),
+        EventRule(
+            "assessment.joint_due", (Audience.JOINT_UNITS_MANAGERS,), True, N_("A joint assessment is due or late")
+        ),
+        EventRule("comment.mention", (Audience.MENTIONED,), True, N_("Someone mentions me in a comment")),
+        EventRule(
+            "review.signoff_requested", (Audience.SIGNING_UNITS,), False, N_("A review awaits my unit's sign-off")
+        ),
     )
 }
 IN_APP, EMAIL = "in_app", "email"

@@ -19,22 +19,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from incident_hub.domain.translatable import N_
 from incident_hub.errors import ValidationError
 
 VERY_LOW, LOW, MEDIUM, HIGH, VERY_HIGH, UNACCEPTABLE = "very_low", "low", "medium", "high", "very_high", "unacceptable"
 # Ordered from least to most severe: the order is what "risk never falls" compares.
 LEVELS = (VERY_LOW, LOW, MEDIUM, HIGH, VERY_HIGH, UNACCEPTABLE)
 LABELS = {
-    VERY_LOW: "Very Low",
-    LOW: "Low",
-    MEDIUM: "Medium",
-    HIGH: "High",
-    VERY_HIGH: "Very High",
-    UNACCEPTABLE: "Unacceptable",
+    VERY_LOW: N_("Very Low"),
+    LOW: N_("Low"),
+    MEDIUM: N_("Medium"),
+    HIGH: N_("High"),
+    VERY_HIGH: N_("Very High"),
+    UNACCEPTABLE: N_("Unacceptable"),
 }
 SCALE = range(1, 6)
-LIKELIHOOD_NAMES = {1: "Very Unlikely", 2: "Unlikely", 3: "Moderately Likely", 4: "Likely", 5: "Very Likely"}
-IMPACT_NAMES = {1: "Negligible", 2: "Minor", 3: "Moderate", 4: "Severe", 5: "Critical"}
+LIKELIHOOD_NAMES = {
+    1: N_("Very Unlikely"),
+    2: N_("Unlikely"),
+    3: N_("Moderately Likely"),
+    4: N_("Likely"),
+    5: N_("Very Likely"),
+}
+IMPACT_NAMES = {1: N_("Negligible"), 2: N_("Minor"), 3: N_("Moderate"), 4: N_("Severe"), 5: N_("Critical")}
 
 # STANDARDS.md §1, rows likelihood 5 → 1, columns impact 1 → 5.
 _VL, _L, _M, _H, _VH = VERY_LOW, LOW, MEDIUM, HIGH, VERY_HIGH

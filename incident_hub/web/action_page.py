@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
 from incident_hub.domain.access import may_work_action
+from incident_hub.domain.labels import ACTION_MOVES
 from incident_hub.domain.lifecycle import ACTION_TRANSITIONS
 from incident_hub.errors import AppError
 from incident_hub.models import Action
@@ -32,7 +33,6 @@ from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import ActionTransitionForm, AssignForm, CommentForm, DueDateForm, opt
 from incident_hub.web.support import apply_errors
 
-MOVES = {"in_progress": "Start", "blocked": "Block", "done": "Mark done", "cancelled": "Cancel"}
 NOBODY = "-"
 
 
@@ -43,7 +43,7 @@ def _forms(action_id: int, bound: FlaskForm | None = None) -> dict[str, FlaskFor
         "assign": AssignForm(prefix="assign", formdata=None),
         "due": DueDateForm(prefix="due", formdata=None, due_at=action.due_at),
         "comment": CommentForm(prefix="comment", formdata=None),
-        **{t: ActionTransitionForm(prefix=f"to-{t}", formdata=None) for t in MOVES},
+        **{t: ActionTransitionForm(prefix=f"to-{t}", formdata=None) for t in ACTION_MOVES},
     }
     if bound is not None:
         forms[_key(bound)] = bound
@@ -77,8 +77,7 @@ def _page(action_id: int, bound: FlaskForm | None = None, status: int = 200) -> 
             history=action_history(action),
             comments=action_comments(action),
             may_work=may_work,
-            moves=[t for t in MOVES if t in ACTION_TRANSITIONS[action.status]] if may_work else [],
-            labels=MOVES,
+            moves=[t for t in ACTION_MOVES if t in ACTION_TRANSITIONS[action.status]] if may_work else [],
             forms=_forms(action_id, bound),
         ),
         status,
@@ -132,7 +131,7 @@ def action_due_date(action_id: int) -> ResponseReturnValue:
 
 @bp.post("/actions/<int:action_id>/status")
 def action_status(action_id: int) -> ResponseReturnValue:
-    target = next((t for t in MOVES if f"to-{t}-to" in request.form), "")
+    target = next((t for t in ACTION_MOVES if f"to-{t}-to" in request.form), "")
     form = ActionTransitionForm(prefix=f"to-{target}")
     if not target or not form.validate_on_submit():
         return _page(action_id, form if target else None, 422)

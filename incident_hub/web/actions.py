@@ -181,7 +181,11 @@ def action_transition(action_id: int) -> ResponseReturnValue:
         session[REFUSAL_KEY] = {"id": action_id, "to": form.to.data, "field": field, "message": messages[0]}
     else:
         flash(
-            _("Action %(id)s is now %(status)s.", id=action.id, status=label("action_status", action.status).lower()),
+            _(
+                "Action %(id)s is now %(status)s.",
+                id=action.id,
+                status=label("action_status", action.status, _).lower(),
+            ),
             "ok",
         )
     return redirect(f"{board_url}#action-{action_id}")

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from incident_hub.auth import current_principal
 from incident_hub.domain.risk import IMPACT_NAMES, LABELS, LIKELIHOOD_NAMES
 from incident_hub.errors import AppError
+from incident_hub.i18n import translated
 from incident_hub.ids import parse_id
 from incident_hub.runtime import risk_matrix, units
 from incident_hub.services.assessments import threats as threats_svc
@@ -90,9 +91,9 @@ def _page(assessment_id: int, forms: tuple[ThreatForm, MeasureForm, SignForm] | 
             a=view,
             matrix=risk_matrix().rows(),
             cells=_cells(view["threats"]),
-            labels=LABELS,
-            likelihood_names=LIKELIHOOD_NAMES,
-            impact_names=IMPACT_NAMES,
+            labels=translated(LABELS),
+            likelihood_names=translated(LIKELIHOOD_NAMES),
+            impact_names=translated(IMPACT_NAMES),
             may_sign=may_sign,
             threat_form=threat_form,
             measure_form=measure_form,
@@ -126,7 +127,7 @@ def assessment_add_threat(assessment_id: int) -> ResponseReturnValue:
         t = threats_svc.add_threat(current_principal(), assessment_id, form.data_in())
     except AppError as exc:
         return _refused(assessment_id, forms, form, exc)
-    flash(_("Threat '%(title)s' added (risk %(risk_level)s).", title=t.title, risk_level=LABELS[t.risk_level]), "ok")
+    flash(_("Threat '%(title)s' added (risk %(risk_level)s).", title=t.title, risk_level=_(LABELS[t.risk_level])), "ok")
     return redirect(url_for("web.assessment", assessment_id=assessment_id) + "#threats")
 
 

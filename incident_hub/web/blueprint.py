@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, g
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
@@ -75,10 +76,10 @@ def when(value: str | datetime | None) -> str:
 @bp.app_template_filter("label")
 def label_filter(code: object, kind: str) -> str:
     """`{{ incident.severity | label('severity') }}`: the words people read (domain/labels.py)."""
-    return label(kind, code)
+    return label(kind, code, gettext)
 
 
 @bp.app_template_filter("labels")
 def labels_filter(codes: object, kind: str) -> str:
     """`{{ incident.effects | labels('effect') }}`: several codes as one phrase."""
-    return labels(kind, codes)
+    return labels(kind, codes, gettext)

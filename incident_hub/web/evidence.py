@@ -26,16 +26,16 @@ from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import opt
 
 TYPE_LABELS = {
-    "ipv4": "IPv4 address",
-    "ipv6": "IPv6 address",
-    "domain": "Domain",
-    "url": "URL",
-    "email": "Email address",
-    "file_sha256": "File SHA-256",
-    "file_md5": "File MD5",
-    "hostname": "Host name",
-    "user_account": "User account",
-    "cve": "CVE",
+    "ipv4": _l("IPv4 address"),
+    "ipv6": _l("IPv6 address"),
+    "domain": _l("Domain"),
+    "url": _l("URL"),
+    "email": _l("Email address"),
+    "file_sha256": _l("File SHA-256"),
+    "file_md5": _l("File MD5"),
+    "hostname": _l("Host name"),
+    "user_account": _l("User account"),
+    "cve": _l("CVE"),
 }
 PAGES = {"incident": "web.incident", "assessment": "web.assessment"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -38,13 +39,18 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
     option_widget = widgets.CheckboxInput()
 
 
-def opt(value: str, label: str | None = None) -> SelectChoice:
-    return SelectChoice(value, label if label is not None else value)
+def opt(value: str, label: str | LazyString | None = None) -> SelectChoice:
+    """A choice: the code as value, what people read in their language as label (the code when none).
+
+    `opt` is an extraction keyword (scripts/translations), so a literal label is in the catalogues."""
+    if label is None:
+        return SelectChoice(value, value)
+    return SelectChoice(value, _l(label) if isinstance(label, str) else label)
 
 
 def _choices(values: tuple[str, ...] | list[str], kind: str) -> list[SelectChoice]:
-    """Codes as values, labels (domain/labels.py) as what people read."""
-    return [opt(v, label(kind, v)) for v in values]
+    """Codes as values, labels (domain/labels.py) as what people read, in their language."""
+    return [opt(v, LazyString(label, kind, v, gettext)) for v in values]
 
 
 class IncidentForm(FlaskForm):  # type: ignore[misc]

@@ -190,7 +190,10 @@ def incident_edit(incident_id: int) -> ResponseReturnValue:
     form = EditIncidentForm()
     if not sees_detection(principal, units()):
         form.without_detection()
-    form.lead_unit.choices = [opt("", f"keep ({view['routing']['lead_unit']})"), *(opt(c) for c in units().codes())]
+    form.lead_unit.choices = [
+        opt("", _("keep (%(unit)s)", unit=view["routing"]["lead_unit"])),
+        *(opt(c) for c in units().codes()),
+    ]
     preview = None
     if not form.is_submitted():
         form.fill(view)
@@ -222,7 +225,7 @@ def incident_transition(incident_id: int) -> ResponseReturnValue:
                 form.override_reason.data or "",
                 form.reason.data or "",
             )
-            flash(_("Status is now %(data)s.", data=label("incident_status", form.to.data)), "ok")
+            flash(_("Status is now %(data)s.", data=label("incident_status", form.to.data, _)), "ok")
         except AppError as exc:
             if exc.status == 404:
                 raise

@@ -9,6 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from incident_hub.auth import current_principal, require_roles
@@ -24,7 +25,7 @@ from incident_hub.services.notify import inbox
 from incident_hub.web.blueprint import bp
 from incident_hub.web.support import int_arg
 
-EVENT_LABELS = {event: rule.label for event, rule in EVENTS.items()}
+EVENT_LABELS = {event: _l(rule.label) for event, rule in EVENTS.items()}
 
 
 @bp.get("/notifications")

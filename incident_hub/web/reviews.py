@@ -10,6 +10,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from incident_hub.auth import current_principal
 from incident_hub.domain.units import MANDATES
@@ -21,7 +22,7 @@ from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import MOMENT_FORMAT, FindingActionForm, ReviewForm, SignForm, opt
 from incident_hub.web.support import apply_errors
 
-MANDATE_LABELS = {"cyber": "cyber (OICT's mandate)", "physical_security": "physical security"}
+MANDATE_LABELS = {"cyber": _l("cyber (OICT's mandate)"), "physical_security": _l("physical security")}
 
 
 def _moments_text(moments: list[dict[str, Any]]) -> str:

@@ -15,10 +15,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 
+from incident_hub.domain.labels import label
 from incident_hub.domain.notifications import outside_subject, title_may_leave
 from incident_hub.extensions import db
 from incident_hub.models import Action, Assessment, AssessmentVersion, Incident, User
@@ -47,11 +48,9 @@ def environment(language: str = "en") -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    if language == "en":
-        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    else:
-        translations = Translations.load(str(CATALOGUES), [language])
-        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    translations = NullTranslations() if language == "en" else Translations.load(str(CATALOGUES), [language])
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["label"] = lambda code, kind: label(kind, code, translations.gettext)
     env.filters["slack"] = _slack_escape
     env.filters["tojson"] = lambda v: json.dumps(v, ensure_ascii=False)
     return env
