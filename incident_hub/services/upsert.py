@@ -1,14 +1,17 @@
 """INSERT … ON CONFLICT DO NOTHING for SQLite and PostgreSQL: exactly-once writes without
 check-then-insert (ARCHITECTURE.md "Transactions, audit, idempotency"). The one helper: playbook
-actions, the R3 joint assessment and playbook versions go through it; intake deliveries build
-theirs from `DIALECTS` (services/intake/accept.py)."""
+actions, the R3 joint assessment and playbook versions go through it (intake deliveries have
+their own, written as text: services/intake/accept.py).
+
+SQLAlchemy 2.0 cannot cache these dialect statements, so each execution compiles them again;
+the actions of a new incident, which cannot conflict, use a plain INSERT that is compiled once."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Executable, Table
+from sqlalchemy import Executable, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -51,11 +54,17 @@ def _insert_actions(dialect: str) -> Executable:
 
 
 _INSERT_ACTIONS = {name: _insert_actions(name) for name in DIALECTS}
+_ACTIONS: Any = Action.__table__
+_INSERT_NEW_ACTIONS = insert(_ACTIONS).returning(_ACTIONS.c.id, _ACTIONS.c.playbook_id, _ACTIONS.c.source_step)
 
 
-def insert_actions_values(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
+def insert_actions_values(
+    session: Session, rows: list[dict[str, Any]], new_incident: bool = False
+) -> dict[tuple[int, str], int]:
     """Action rows in one multi-row INSERT (an executemany of a statement built once, which
     SQLAlchemy sends as one INSERT … VALUES (…), (…) RETURNING), each once per (incident, playbook
-    version, step): {(playbook_id, source_step): new id} for the rows inserted."""
-    found = session.connection().execute(_INSERT_ACTIONS[session.get_bind().dialect.name], rows).all()
+    version, step): {(playbook_id, source_step): new id} for the rows inserted. The incident this
+    transaction creates has no actions anywhere yet, so its INSERT needs no ON CONFLICT."""
+    stmt = _INSERT_NEW_ACTIONS if new_incident else _INSERT_ACTIONS[session.get_bind().dialect.name]
+    found = session.connection().execute(stmt, rows).all()
     return {(pid, step): action_id for action_id, pid, step in found}

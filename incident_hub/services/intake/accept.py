@@ -19,8 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, func, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import BigInteger, Integer, TextualSelect, bindparam, column, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -39,7 +38,7 @@ from incident_hub.extensions import db
 from incident_hub.intake import ratelimit, signing
 from incident_hub.intake.adapters import PARSERS, ParsedDelivery
 from incident_hub.intake.signing import Headers, Refused
-from incident_hub.models import Delivery
+from incident_hub.models import Delivery, UTCDateTime
 from incident_hub.runtime import settings
 from incident_hub.services.config_cache import (
     VERSION,
@@ -53,34 +52,35 @@ from incident_hub.services.config_cache import (
 from incident_hub.services.intake.alerts import lock_keys, store_alerts
 from incident_hub.services.intake.sources import accepted_secrets
 from incident_hub.services.uow import UnitOfWork, unit_of_work
-from incident_hub.services.upsert import DIALECTS
 
 RETRY_AFTER_DB = 5
 # Built once: the per-request cost is then binding parameters (bench/intake.py counts them). The
 # delivery's INSERT also answers the configuration version (config_cache.py), so checking the
-# worker's copy of the source, playbooks and people costs no statement of its own.
-# Core statements on the session's connection: the ORM's bulk-INSERT path compiled them anew each time.
-_DELIVERIES: Any = Delivery.__table__
-DELIVERY_BY_KEY = select(_DELIVERIES.c.id, _DELIVERIES.c.alert_count, VERSION).where(
-    _DELIVERIES.c.source_id == bindparam("source_id"), _DELIVERIES.c.delivery_key == bindparam("key")
+# worker's copy of the source, playbooks and people costs no statement of its own. Written as text:
+# SQLAlchemy 2.0 compiles its dialects' INSERT … ON CONFLICT anew at every execution (they are
+# not cacheable), which cost more than anything else in a delivery.
+_INSERT_SQL = (
+    "INSERT INTO intake_deliveries (source_id, delivery_key, key_kind, received_at, body, alert_count) "
+    "VALUES (:source_id, :delivery_key, :key_kind, :received_at, :body, :alert_count) "
+    "ON CONFLICT (source_id, delivery_key) DO NOTHING "
+    "RETURNING id, (SELECT version FROM config_version WHERE id = 1)"
 )
-_INSERT = {
-    name: dialect.insert(_DELIVERIES).on_conflict_do_nothing(index_elements=["source_id", "delivery_key"])
-    for name, dialect in DIALECTS.items()
-}
-INSERT_DELIVERY = {name: stmt.returning(_DELIVERIES.c.id, VERSION) for name, stmt in _INSERT.items()}
 # PostgreSQL: the stored row also takes the delivery's advisory locks (alerts.lock_keys) in the same
 # statement; a copy (no row) takes none. The next statement's snapshot then sees what the holder
 # of a lock committed.
-_LOCK_KEY = (
-    func.unnest(bindparam("lock_keys", type_=postgresql.ARRAY(BigInteger)))
-    .table_valued("k")
-    .render_derived(name="lock_key")
-)
-INSERT_DELIVERY_LOCKED = _INSERT["postgresql"].returning(
-    _DELIVERIES.c.id,
-    VERSION,
-    select(func.count(func.pg_advisory_xact_lock(_LOCK_KEY.c.k))).select_from(_LOCK_KEY).scalar_subquery(),
+_LOCKS_SQL = ", (SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:lock_keys AS bigint[])) AS lock_key (k))"
+
+
+def _insert_text(sql: str) -> TextualSelect:
+    typed = bindparam("received_at", type_=UTCDateTime())
+    return text(sql).bindparams(typed).columns(column("id", Integer), column("version", BigInteger))
+
+
+INSERT_DELIVERY = _insert_text(_INSERT_SQL)
+INSERT_DELIVERY_LOCKED = _insert_text(_INSERT_SQL + _LOCKS_SQL)
+_DELIVERIES: Any = Delivery.__table__
+DELIVERY_BY_KEY = select(_DELIVERIES.c.id, _DELIVERIES.c.alert_count, VERSION).where(
+    _DELIVERIES.c.source_id == bindparam("source_id"), _DELIVERIES.c.delivery_key == bindparam("key")
 )
 
 
@@ -172,11 +172,21 @@ def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str], reload: b
     delivery_id, version = _insert_delivery(uow, source, key, kind, req.body, parsed)
     if delivery_id is None:
         return _duplicate(uow, source, key, config)
-    if not config.is_current(version):
-        raise StaleConfig()
-    uow.config = config
+    uow.config = _current(uow, config, version, source)
     incidents = store_alerts(uow, source, delivery_id, parsed)
     return IntakeResult(delivery_id, False, len(parsed.alerts), incidents)
+
+
+def _current(uow: UnitOfWork, config: ConfigSnapshot, version: int | None, source: SourceEntry) -> ConfigSnapshot:
+    """The copy to go on with: `config` when the database's number is its own; else a fresh one read
+    in this transaction, provided the source the delivery was checked against is unchanged in it
+    (else StaleConfig: start again). A playbook or a person changed elsewhere costs no retry."""
+    if config.is_current(version):
+        return config
+    fresh = load(uow.session)
+    if fresh.sources.get(source.name) != source:
+        raise StaleConfig()
+    return fresh
 
 
 def _admit(
@@ -239,7 +249,7 @@ def _insert_delivery(
     if keys:
         stored = conn.execute(INSERT_DELIVERY_LOCKED, {**row, "lock_keys": keys}).one_or_none()
     else:
-        stored = conn.execute(INSERT_DELIVERY[dialect], row).one_or_none()
+        stored = conn.execute(INSERT_DELIVERY, row).one_or_none()
     return (None, None) if stored is None else (stored[0], stored[1])
 
 
@@ -247,6 +257,5 @@ def _duplicate(uow: UnitOfWork, source: SourceEntry, key: str, config: ConfigSna
     row = uow.session.connection().execute(DELIVERY_BY_KEY, {"source_id": source.id, "key": key}).one_or_none()
     if row is None:  # its key expired between our INSERT and this read: the retry is stored
         raise Unavailable("The delivery collided with an expiring copy; retry.", 1)
-    if not config.is_current(row[2]):
-        raise StaleConfig()
+    _current(uow, config, row[2], source)
     return IntakeResult(row.id, True, row.alert_count, [])

@@ -109,7 +109,7 @@ def instantiate_playbooks(uow: UnitOfWork, incident: Incident, new: bool = False
         skipped: list[Event] = []
         rows += _steps(uow, incident, entry.id, entry.definition, skipped)
         plan.append((entry, skipped))
-    created = insert_actions_once(uow, rows)
+    created = insert_actions_once(uow, rows, new)
     by_playbook: dict[int, list[int]] = {}
     for action_id, values in created:
         by_playbook.setdefault(values["playbook_id"], []).append(action_id)
