@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _build_runtime(settings: Settings, instance_path: str) -> runtime.Runtime:
     """Every configuration file is read here, so a bad one stops the start with one line."""
     from incident_hub.risk_config import load_risk_matrix
+    from incident_hub.services.config_cache import CACHE_KEY, ConfigCache
     from incident_hub.services.evidence.attachments import STORE_KEY, make_store
     from incident_hub.services.reporting.dashboard import DashboardCache
 
@@ -81,6 +82,7 @@ def _build_runtime(settings: Settings, instance_path: str) -> runtime.Runtime:
         caches={
             "dashboard": DashboardCache(settings.dashboard_cache_seconds),
             STORE_KEY: make_store(settings.attachment_store, instance_path),
+            CACHE_KEY: ConfigCache(),
         },
         role_map=load_role_map(settings, units),
     )

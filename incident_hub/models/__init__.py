@@ -4,6 +4,7 @@ from incident_hub.models.action import Action, ActionComment
 from incident_hub.models.assessment import Assessment, AssessmentVersion, Measure, Signoff, Threat
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
+from incident_hub.models.config_version import ConfigVersion
 from incident_hub.models.evidence import Attachment, IncidentTechnique, Observable
 from incident_hub.models.form_draft import FormDraft
 from incident_hub.models.incident import Incident, IncidentPlaybook, IncidentUnit, TimelineEvent
@@ -26,6 +27,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "ChatChannel",
+    "ConfigVersion",
     "Delivery",
     "FormDraft",
     "Incident",

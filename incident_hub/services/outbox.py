@@ -153,8 +153,12 @@ def _record_attempt(message: OutboxMessage, now: datetime, attempt: Attempt) -> 
 
 
 def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
-    """Send every pending message whose time has come; counts of delivered / retrying / failed."""
+    """Queue what notifications still have to send (notify/relay.py), then send every pending
+    message whose time has come; counts of delivered / retrying / failed."""
+    from incident_hub.services.notify.relay import relay_notifications
+
     now = now or utcnow()
+    relay_notifications(now)
     ids = (
         db.session.execute(
             select(OutboxMessage.id)

@@ -18,13 +18,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from incident_hub.domain.audit_chain import ChainEntry, entry_hash
 from incident_hub.extensions import db
 from incident_hub.models import AuditEntry, AuditHead, TimelineEvent
 from incident_hub.runtime import now
+
+# Built once (Core, on the session's connection): compiled once per process. An executemany of an
+# INSERT … RETURNING is sent as one multi-row INSERT ("insertmanyvalues") on both databases.
+_EVENTS: Any = TimelineEvent.__table__
+_ENTRIES: Any = AuditEntry.__table__
+_HEAD: Any = AuditHead.__table__
+INSERT_EVENTS = insert(_EVENTS).returning(_EVENTS.c.id)
+INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.seq)
+HEAD_FOR_UPDATE = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 
 
 @dataclass
@@ -43,6 +53,7 @@ class UnitOfWork:
     now: datetime
     _audits: list[PendingAudit] = field(default_factory=list)
     _events: list[dict[str, Any]] = field(default_factory=list)
+    config: Any = None  # the configuration copy checked in this transaction (services/config_cache.py)
 
     def audit(self, action: str, object_type: str, object_id: object, before: Any = None, after: Any = None) -> None:
         self._audits.append(PendingAudit(action, object_type, str(object_id), before, after))
@@ -59,7 +70,7 @@ class UnitOfWork:
         """Store the batched timeline events now (one multi-row INSERT), keeping their order."""
         if self._events:
             self.session.flush()  # the incidents they belong to are stored first
-            self.session.execute(insert(TimelineEvent).values(self._events))
+            self.session.connection().execute(INSERT_EVENTS, self._events)
             self._events.clear()
 
     def commit(self) -> None:
@@ -73,8 +84,9 @@ class UnitOfWork:
 
 def append_audit_entries(session: Session, actor: str, at: datetime, pending: list[PendingAudit]) -> None:
     """Lock the head, chain the entries in Python, then one multi-row INSERT and one head UPDATE."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    seq, prev, rows = head.seq, head.hash, []
+    conn = session.connection()
+    seq, prev = conn.execute(HEAD_FOR_UPDATE).one()
+    rows = []
     for item in pending:
         seq += 1
         entry = ChainEntry(seq, at, actor, item.action, item.object_type, item.object_id, item.before, item.after, prev)
@@ -94,9 +106,8 @@ def append_audit_entries(session: Session, actor: str, at: datetime, pending: li
             }
         )
         prev = digest
-    session.execute(insert(AuditEntry).values(rows))
-    head.seq, head.hash = seq, prev
-    session.flush()
+    conn.execute(INSERT_ENTRIES, rows)
+    conn.execute(MOVE_HEAD, {"seq": seq, "hash": prev})
 
 
 class SessionNotClean(RuntimeError):

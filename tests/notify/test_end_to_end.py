@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from incident_hub.extensions import db
-from incident_hub.models import OutboxMessage
+from incident_hub.models import Notification, OutboxMessage
 from tests.notify.conftest import deliver_tick, parts, person
 
 R3 = {
@@ -48,8 +48,12 @@ def test_r3_incident_reaches_dss_in_app_by_email_and_in_teams(app, client, mail_
         assert item["event"] == "incident.routed" and item["object_id"] == incident_id
         assert item["url"] == f"/incidents/{incident_id}" and item["title"] == R3["title"]
         assert item["data"]["relation"] == "partner"
-    pending = db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
-    assert pending == 3  # two DSS emails and one Teams card (the creator is not told; the disabled user neither)
+    # Email and chat are marked on the notifications written with the incident (one INSERT, issue 18);
+    # the outbox job's next run queues them: two DSS emails and one Teams card (the creator is not
+    # told; the disabled user neither).
+    relaying = select(func.count()).select_from(Notification).where(Notification.relay_pending.is_(True))
+    assert db.session.execute(relaying).scalar_one() == 3
+    assert db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 0
 
     counts = deliver_tick()
     assert counts == {"delivered": 3, "retrying": 0, "failed": 0, "cancelled": 0}

@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from incident_hub.errors import ValidationError
@@ -58,30 +59,48 @@ def parse_time(value: Any, path: str, errors: Errors) -> datetime | None:
     """RFC 3339 (nanoseconds allowed); Alertmanager's zero time means "not set"."""
     if value is None or value == "" or value == ZERO_TIME:
         return None
-    match = _RFC3339.match(value) if isinstance(value, str) else None
-    if not match:
+    moment = _moment(value) if isinstance(value, str) else INVALID
+    if moment is INVALID:
         errors.add(path, "must be an RFC 3339 time")
         return None
+    return moment  # type: ignore[return-value]
+
+
+INVALID = object()
+
+
+@lru_cache(maxsize=4096)
+def _moment(value: str) -> datetime | None | object:
+    """Cached: the alerts of one storm share a few start times."""
+    match = _RFC3339.match(value)
+    if not match:
+        return INVALID
     base, fraction, zone = match.groups()
     text = base + (fraction or "")[:7] + ("+00:00" if zone.upper() == "Z" else zone)
     try:
         moment = datetime.fromisoformat(text).astimezone(UTC)
     except (ValueError, OverflowError):  # OverflowError: year 1 east of UTC, year 9999 west of it
-        errors.add(path, "must be an RFC 3339 time")
-        return None
+        return INVALID
     return None if moment.year <= 1 else moment
 
 
-def string_map(value: Any, path: str, errors: Errors, required: bool) -> dict[str, str]:
+def string_map(value: Any, path: str, errors: Errors, required: bool, name: str = "") -> dict[str, str]:
+    """A JSON object of strings (`path.name` in an error; built only then: a storm has 1,000)."""
     if value is None and not required:
         return {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        errors.add(path, "must be an object whose values are strings")
-        return {}
-    if any("\x00" in k or "\x00" in v for k, v in value.items()):
-        errors.add(path, "must not contain NUL characters")
-        return {}
-    return value
+    if isinstance(value, dict):
+        nul = False
+        for k, v in value.items():
+            if not (isinstance(k, str) and isinstance(v, str)):
+                break
+            nul = nul or "\x00" in k or "\x00" in v
+        else:
+            if not nul:
+                return value
+            errors.add(f"{path}.{name}" if name else path, "must not contain NUL characters")
+            return {}
+    errors.add(f"{path}.{name}" if name else path, "must be an object whose values are strings")
+    return {}
 
 
 def derived_fingerprint(labels: dict[str, str]) -> str:
@@ -99,8 +118,8 @@ def parse_alert(raw: Any, path: str, errors: Errors) -> AlertFacts | None:
     status = raw.get("status")
     if status not in STATUSES:
         errors.add(f"{path}.status", "must be 'firing' or 'resolved'")
-    labels = string_map(raw.get("labels"), f"{path}.labels", errors, required=True)
-    annotations = string_map(raw.get("annotations"), f"{path}.annotations", errors, required=False)
+    labels = string_map(raw.get("labels"), path, errors, True, "labels")
+    annotations = string_map(raw.get("annotations"), path, errors, False, "annotations")
     fingerprint = raw.get("fingerprint")
     if fingerprint is not None and not (
         isinstance(fingerprint, str) and 0 < len(fingerprint) <= MAX_FINGERPRINT and fingerprint.isprintable()
@@ -109,8 +128,8 @@ def parse_alert(raw: Any, path: str, errors: Errors) -> AlertFacts | None:
     url = raw.get("generatorURL")
     if url is not None and not isinstance(url, str):
         errors.add(f"{path}.generatorURL", "must be a string")
-    starts = parse_time(raw.get("startsAt"), f"{path}.startsAt", errors)
-    ends = parse_time(raw.get("endsAt"), f"{path}.endsAt", errors)
+    starts = parse_time(raw.get("startsAt"), path + ".startsAt", errors)
+    ends = parse_time(raw.get("endsAt"), path + ".endsAt", errors)
     if len(errors.fields) > before:
         return None
     fingerprint = fingerprint or derived_fingerprint(labels)

@@ -109,7 +109,9 @@ def insert_action_once(uow: UnitOfWork, **values: Any) -> int | None:
     return action_id
 
 
-def insert_actions_once(uow: UnitOfWork, steps: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+def insert_actions_once(
+    uow: UnitOfWork, steps: list[dict[str, Any]], new_incident: bool = False
+) -> list[tuple[int, dict[str, Any]]]:
     """Playbook steps' actions (each already checked by `check_new_action`) in one multi-row
     INSERT … ON CONFLICT DO NOTHING on (incident, playbook version, step): the ids created, in the
     order of `steps` with their rows (the ones that already existed — a re-run or another worker —
@@ -121,7 +123,7 @@ def insert_actions_once(uow: UnitOfWork, steps: list[dict[str, Any]]) -> list[tu
         row = {"status": "open", "description": "", "evidence": "", "blocked_reason": "", **values}
         row.update(created_at=uow.now, updated_at=uow.now)
         rows.append(row)
-    created = insert_actions_values(uow.session, rows)
+    created = insert_actions_values(uow.session, rows, new_incident)
     done = []
     for row in rows:
         action_id = created.get((row["playbook_id"], row["source_step"]))

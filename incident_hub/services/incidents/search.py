@@ -89,10 +89,9 @@ def index_incident(session: Session, incident: Incident, with_comments: bool = T
             values,
         )
     else:
-        session.execute(text("DELETE FROM incident_search_fts WHERE rowid = :id"), values)
-        session.execute(
+        session.execute(  # FTS5 honours OR REPLACE on the rowid: the old entry's terms go with it
             text(
-                "INSERT INTO incident_search_fts (rowid, title, body, detection) "
+                "INSERT OR REPLACE INTO incident_search_fts (rowid, title, body, detection) "
                 "VALUES (:id, :title, :body, :detection)"
             ),
             values,

@@ -6,6 +6,10 @@ Order: source → credentials on the raw bytes → JSON → shape → rate limit
 (INSERT … ON CONFLICT DO NOTHING on UNIQUE (source, key): a copy answers `duplicate`) → its
 alerts (attach by fingerprint or group key, or open an incident) → commit → answer. Any
 refusal raises before commit, so it writes nothing. A database failure is a passing one: 503.
+
+The source comes from the worker's copy of the configuration (services/config_cache.py), checked
+against the database by the delivery's INSERT; when that copy was stale, the delivery starts
+again in a fresh transaction with a fresh copy, and a refusal is never given on a stale one.
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, func, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import BigInteger, Integer, TextualSelect, bindparam, column, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -36,30 +39,49 @@ from incident_hub.hostile_input import check_depth
 from incident_hub.intake import ratelimit, signing
 from incident_hub.intake.adapters import PARSERS, ParsedDelivery
 from incident_hub.intake.signing import Headers, Refused
-from incident_hub.models import Delivery, Source
+from incident_hub.models import Delivery, UTCDateTime
 from incident_hub.runtime import settings
+from incident_hub.services.config_cache import (
+    VERSION,
+    ConfigSnapshot,
+    SourceEntry,
+    StaleConfig,
+    latest,
+    load,
+    read_version,
+)
 from incident_hub.services.intake.alerts import lock_keys, store_alerts
 from incident_hub.services.intake.sources import accepted_secrets
 from incident_hub.services.uow import UnitOfWork, unit_of_work
-from incident_hub.services.upsert import insert_ignore_statements
 
 RETRY_AFTER_DB = 5
-# Built once: the per-request cost is then binding parameters (bench/intake.py counts them).
-SOURCE_BY_NAME = select(Source).where(Source.name == bindparam("name"))
-DELIVERY_BY_KEY = select(Delivery.id, Delivery.alert_count).where(
-    Delivery.source_id == bindparam("source_id"), Delivery.delivery_key == bindparam("key")
+# Built once: the per-request cost is then binding parameters (bench/intake.py counts them). The
+# delivery's INSERT also answers the configuration version (config_cache.py), so checking the
+# worker's copy of the source, playbooks and people costs no statement of its own. Written as text:
+# SQLAlchemy 2.0 compiles its dialects' INSERT … ON CONFLICT anew at every execution (they are
+# not cacheable), which cost more than anything else in a delivery.
+_INSERT_SQL = (
+    "INSERT INTO intake_deliveries (source_id, delivery_key, key_kind, received_at, body, alert_count) "
+    "VALUES (:source_id, :delivery_key, :key_kind, :received_at, :body, :alert_count) "
+    "ON CONFLICT (source_id, delivery_key) DO NOTHING "
+    "RETURNING id, (SELECT version FROM config_version WHERE id = 1)"
 )
-INSERT_DELIVERY = insert_ignore_statements(Delivery, ("source_id", "delivery_key"))
 # PostgreSQL: the stored row also takes the delivery's advisory locks (alerts.lock_keys) in the same
 # statement; a copy (no row) takes none. The next statement's snapshot then sees what the holder
 # of a lock committed.
-_LOCK_KEY = (
-    func.unnest(bindparam("lock_keys", type_=postgresql.ARRAY(BigInteger)))
-    .table_valued("k")
-    .render_derived(name="lock_key")
-)
-INSERT_DELIVERY_LOCKED = cast(Any, INSERT_DELIVERY["postgresql"]).returning(
-    select(func.count(func.pg_advisory_xact_lock(_LOCK_KEY.c.k))).select_from(_LOCK_KEY).scalar_subquery()
+_LOCKS_SQL = ", (SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:lock_keys AS bigint[])) AS lock_key (k))"
+
+
+def _insert_text(sql: str) -> TextualSelect:
+    typed = bindparam("received_at", type_=UTCDateTime())
+    return text(sql).bindparams(typed).columns(column("id", Integer), column("version", BigInteger))
+
+
+INSERT_DELIVERY = _insert_text(_INSERT_SQL)
+INSERT_DELIVERY_LOCKED = _insert_text(_INSERT_SQL + _LOCKS_SQL)
+_DELIVERIES: Any = Delivery.__table__
+DELIVERY_BY_KEY = select(_DELIVERIES.c.id, _DELIVERIES.c.alert_count, VERSION).where(
+    _DELIVERIES.c.source_id == bindparam("source_id"), _DELIVERIES.c.delivery_key == bindparam("key")
 )
 
 
@@ -118,8 +140,13 @@ def _outcome(error: AppError) -> str:
 
 def _accept_once(req: IntakeRequest, seen: dict[str, str]) -> IntakeResult:
     try:
-        with sqlite_writer_queue(db.engine), unit_of_work(f"intake:{req.source[:60]}") as uow:
-            return _accept(uow, req, seen)
+        for reload in (False, True):  # once more with a fresh copy when the worker's was stale
+            try:
+                with sqlite_writer_queue(db.engine), unit_of_work(f"intake:{req.source[:60]}") as uow:
+                    return _accept(uow, req, seen, reload)
+            except StaleConfig:
+                continue
+        raise Unavailable("The source's configuration is changing; retry.", 1)
     except IntegrityError as exc:  # a race on the alerts' unique key: the retry will attach
         raise Unavailable("The delivery collided with a concurrent one; retry.", RETRY_AFTER_DB) from exc
     except (OperationalError, PoolTimeout) as exc:
@@ -130,8 +157,44 @@ def _accept_once(req: IntakeRequest, seen: dict[str, str]) -> IntakeResult:
         raise
 
 
-def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str]) -> IntakeResult:
-    source = uow.session.execute(SOURCE_BY_NAME, {"name": req.source}).scalar_one_or_none()
+def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str], reload: bool) -> IntakeResult:
+    """With the worker's copy of the configuration, checked by the delivery's INSERT; a refusal
+    by a copy that turns out stale is asked again of a fresh one (StaleConfig)."""
+    config = latest()
+    fresh = reload or config is None
+    if config is None or reload:
+        config = load(uow.session)
+    try:
+        source, key, kind, parsed = _admit(uow, req, seen, config)
+    except AppError:
+        if not fresh and not config.is_current(read_version(uow.session)):
+            raise StaleConfig()
+        raise
+    delivery_id, version = _insert_delivery(uow, source, key, kind, req.body, parsed)
+    if delivery_id is None:
+        return _duplicate(uow, source, key, config)
+    uow.config = _current(uow, config, version, source)
+    incidents = store_alerts(uow, source, delivery_id, parsed)
+    return IntakeResult(delivery_id, False, len(parsed.alerts), incidents)
+
+
+def _current(uow: UnitOfWork, config: ConfigSnapshot, version: int | None, source: SourceEntry) -> ConfigSnapshot:
+    """The copy to go on with: `config` when the database's number is its own; else a fresh one read
+    in this transaction, provided the source the delivery was checked against is unchanged in it
+    (else StaleConfig: start again). A playbook or a person changed elsewhere costs no retry."""
+    if config.is_current(version):
+        return config
+    fresh = load(uow.session)
+    if fresh.sources.get(source.name) != source:
+        raise StaleConfig()
+    return fresh
+
+
+def _admit(
+    uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str], config: ConfigSnapshot
+) -> tuple[SourceEntry, str, str, ParsedDelivery]:
+    """Source → credentials on the raw bytes → JSON → shape → rate limit; raises on any refusal."""
+    source = config.sources.get(req.source)
     if source is None or not source.enabled:
         raise UnknownSource()
     seen.update(source=source.name, format=source.format)
@@ -140,14 +203,10 @@ def _accept(uow: UnitOfWork, req: IntakeRequest, seen: dict[str, str]) -> Intake
     wait = ratelimit.wait_seconds((source.id, source.created_at), source.rate_limit_per_minute)
     if wait:
         raise Unavailable("This source sends faster than its rate limit; retry later.", wait)
-    delivery_id = _insert_delivery(uow, source, key, kind, req.body, parsed)
-    if delivery_id is None:
-        return _duplicate(uow, source, key)
-    incidents = store_alerts(uow, source, delivery_id, parsed)
-    return IntakeResult(delivery_id, False, len(parsed.alerts), incidents)
+    return source, key, kind, parsed
 
 
-def _verify(source: Source, req: IntakeRequest, uow: UnitOfWork) -> tuple[str, str]:
+def _verify(source: SourceEntry, req: IntakeRequest, uow: UnitOfWork) -> tuple[str, str]:
     """Credentials before parsing; the idempotency key: `webhook-id`, else the body's SHA-256."""
     secrets = accepted_secrets(source, uow.now)
     now, tolerance = uow.now.timestamp(), settings().intake_tolerance_seconds
@@ -160,7 +219,7 @@ def _verify(source: Source, req: IntakeRequest, uow: UnitOfWork) -> tuple[str, s
     return hashlib.sha256(req.body).hexdigest(), "sha256"
 
 
-def _parse(source: Source, req: IntakeRequest) -> ParsedDelivery:
+def _parse(source: SourceEntry, req: IntakeRequest) -> ParsedDelivery:
     if not req.is_json:
         raise UnsupportedMediaType("Send the delivery as JSON with 'Content-Type: application/json'.")
     try:
@@ -174,9 +233,10 @@ def _parse(source: Source, req: IntakeRequest) -> ParsedDelivery:
 
 
 def _insert_delivery(
-    uow: UnitOfWork, source: Source, key: str, kind: str, body: bytes, parsed: ParsedDelivery
-) -> int | None:
-    """The UNIQUE key decides, also between two workers: no row back means a copy exists."""
+    uow: UnitOfWork, source: SourceEntry, key: str, kind: str, body: bytes, parsed: ParsedDelivery
+) -> tuple[int | None, int | None]:
+    """The UNIQUE key decides, also between two workers: no row back means a copy exists.
+    (the new id, the configuration version), or (None, None) for a copy."""
     row = {
         "source_id": source.id,
         "delivery_key": key,
@@ -187,13 +247,17 @@ def _insert_delivery(
     }
     dialect = uow.session.get_bind().dialect.name
     keys = lock_keys(source, parsed) if dialect == "postgresql" else []
+    conn = uow.session.connection()
     if keys:
-        return uow.session.execute(INSERT_DELIVERY_LOCKED, {**row, "lock_keys": keys}).scalar_one_or_none()
-    return uow.session.execute(INSERT_DELIVERY[dialect], row).scalar_one_or_none()
+        stored = conn.execute(INSERT_DELIVERY_LOCKED, {**row, "lock_keys": keys}).one_or_none()
+    else:
+        stored = conn.execute(INSERT_DELIVERY, row).one_or_none()
+    return (None, None) if stored is None else (stored[0], stored[1])
 
 
-def _duplicate(uow: UnitOfWork, source: Source, key: str) -> IntakeResult:
-    row = uow.session.execute(DELIVERY_BY_KEY, {"source_id": source.id, "key": key}).one_or_none()
+def _duplicate(uow: UnitOfWork, source: SourceEntry, key: str, config: ConfigSnapshot) -> IntakeResult:
+    row = uow.session.connection().execute(DELIVERY_BY_KEY, {"source_id": source.id, "key": key}).one_or_none()
     if row is None:  # its key expired between our INSERT and this read: the retry is stored
         raise Unavailable("The delivery collided with an expiring copy; retry.", 1)
+    _current(uow, config, row[2], source)
     return IntakeResult(row.id, True, row.alert_count, [])

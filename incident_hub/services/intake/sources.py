@@ -21,6 +21,7 @@ from incident_hub.intake.adapters import FORMATS
 from incident_hub.intake.secrets import decrypt_secret, encrypt_secret, generate_secret
 from incident_hub.models import Delivery, Source
 from incident_hub.runtime import settings
+from incident_hub.services.config_cache import SourceEntry
 from incident_hub.services.uow import unit_of_work
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -48,8 +49,8 @@ def source_view(source: Source, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def accepted_secrets(source: Source, now: datetime) -> list[str]:
-    """The current secret, and the previous one while its grace period lasts."""
+def accepted_secrets(source: Source | SourceEntry, now: datetime) -> list[str]:
+    """The current secret, and the previous one while its grace period lasts (decrypting is cached)."""
     key = settings().secret_key
     found = [decrypt_secret(key, source.secret_enc)]
     if source.previous_secret_enc and source.previous_expires_at and source.previous_expires_at > now:

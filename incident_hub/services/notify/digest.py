@@ -30,7 +30,7 @@ def send_digests(now: datetime | None = None, limit: int = 500) -> int:
         .all()
     )
     db.session.rollback()
-    return sum(1 for user_id in user_ids if _queue_digest(user_id, now))
+    return sum(1 for user_id in user_ids if user_id is not None and _queue_digest(user_id, now))
 
 
 def _queue_digest(user_id: int, now: datetime) -> bool:

@@ -1,10 +1,12 @@
 """Fan-out: who hears of an event (domain/notifications.py) turned into rows, inside the caller's unit
 of work (DOMAIN.md "Reaching people": a message is written with the change that causes it).
 
-It only writes rows — one SELECT of the people concerned (with their preferences), one of the
-units' chat channels, then one multi-row INSERT of in-app notifications and one of outbox rows
-for email and chat — so the request that caused the event is not slowed by any delivery. The
-scheduler renders and sends the outbox rows (services/outbox.py, email.py, chat.py).
+It only writes rows — one multi-row INSERT of notifications: one per person told, and one per unit
+chat channel, those that also leave the app (email, chat) marked `relay_pending` — so the request
+that caused the event is not slowed by any delivery (issue 18: one INSERT). The people, their
+preferences and the channels come from the worker's checked copy (services/config_cache.py); only
+an incident's followers are read. The scheduler's outbox job turns marked rows into outbox
+messages (relay.py), then renders and sends them (services/outbox.py, email.py, chat.py).
 
 Need to know: nobody is told of an incident they may not see (a DSS member hears only of
 incidents DSS takes part in), whatever the audience; the person who caused the event is not told.
@@ -14,12 +16,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, false, insert, or_, select
+from sqlalchemy import Table, insert, select
 
 from incident_hub.domain.access import MANAGER, Principal, sees_all_incidents
 from incident_hub.domain.notifications import (
@@ -30,12 +32,12 @@ from incident_hub.domain.notifications import (
     goes_to_digest,
 )
 from incident_hub.logs import current_request_id
-from incident_hub.models import ChatChannel, IncidentFollower, Notification, NotificationPreference, OutboxMessage, User
+from incident_hub.models import IncidentFollower, Notification
 from incident_hub.runtime import units
+from incident_hub.services.config_cache import ConfigSnapshot, Person, config_of
 from incident_hub.services.uow import UnitOfWork
 
 NOTIFICATIONS: Table = Notification.__table__  # type: ignore[assignment]
-OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -56,36 +58,37 @@ class Subject:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Person:
-    id: int
-    role: str
-    unit: str | None
-    email: str | None
-    events: dict[str, list[str]] | None
-    digest: str
+def _members(config: ConfigSnapshot, units: Iterable[str | None]) -> Iterator[Person]:
+    for unit in units:
+        yield from config.people_by_unit.get(unit, ())
 
 
-def _audience_clause(audience: Audience, s: Subject) -> ColumnElement[bool]:
-    unit_managers = and_(User.role == MANAGER, or_(User.unit.is_(None), User.unit.in_(s.units or [s.owner_unit])))
+def _by_id(config: ConfigSnapshot, ids: Iterable[int | None]) -> Iterator[Person]:
+    for user_id in ids:
+        person = config.people_by_id.get(user_id) if user_id else None
+        if person is not None:
+            yield person
+
+
+def _audience(config: ConfigSnapshot, audience: Audience, s: Subject, followers: Sequence[int]) -> Iterator[Person]:
     match audience:
         case Audience.INCIDENT_UNITS:
-            return User.unit.in_(list(s.incident_units or {}))
+            return _members(config, s.incident_units or {})
         case Audience.OWNER:
-            return User.id == s.owner_id if s.owner_id else false()
+            return _by_id(config, [s.owner_id])
         case Audience.FOLLOWERS:
-            followers = select(IncidentFollower.user_id).where(IncidentFollower.incident_id == s.incident_id)
-            return User.id.in_(followers)
+            return _by_id(config, followers)
         case Audience.ASSIGNEE:
-            return User.id == s.assignee_id if s.assignee_id else false()
+            return _by_id(config, [s.assignee_id])
         case Audience.ASSIGNEE_ELSE_OWNER_UNIT:
-            return User.id == s.assignee_id if s.assignee_id else User.unit == s.owner_unit
+            return _by_id(config, [s.assignee_id]) if s.assignee_id else _members(config, [s.owner_unit])
         case Audience.OWNER_UNIT_MANAGERS | Audience.JOINT_UNITS_MANAGERS:
-            return unit_managers
+            units = set(s.units or [s.owner_unit])
+            return (p for p in config.people if p.role == MANAGER and (p.unit is None or p.unit in units))
         case Audience.SIGNING_UNITS:
-            return User.unit.in_(list(s.units))
+            return _members(config, s.units)
         case Audience.MENTIONED:
-            return User.id.in_(list(s.user_ids)) if s.user_ids else false()
+            return _by_id(config, s.user_ids)
     raise AssertionError(audience)
 
 
@@ -97,31 +100,24 @@ def may_see(person: Person, s: Subject) -> bool:
     return sees_all_incidents(principal, units()) or (person.unit or "") in s.incident_units
 
 
+def _followers(uow: UnitOfWork, s: Subject) -> list[int]:
+    q = select(IncidentFollower.user_id).where(IncidentFollower.incident_id == s.incident_id)
+    return list(uow.session.connection().execute(q).scalars())
+
+
 def people(uow: UnitOfWork, event: str, s: Subject, actor_id: int | None) -> list[Person]:
-    clauses = [_audience_clause(a, s) for a in EVENTS[event].audiences]
-    # On the connection (Core): plain rows, without the ORM's per-statement work, in the same transaction.
-    rows = (
-        uow.session.connection()
-        .execute(
-            select(
-                User.id,
-                User.role,
-                User.unit,
-                User.email,
-                NotificationPreference.events,
-                NotificationPreference.digest,
-            )
-            .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
-            .where(User.active.is_(True), or_(*clauses))
-            .order_by(User.id)
-        )
-        .all()
-    )
-    found = [Person(r[0], r[1], r[2], r[3], r[4], r[5] or "off") for r in rows]
-    return [p for p in found if p.id != actor_id and may_see(p, s)]
+    """The active people an event reaches, from the worker's copy of the people and their
+    preferences (services/config_cache.py); only an incident's followers are read here."""
+    config = config_of(uow)
+    audiences = EVENTS[event].audiences
+    followers = _followers(uow, s) if Audience.FOLLOWERS in audiences and s.incident_id else []
+    found = {p.id: p for audience in audiences for p in _audience(config, audience, s, followers)}
+    return [found[i] for i in sorted(found) if i != actor_id and may_see(found[i], s)]
 
 
-def outbox_values(now: datetime, event: str, channel: str, url: str, payload: dict[str, Any]) -> dict[str, Any]:
+def outbox_values(
+    now: datetime, event: str, channel: str, url: str, payload: dict[str, Any], request_id: str | None = None
+) -> dict[str, Any]:
     """An outbox row naming the event and its objects; the message is rendered when it is sent."""
     return {
         "message_id": "msg_" + secrets.token_urlsafe(18),
@@ -134,7 +130,7 @@ def outbox_values(now: datetime, event: str, channel: str, url: str, payload: di
         "next_attempt_at": now,
         "last_error": "",
         "created_at": now,
-        "request_id": current_request_id(),
+        "request_id": request_id if request_id is not None else current_request_id(),
     }
 
 
@@ -145,64 +141,33 @@ def _chat_units(event: str, s: Subject) -> list[str]:
 
 
 def notify(uow: UnitOfWork, event: str, s: Subject, actor_id: int | None = None) -> int:
-    """Write the notifications of one event; how many people it reaches."""
+    """Write the notifications of one event in one multi-row INSERT: a row per person told in the
+    app, marked `relay_pending` when they also get an email, and a row per unit chat channel; the
+    outbox job turns the marked rows into outbox messages (relay.py). How many people it reaches."""
     assert event in EVENTS, event
     found = people(uow, event, s, actor_id)
     base = {"event": event, "object_type": s.object_type, "object_id": s.object_id, "incident_id": s.incident_id}
-    notes, outbox = [], []
+    common = {**base, "title": s.title[:300], "url": s.url, "created_at": uow.now, "request_id": current_request_id()}
+    rows = []
     for person in found:
         data = {**s.data, "relation": (s.incident_units or {}).get(person.unit or "")}
-        channels = effective_channels(event, person.events)
-        wants_mail = EMAIL in channels and bool(person.email)
+        wants_mail = EMAIL in effective_channels(event, person.events) and bool(person.email)
         held = wants_mail and goes_to_digest(event, person.digest)
-        notes.append(
-            {
-                **base,
-                "user_id": person.id,
-                "title": s.title[:300],
-                "url": s.url,
-                "data": data,
-                "digest_pending": held,
-                "created_at": uow.now,
-            }
-        )
-        if wants_mail and not held:
-            outbox.append(
-                outbox_values(uow.now, event, EMAIL, f"mailto:{person.email}", {**base, "user_id": person.id, **data})
-            )
-    outbox += _chat_messages(uow, event, s, base)
-    # Core executemany (one multi-row INSERT each): no ORM objects are needed for these rows.
-    if notes:
-        uow.session.connection().execute(insert(NOTIFICATIONS), notes)
-    if outbox:
-        uow.session.connection().execute(insert(OUTBOX), outbox)
-    return len(notes)
-
-
-def _chat_messages(uow: UnitOfWork, event: str, s: Subject, base: dict[str, Any]) -> list[dict[str, Any]]:
-    chat_units = _chat_units(event, s)
-    if not chat_units:
-        return []
-    channels = (
-        uow.session.connection()
-        .execute(
-            select(ChatChannel.id, ChatChannel.unit, ChatChannel.kind, ChatChannel.url, ChatChannel.events).where(
-                ChatChannel.unit.in_(chat_units), ChatChannel.active.is_(True)
-            )
-        )
-        .all()
-    )
-    return [
-        outbox_values(
-            uow.now,
-            event,
-            kind,
-            url,
-            {**base, "channel_id": cid, "unit": unit, **s.data, "relation": (s.incident_units or {}).get(unit)},
-        )
-        for cid, unit, kind, url, events in channels
-        if event in (events or [])
-    ]
+        rows.append(
+            {**common, "user_id": person.id, "channel_id": None, "data": data, "digest_pending": held,
+             "relay_pending": wants_mail and not held}
+        )  # fmt: skip
+    chat_units = set(_chat_units(event, s))
+    for channel in config_of(uow).channels:
+        if channel.unit in chat_units and event in channel.events:
+            data = {**s.data, "relation": (s.incident_units or {}).get(channel.unit), "unit": channel.unit}
+            rows.append(
+                {**common, "user_id": None, "channel_id": channel.id, "data": data, "digest_pending": False,
+                 "relay_pending": True}
+            )  # fmt: skip
+    if rows:  # Core: no ORM objects are needed for these rows
+        uow.session.connection().execute(insert(NOTIFICATIONS), rows)
+    return len(found)
 
 
 def notify_many(uow: UnitOfWork, items: Iterable[tuple[str, Subject]], actor_id: int | None = None) -> int:

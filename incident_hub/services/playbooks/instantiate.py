@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from incident_hub.domain.facts import IncidentFacts
-from incident_hub.domain.playbooks import PlaybookDef, PlaybookInvalid, applies, from_stored, topological_order
+from incident_hub.domain.playbooks import PlaybookDef, applies, topological_order
 from incident_hub.errors import RuleViolation
 from incident_hub.models import Action, Incident, IncidentPlaybook, Playbook
-from incident_hub.runtime import units
 from incident_hub.services.actions.commands import check_new_action, insert_actions_once
+from incident_hub.services.config_cache import PlaybookEntry, config_of, playbook_entry
 from incident_hub.services.playbooks.sync import loaded_current_playbooks
 from incident_hub.services.timeline import add_events
 from incident_hub.services.uow import UnitOfWork
@@ -34,7 +34,7 @@ Event = tuple[str, str, dict[str, Any] | None]
 
 
 def _steps(
-    uow: UnitOfWork, incident: Incident, row: Playbook, p: PlaybookDef, skipped: list[Event]
+    uow: UnitOfWork, incident: Incident, playbook_id: int, p: PlaybookDef, skipped: list[Event]
 ) -> list[dict[str, Any]]:
     """The action rows of the playbook's steps that pass M1; a step whose owner no longer passes
     (the units changed since the playbook was stored) is left out and said in `skipped`."""
@@ -43,7 +43,7 @@ def _steps(
         try:
             check_new_action(uow, step.title, step.phase, step.owner_unit, step.mandate, incident.id)
         except RuleViolation as exc:
-            skipped.append(("playbook_step_skipped", exc.message, {"playbook_id": row.id, "step": step.id}))
+            skipped.append(("playbook_step_skipped", exc.message, {"playbook_id": playbook_id, "step": step.id}))
             continue
         rows.append(
             {
@@ -54,7 +54,7 @@ def _steps(
                 "mandate": step.mandate,
                 "due_at": uow.now + step.delay,
                 "incident_id": incident.id,
-                "playbook_id": row.id,
+                "playbook_id": playbook_id,
                 "source_step": step.id,
             }
         )
@@ -72,11 +72,20 @@ def instantiate_one(uow: UnitOfWork, incident: Incident, row: Playbook, p: Playb
     """One playbook applied by hand (services/playbooks/on_incident.py): its steps as actions of
     `incident`, each once; steps refused by M1 or by who takes part are said on the timeline."""
     skipped: list[Event] = []
-    created = insert_actions_once(uow, _steps(uow, incident, row, p, skipped))
+    created = insert_actions_once(uow, _steps(uow, incident, row.id, p, skipped))
     ids = [action_id for action_id, _ in created]
     body = f"Playbook '{p.name}' (v{row.version}) applied by hand: {len(ids)} action(s)."
     add_events(uow, incident.id, [*skipped, ("playbook_applied", body, {"playbook_id": row.id, "action_ids": ids})])
     return ids
+
+
+def _current(uow: UnitOfWork) -> list[PlaybookEntry]:
+    """The current playbooks from the worker's checked copy; on an empty table the first use loads
+    the files in this transaction (sync.ensure_loaded), and the other workers reload theirs."""
+    entries = config_of(uow).playbooks
+    if entries:
+        return list(entries)
+    return [playbook_entry(r.id, r.key, r.version, r.name, r.definition) for r in loaded_current_playbooks(uow)]
 
 
 def instantiate_playbooks(uow: UnitOfWork, incident: Incident, new: bool = False) -> list[int]:
@@ -87,31 +96,29 @@ def instantiate_playbooks(uow: UnitOfWork, incident: Incident, new: bool = False
     facts = IncidentFacts.of(incident.vectors, incident.effects, incident.deliberate)
     used = {} if new else _keys_already_used(uow, incident.id)
     detached = set() if new else _detached_keys(uow, incident.id)
-    plan: list[tuple[Playbook | None, PlaybookDef | None, list[Event]]] = []  # in playbook order
+    plan: list[tuple[PlaybookEntry, list[Event]]] = []  # in playbook order
     rows: list[dict[str, Any]] = []
-    for row in loaded_current_playbooks(uow):
-        if used.get(row.key, row.id) != row.id or row.key in detached:
+    for entry in _current(uow):
+        if used.get(entry.key, entry.id) != entry.id or entry.key in detached:
             continue
-        try:
-            p = from_stored(row.definition, units())
-        except PlaybookInvalid as exc:
-            plan.append((None, None, [("playbook_skipped", str(exc), {"playbook_id": row.id})]))
+        if entry.definition is None:
+            plan.append((entry, [("playbook_skipped", entry.problem, {"playbook_id": entry.id})]))
             continue
-        if not applies(p, facts, incident.severity):
+        if not applies(entry.definition, facts, incident.severity):
             continue
         skipped: list[Event] = []
-        rows += _steps(uow, incident, row, p, skipped)
-        plan.append((row, p, skipped))
-    created = insert_actions_once(uow, rows)
+        rows += _steps(uow, incident, entry.id, entry.definition, skipped)
+        plan.append((entry, skipped))
+    created = insert_actions_once(uow, rows, new)
     by_playbook: dict[int, list[int]] = {}
     for action_id, values in created:
         by_playbook.setdefault(values["playbook_id"], []).append(action_id)
     events: list[Event] = []
-    for row_or_none, p_or_none, skipped in plan:
+    for entry, skipped in plan:
         events += skipped
-        if row_or_none is not None and p_or_none is not None and by_playbook.get(row_or_none.id):
-            done = by_playbook[row_or_none.id]
-            body = f"Playbook '{p_or_none.name}' (v{row_or_none.version}) applied: {len(done)} action(s)."
-            events.append(("playbook_applied", body, {"playbook_id": row_or_none.id, "action_ids": done}))
+        if entry.definition is not None and by_playbook.get(entry.id):
+            done = by_playbook[entry.id]
+            body = f"Playbook '{entry.definition.name}' (v{entry.version}) applied: {len(done)} action(s)."
+            events.append(("playbook_applied", body, {"playbook_id": entry.id, "action_ids": done}))
     add_events(uow, incident.id, events)
     return [action_id for action_id, _ in created]
