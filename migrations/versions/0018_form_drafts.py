@@ -1,7 +1,7 @@
 """form drafts: a refused page form's values and errors, kept server-side across the redirect (PRG)
 
 Revision ID: 0018_form_drafts
-Revises: 0012_workflows
+Revises: 0018_retention
 Create Date: 2026-11-30 08:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0018_form_drafts"
-down_revision = "0012_workflows"
+down_revision = "0018_retention"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 email and chat by the outbox job
 
 Revision ID: 0018_intake_speed
-Revises: 0012_workflows
+Revises: 0018_form_drafts
 Create Date: 2026-11-30 08:40:00.000000
 
 `config_version` (one row) counts changes to what each worker keeps in memory
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0018_intake_speed"
-down_revision = "0012_workflows"
+down_revision = "0018_form_drafts"
 branch_labels = None
 depends_on = None
 

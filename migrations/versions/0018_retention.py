@@ -1,7 +1,7 @@
 """retention: when a delivery's raw body or an attachment's bytes were purged under RETENTION_DAYS
 
 Revision ID: 0018_retention
-Revises: 0012_workflows
+Revises: 0018_speed
 Create Date: 2026-11-30 09:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0018_retention"
-down_revision = "0012_workflows"
+down_revision = "0018_speed"
 branch_labels = None
 depends_on = None
 
