@@ -20,7 +20,7 @@ from incident_hub import metrics
 from incident_hub.errors import AppError
 from incident_hub.intake.signing import Refused
 from incident_hub.services.intake.accept import IntakeRequest, accept_delivery
-from incident_hub.services.intake.attempts import record_refusal
+from incident_hub.services.intake.attempts import record_duplicate, record_refusal
 
 bp = Blueprint("intake", __name__)
 log = logging.getLogger(__name__)
@@ -63,7 +63,10 @@ def receive(source: str) -> ResponseReturnValue:
         _note_refusal(exc.code or 500, exc.name.lower().replace(" ", "_"))
         record_refusal(source, exc.code or 500, exc.name.lower().replace(" ", "_"))
         raise
-    return jsonify(result.to_dict()), 200 if result.duplicate else 202
+    if result.duplicate:
+        record_duplicate(source, result)
+        return jsonify(result.to_dict()), 200
+    return jsonify(result.to_dict()), 202
 
 
 _ERRORS = {

@@ -138,6 +138,11 @@ COLUMNS = {
     "phase": N_("Phase"),
     "incident_id": N_("Incident"),
 }
+DELIVERY_OUTCOMES = {
+    "accepted": N_("Accepted"),
+    "duplicate": N_("Duplicate (already stored)"),
+    "refused": N_("Refused"),
+}
 BULK_OPERATIONS = {"assign": N_("Assign to"), "start": N_("Start"), "cancel": N_("Cancel")}
 RISK_LEVEL = dict(RISK_LEVELS)
 # Likelihood and impact read "3 · Moderately Likely": the number stays, the name is translated.
@@ -168,6 +173,7 @@ KINDS: dict[str, dict[str, str]] = {
     "action_sort": ACTION_SORTS,
     "column": COLUMNS,
     "bulk": BULK_OPERATIONS,
+    "delivery_outcome": DELIVERY_OUTCOMES,
     "risk_level": RISK_LEVEL,
     "likelihood": LIKELIHOOD,
     "impact": IMPACT,

@@ -121,7 +121,8 @@ def test_statements_per_intake_path(app, client):
     status, resolved = _send(client, source, secret, _alert("fp-plain", "resolved", n=3))
     assert status == 202 and len(resolved) <= 8, "\n".join(resolved)
     status, duplicate = _send(client, source, secret, _alert("fp-plain", "resolved", n=3))
-    assert status == 200 and len(duplicate) <= 3, "\n".join(duplicate)  # source, delivery, the copy's id
+    # source, delivery, the copy's id, and its row on the source page (one INSERT … SELECT, rate-limited)
+    assert status == 200 and len(duplicate) <= 4, "\n".join(duplicate)
     assert _count(Incident) == 3
 
 

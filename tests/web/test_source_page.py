@@ -1,4 +1,4 @@
-"""The admin's source page: deliveries (accepted, refused with the reason; never a
+"""The admin's source page: deliveries (accepted, duplicate, refused with the reason; never a
 secret or a body), the test delivery through the real intake path, mapping rules with errors at
 the field (both databases)."""
 
@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from incident_hub.extensions import db
-from incident_hub.models import Incident, Source
+from incident_hub.models import Delivery, Incident, IntakeAttempt, Source
 from tests.intake.factories import make_source, payload, post
 
 
@@ -35,9 +35,13 @@ def test_deliveries_list_outcomes_without_secrets_or_bodies(admin, client):
     assert post(client, source, secret, body).status_code == 200  # the same body again: duplicate
     assert post(client, source, "wrong-secret", body).status_code == 401
     html = admin.text(f"/admin/sources/{source.id}")
-    for outcome in ("accepted", "refused"):  # a duplicate is answered 200 and not listed (issue 18's lean path)
+    for outcome in ("accepted", "duplicate", "refused"):
         assert f"outcome-{outcome}" in html
-    assert "bad_signature" in html
+    assert "Duplicate (already stored)" in html and "bad_signature" in html
+    db.session.rollback()
+    duplicate = db.session.execute(select(IntakeAttempt).where(IntakeAttempt.outcome == "duplicate")).scalar_one()
+    stored = db.session.execute(select(Delivery.id).where(Delivery.source_id == source.id)).scalar_one()
+    assert (duplicate.source_id, duplicate.delivery_id, duplicate.status_code) == (source.id, stored, 200)
     assert secret not in html and "BadgeReaderOffline" not in html and "Badge readers unreachable" not in html
 
 

@@ -3,10 +3,10 @@ accepted (the stored deliveries themselves) and refused with the reason code —
 a header or a body.
 
 The intake path stays as lean as issue 18 made it: nothing is added to a delivery's own
-transaction. A refusal writes nothing of its own, so it is logged afterwards
-(`intake_attempts`), at most REFUSALS_PER_MINUTE a minute per source (a flood of bad deliveries
-cannot fill the table); each source keeps about its newest KEEP refusals. A duplicate (a copy of
-a stored delivery, answered 200) is not listed: logging it would cost the copy's answer a write.
+transaction. A refusal writes nothing of its own, and a duplicate (a copy of a stored delivery,
+answered 200) nothing new, so both are logged afterwards in their own short transaction
+(`intake_attempts`), at most ATTEMPTS_PER_MINUTE a minute per source (a flood of bad or repeated
+deliveries cannot fill the table); each source keeps about its newest KEEP such rows.
 
 `send_test_delivery`: a delivery built, signed with the source's own secret and passed to
 `accept_delivery` — the real intake path — carrying one *resolved* test alert, which opens no
@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from incident_hub.clock import utcnow
@@ -37,41 +37,54 @@ from incident_hub.services.uow import bookkeeping
 
 log = logging.getLogger(__name__)
 KEEP = 500
-REFUSALS_PER_MINUTE = 60
-_refusals: dict[int, tuple[float, int]] = {}
+ATTEMPTS_PER_MINUTE = 60
+_attempts: dict[str, tuple[float, int]] = {}
 _lock = threading.Lock()
 
 
-def _allow_refusal(source_id: int) -> bool:
+def _allow_attempt(source_name: str) -> bool:
     now = time.monotonic()
     with _lock:
-        start, n = _refusals.get(source_id, (now, 0))
+        start, n = _attempts.get(source_name, (now, 0))
         if now - start >= 60:
             start, n = now, 0
-        _refusals[source_id] = (start, n + 1)
-        return n < REFUSALS_PER_MINUTE
+        _attempts[source_name] = (start, n + 1)
+        return n < ATTEMPTS_PER_MINUTE
 
 
 def record_refusal(source_name: str, status: int, reason: str, test: bool = False) -> None:
-    """A refused delivery of a known source, in its own short transaction. Never raises: the
-    log is for people; the delivery's answer is already decided."""
+    """A refused delivery of a known source (the page lists it with the reason code)."""
+    _record_attempt(source_name, "refused", status, reason, None, 0, test)
+
+
+def record_duplicate(source_name: str, result: IntakeResult) -> None:
+    """A copy of a stored delivery (answered 200): listed with the delivery it repeats."""
+    _record_attempt(source_name, "duplicate", 200, "", result.delivery_id, result.alerts, False)
+
+
+def _record_attempt(
+    source_name: str, outcome: str, status: int, reason: str, delivery_id: int | None, alerts: int, test: bool
+) -> None:
+    """One row of the source page's list, in its own short transaction: one INSERT … SELECT (an
+    unknown source's name inserts nothing). Never raises: the log is for people; the delivery's
+    answer is already decided."""
     try:
-        source_id = db.session.execute(select(Source.id).where(Source.name == source_name)).scalar_one_or_none()
         db.session.rollback()
-        if source_id is None or not _allow_refusal(source_id):
+        if not _allow_attempt(source_name):
             return
+        values = {"at": utcnow(), "outcome": outcome, "status_code": status, "reason": reason[:300],
+                  "delivery_id": delivery_id, "alerts": alerts, "incidents": [], "test": test}  # fmt: skip
+        columns = [literal(v, IntakeAttempt.__table__.c[k].type).label(k) for k, v in values.items()]
+        row = insert(IntakeAttempt).from_select(
+            ["source_id", *values], select(Source.id, *columns).where(Source.name == source_name)
+        )
         with bookkeeping() as session:
-            attempt = IntakeAttempt(
-                source_id=source_id, at=utcnow(), outcome="refused", status_code=status, reason=reason[:300],
-                delivery_id=None, alerts=0, incidents=[], test=test,
-            )  # fmt: skip
-            session.add(attempt)
-            session.flush()
-            if attempt.id % 50 == 0:
-                _prune(session, source_id)
+            added = session.execute(row.returning(IntakeAttempt.id, IntakeAttempt.source_id)).one_or_none()
+            if added is not None and added.id % 50 == 0:
+                _prune(session, added.source_id)
     except SQLAlchemyError:
         db.session.rollback()
-        log.warning("could not record a refused intake delivery")
+        log.warning("could not record an intake delivery's outcome (%s)", outcome)
 
 
 def _prune(session: Any, source_id: int) -> None:
@@ -107,7 +120,7 @@ def source_deliveries(source_id: int, limit: int = 100) -> list[dict[str, Any]]:
             tests.add(a.delivery_id)
             continue
         rows.append({"at": a.at, "outcome": a.outcome, "status_code": a.status_code, "reason": a.reason,
-                     "delivery_id": None, "alerts": 0, "incidents": [], "test": a.test})  # fmt: skip
+                     "delivery_id": a.delivery_id, "alerts": a.alerts, "incidents": [], "test": a.test})  # fmt: skip
     for d in stored:
         rows.append({"at": d.received_at, "outcome": "accepted", "status_code": 202, "reason": "",
                      "delivery_id": d.id, "alerts": d.alert_count, "incidents": sorted(incidents.get(d.id, [])),
@@ -169,5 +182,8 @@ def send_test_delivery(source_id: int) -> tuple[int, IntakeResult | None, str]:
     except AppError as exc:
         record_refusal(name, exc.status, f"{exc.code}: {exc.message}", test=True)
         return exc.status, None, exc.message
-    _note_test(name, result)
+    if result.duplicate:
+        record_duplicate(name, result)
+    else:
+        _note_test(name, result)
     return (200 if result.duplicate else 202), result, ""
