@@ -40,7 +40,7 @@ OPEN_PREFIXES = ("/api/v1/intake/",)
 ENROL_ENDPOINTS = {"web.settings_mfa", "web.logout", "static", "web.static"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # What a person whose password was reset may reach before choosing a new one.
-PASSWORD_CHANGE_ENDPOINTS = {"web.password_change", "web.logout"}
+PASSWORD_CHANGE_ENDPOINTS = {"web.password_change", "web.password_save", "web.logout"}
 
 F = TypeVar("F", bound=Callable[..., Any])
 

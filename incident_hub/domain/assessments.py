@@ -25,7 +25,7 @@ from datetime import datetime
 
 from incident_hub.domain.access import Principal, is_cyber_cleared
 from incident_hub.domain.lifecycle import PHASES
-from incident_hub.domain.mandates import ensure_mandates
+from incident_hub.domain.mandates import ensure_mandates, may_hold
 from incident_hub.domain.risk import HIGH, is_at_least, rank
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
 from incident_hub.errors import Conflict, Forbidden, RuleViolation
@@ -97,15 +97,31 @@ def check_may_sign(
     return unit
 
 
+def may_author_cyber(p: Principal, units: UnitRegistry) -> bool:
+    """M1: only a unit holding `cyber` (or a unit-less manager or admin) writes a `cyber` threat."""
+    return not p.unit or may_hold(units, p.unit, [CYBER])
+
+
 def check_threat_author(p: Principal, domains: Iterable[str], title: str, units: UnitRegistry) -> None:
     """M1: a unit without `cyber` cannot add, edit or delete a `cyber` threat or its measures."""
-    if CYBER_DOMAIN in set(domains) and p.unit:
-        ensure_mandates(units, p.unit, [CYBER], f"assessing the cyber threat {title!r}")
+    if CYBER_DOMAIN in set(domains) and not may_author_cyber(p, units):
+        ensure_mandates(units, p.unit or "", [CYBER], f"assessing the cyber threat {title!r}")
+
+
+def threat_domains_for(p: Principal, units: UnitRegistry) -> tuple[str, ...]:
+    """The domains `p` may write threats in: `physical` only for a unit without `cyber` (M1)."""
+    return DOMAINS if may_author_cyber(p, units) else tuple(d for d in DOMAINS if d != CYBER_DOMAIN)
 
 
 def measure_mandate(threat_domain: str) -> str | None:
     """The mandate the owner of a measure must hold (M1): `cyber` for a cyber threat's measure."""
     return CYBER if threat_domain == CYBER_DOMAIN else None
+
+
+def measure_owner_units(threat_domain: str, units: UnitRegistry) -> list[str]:
+    """The units that may own a measure against a threat of `threat_domain` (M1)."""
+    mandate = measure_mandate(threat_domain)
+    return [code for code in units.codes() if may_hold(units, code, [mandate] if mandate else [])]
 
 
 def check_measure_owner(owner_unit: str, threat_domain: str, units: UnitRegistry) -> None:

@@ -5,6 +5,7 @@ from incident_hub.models.assessment import Assessment, AssessmentVersion, Measur
 from incident_hub.models.audit import AuditEntry, AuditHead
 from incident_hub.models.base import Base, UTCDateTime
 from incident_hub.models.evidence import Attachment, IncidentTechnique, Observable
+from incident_hub.models.form_draft import FormDraft
 from incident_hub.models.incident import Incident, IncidentPlaybook, IncidentUnit, TimelineEvent
 from incident_hub.models.intake import Alert, Delivery, IntakeAttempt, Source
 from incident_hub.models.jobs import OutboxMessage, SchedulerLock
@@ -26,6 +27,7 @@ __all__ = [
     "Base",
     "ChatChannel",
     "Delivery",
+    "FormDraft",
     "Incident",
     "IncidentFollower",
     "IncidentPlaybook",

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         admin_source_page,
         admin_sources,
         admin_user_page,
+        assessment_items,
         assessments,
         auth,
         evidence,

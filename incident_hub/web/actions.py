@@ -15,6 +15,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
@@ -26,13 +27,23 @@ from incident_hub.runtime import units
 from incident_hub.services.actions.board import board, workable
 from incident_hub.services.actions.bulk import bulk_change
 from incident_hub.services.actions.commands import transition_action
-from incident_hub.services.actions.queries import ActionFilter, assignable_users, is_overdue, list_actions, usernames
+from incident_hub.services.actions.queries import (
+    ActionFilter,
+    assignable_users,
+    get_visible_action,
+    is_overdue,
+    list_actions,
+    usernames,
+)
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import ActionFilterForm, ActionTransitionForm, BulkActionForm, opt
 from incident_hub.web.support import int_arg, query_without, safe_back
 
 PER_PAGE = 50
 REFUSAL_KEY = "action_refusal"
+# The pages ask why work is cancelled (one action or many); the reason is stored on the action and
+# in its audit entry, and its page shows it.
+CANCEL_WHY = _l("Say why the action is cancelled.")
 BULK_KEY = "bulk_result"
 
 
@@ -97,7 +108,7 @@ def actions_board() -> ResponseReturnValue:
             card = forms[refusal["id"]]
             card.to.data = refusal["to"]
             field = getattr(card, refusal.get("field") or "", None)
-            if field is not None and refusal["to"] in ("done", "blocked"):
+            if field is not None and refusal["to"] in ("done", "blocked", "cancelled"):
                 field.errors = [refusal["message"]]
             else:
                 card.form_errors.append(refusal["message"])
@@ -168,6 +179,10 @@ def action_transition(action_id: int) -> ResponseReturnValue:
             "field": "",
             "message": "The form expired; please try again.",
         }
+        return redirect(f"{board_url}#action-{action_id}")
+    if form.to.data == "cancelled" and not (form.reason.data or "").strip():
+        get_visible_action(current_principal(), action_id)  # 404 first
+        session[REFUSAL_KEY] = {"id": action_id, "to": "cancelled", "field": "reason", "message": str(CANCEL_WHY)}
         return redirect(f"{board_url}#action-{action_id}")
     try:
         action = transition_action(

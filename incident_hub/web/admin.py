@@ -1,7 +1,8 @@
 """`/admin/users`: users (list, create, disable/enable) and API tokens (create, revoke); admins only.
 
-A generated password or a new token is shown once on the response page, never put in the
-session (flash messages live in the cookie).
+Every POST answers with a redirect (post/redirect/get): a refused form comes back at its error
+(web/drafts.py); a generated password or a new token reaches the next page once, encrypted in the
+session (`reveal_once`), never in clear in the cookie nor in a flash message.
 """
 
 from __future__ import annotations
@@ -12,53 +13,48 @@ from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
-from incident_hub.errors import AppError, Conflict, ValidationError
+from incident_hub.errors import AppError
 from incident_hub.runtime import units
 from incident_hub.services.admin import tokens as token_svc
 from incident_hub.services.admin import users as svc
 from incident_hub.web.blueprint import bp
+from incident_hub.web.drafts import form_or_new, refuse, reveal_once, take_revealed
 from incident_hub.web.forms import PostForm, TokenForm, UserForm, opt
-from incident_hub.web.support import apply_errors
+
+USER_KEY, TOKEN_KEY = "admin:user", "admin:token"
+PAGE = "admin/users"
 
 
-def _forms(bind: bool = True) -> tuple[UserForm, TokenForm]:
-    """The two forms; `bind=False` gives empty ones (after a success)."""
-    extra = {} if bind else {"formdata": None}
-    user_form, token_form = UserForm(prefix="user", **extra), TokenForm(prefix="token", **extra)
+def _choices(user_form: UserForm, token_form: TokenForm) -> tuple[UserForm, TokenForm]:
     user_form.unit.choices = [opt("", "none"), *(opt(c) for c in units().codes())]
     token_form.username.choices = [opt(u.username) for u in svc.list_users() if u.active]
     return user_form, token_form
 
 
-def _page(
-    user_form: UserForm, token_form: TokenForm, secret: dict[str, str] | None = None, status: int = 200
-) -> ResponseReturnValue:
-    return (
-        render_template(
-            "admin/users.html",
-            users=svc.list_users(),
-            tokens=token_svc.list_tokens(),
-            user_form=user_form,
-            token_form=token_form,
-            post_form=PostForm(),
-            secret=secret,
-        ),
-        status,
-    )
-
-
 @bp.get("/admin/users")
 @require_roles(ADMIN)
 def admin_users() -> ResponseReturnValue:
-    return _page(*_forms())
+    user_form, token_form = _choices(
+        form_or_new(UserForm, USER_KEY, prefix="user"), form_or_new(TokenForm, TOKEN_KEY, prefix="token")
+    )
+    return render_template(
+        "admin/users.html",
+        users=svc.list_users(),
+        tokens=token_svc.list_tokens(),
+        user_form=user_form,
+        token_form=token_form,
+        post_form=PostForm(),
+        secret=take_revealed(PAGE),
+    )
 
 
 @bp.post("/admin/users")
 @require_roles(ADMIN)
 def admin_user_create() -> ResponseReturnValue:
-    user_form, token_form = _forms()
+    user_form, _token_form = _choices(UserForm(prefix="user"), TokenForm(prefix="token", formdata=None))
+    back = url_for("web.admin_users")
     if not user_form.validate_on_submit():
-        return _page(user_form, token_form, status=422)
+        return refuse(user_form, USER_KEY, back, "new-user")
     password = user_form.password.data or svc.generate_password()
     try:
         user = svc.create_user(
@@ -68,11 +64,13 @@ def admin_user_create() -> ResponseReturnValue:
             password,
             actor=current_principal().username,
         )
-    except (ValidationError, Conflict) as exc:
-        apply_errors(user_form, exc)
-        return _page(user_form, token_form, status=422)
-    secret = None if user_form.password.data else {"what": f"Password of {user.username}", "value": password}
-    return _page(*_forms(bind=False), secret=secret, status=201)
+    except AppError as exc:
+        return refuse(user_form, USER_KEY, back, "new-user", exc)
+    flash(_("User %(username)s created.", username=user.username), "ok")
+    if not user_form.password.data:
+        reveal_once(PAGE, _("Password of %(username)s", username=user.username), password)
+        return redirect(f"{back}#secret")
+    return redirect(back)
 
 
 @bp.post("/admin/users/<username>/<any(disable, enable):change>")
@@ -89,18 +87,18 @@ def admin_user_active(username: str, change: str) -> ResponseReturnValue:
 @bp.post("/admin/tokens")
 @require_roles(ADMIN)
 def admin_token_create() -> ResponseReturnValue:
-    user_form, token_form = _forms()
+    _user_form, token_form = _choices(UserForm(prefix="user", formdata=None), TokenForm(prefix="token"))
+    back = url_for("web.admin_users")
     if not token_form.validate_on_submit():
-        return _page(user_form, token_form, status=422)
+        return refuse(token_form, TOKEN_KEY, back, "new-token")
     try:
-        _, raw = token_svc.create_token(
+        _token, raw = token_svc.create_token(
             token_form.username.data, token_form.name.data.strip(), current_principal().username
         )
     except AppError as exc:
-        apply_errors(token_form, exc)
-        return _page(user_form, token_form, status=422)
-    secret = {"what": f"API token for {token_form.username.data}", "value": raw}
-    return _page(*_forms(bind=False), secret=secret, status=201)
+        return refuse(token_form, TOKEN_KEY, back, "new-token", exc)
+    reveal_once(PAGE, _("API token for %(username)s", username=token_form.username.data), raw)
+    return redirect(f"{back}#secret")
 
 
 @bp.post("/admin/tokens/<int:token_id>/revoke")

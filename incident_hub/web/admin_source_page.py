@@ -2,6 +2,7 @@
 (edited as JSON, every problem shown at the field with its path), and its recent deliveries
 (accepted, refused with the reason; never a secret, a header or a body), with a
 "Send test delivery" button that goes through the real intake path (services/intake/attempts.py).
+Every POST answers with a redirect; refused mapping rules come back as typed, at the field.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
@@ -17,42 +19,43 @@ from incident_hub.errors import AppError
 from incident_hub.services.intake import sources as svc
 from incident_hub.services.intake.attempts import send_test_delivery, source_deliveries
 from incident_hub.web.blueprint import bp
+from incident_hub.web.drafts import refuse, restored
 from incident_hub.web.forms import MappingForm, PostForm
 
 
-def _page(source_id: int, form: MappingForm | None = None, status: int = 200) -> ResponseReturnValue:
-    source = svc.find_source(source_id)
-    if form is None:
-        form = MappingForm(prefix="map", formdata=None, mapping=json.dumps(source.mapping, indent=2, sort_keys=True))
-    return (
-        render_template(
-            "admin/source.html",
-            source=svc.source_view(source),
-            form=form,
-            attempts=source_deliveries(source.id),
-            post_form=PostForm(),
-        ),
-        status,
-    )
+def _key(source_id: int) -> str:
+    return f"admin:source:{source_id}:mapping"
 
 
 @bp.get("/admin/sources/<int:source_id>")
 @require_roles(ADMIN)
 def admin_source(source_id: int) -> ResponseReturnValue:
-    return _page(source_id)
+    source = svc.find_source(source_id)
+    form = restored(MappingForm, _key(source_id), prefix="map") or MappingForm(
+        prefix="map", formdata=None, mapping=json.dumps(source.mapping, indent=2, sort_keys=True)
+    )
+    return render_template(
+        "admin/source.html",
+        source=svc.source_view(source),
+        form=form,
+        attempts=source_deliveries(source.id),
+        post_form=PostForm(),
+    )
 
 
 @bp.post("/admin/sources/<int:source_id>/mapping")
 @require_roles(ADMIN)
 def admin_source_mapping(source_id: int) -> ResponseReturnValue:
+    svc.find_source(source_id)  # 404 first
     form = MappingForm(prefix="map")
+    back = url_for("web.admin_source", source_id=source_id)
     if not form.validate_on_submit():
-        return _page(source_id, form, 422)
+        return refuse(form, _key(source_id), back, "mapping")
     try:
         mapping = json.loads(form.mapping.data)
     except ValueError as exc:
-        form.mapping.errors = [f"not valid JSON: {exc}"]
-        return _page(source_id, form, 422)
+        form.mapping.errors = [_("not valid JSON: %(error)s", error=str(exc))]
+        return refuse(form, _key(source_id), back, "mapping")
     try:
         svc.update_source(current_principal().username, source_id, {"mapping": mapping})
     except AppError as exc:
@@ -61,8 +64,8 @@ def admin_source_mapping(source_id: int) -> ResponseReturnValue:
         fields = exc.details.get("fields", {}) if isinstance(exc.details, dict) else {}
         form.mapping.errors = [f"{path.removeprefix('mapping.')}: {m}" for path, ms in fields.items() for m in ms]
         form.mapping.errors = form.mapping.errors or [exc.message]
-        return _page(source_id, form, 422)
-    flash("Mapping rules saved.", "ok")
+        return refuse(form, _key(source_id), back, "mapping")
+    flash(_("Mapping rules saved."), "ok")
     return redirect(url_for("web.admin_source", source_id=source_id) + "#mapping")
 
 

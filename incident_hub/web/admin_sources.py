@@ -1,7 +1,8 @@
 """`/admin/sources`: intake sources (list, create, enable/disable, rotate the secret); admins only.
 
-Uses services/sources.py. A new or rotated secret is shown once on the response page (201/200),
-never flashed (flash messages live in the session cookie) and never stored in clear.
+Uses services/sources.py. Every POST answers with a redirect (post/redirect/get): a refused form
+comes back at its error (web/drafts.py); a new or rotated secret reaches the next page once,
+encrypted in the session (`reveal_once`), never flashed and never stored in clear.
 """
 
 from __future__ import annotations
@@ -18,41 +19,38 @@ from incident_hub.errors import AppError
 from incident_hub.intake.adapters import FORMATS
 from incident_hub.services.intake import sources as svc
 from incident_hub.web.blueprint import bp
+from incident_hub.web.drafts import form_or_new, refuse, reveal_once, take_revealed
 from incident_hub.web.forms import PostForm, RotateForm, SourceForm, opt
-from incident_hub.web.support import apply_errors
+
+KEY, PAGE = "admin:source", "admin/sources"
 
 
-def _form(bound: bool = True) -> SourceForm:
-    form = SourceForm(prefix="source", **({} if bound else {"formdata": None}))
+def _formats(form: SourceForm) -> SourceForm:
     form.format.choices = [opt(f) for f in FORMATS]
     return form
-
-
-def _page(form: SourceForm, secret: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
-    views: list[dict[str, Any]] = [svc.source_view(s) for s in svc.list_sources()]
-    page = render_template(
-        "admin/sources.html",
-        sources=views,
-        form=form,
-        post_form=PostForm(),
-        rotate_form=RotateForm(prefix="rotate", formdata=None),
-        secret=secret,
-    )
-    return page, status
 
 
 @bp.get("/admin/sources")
 @require_roles(ADMIN)
 def admin_sources() -> ResponseReturnValue:
-    return _page(_form(bound=False))
+    views: list[dict[str, Any]] = [svc.source_view(s) for s in svc.list_sources()]
+    return render_template(
+        "admin/sources.html",
+        sources=views,
+        form=_formats(form_or_new(SourceForm, KEY, prefix="source")),
+        post_form=PostForm(),
+        rotate_form=RotateForm(prefix="rotate", formdata=None),
+        secret=take_revealed(PAGE),
+    )
 
 
 @bp.post("/admin/sources")
 @require_roles(ADMIN)
 def admin_source_create() -> ResponseReturnValue:
-    form = _form()
+    form = _formats(SourceForm(prefix="source"))
+    back = url_for("web.admin_sources")
     if not form.validate_on_submit():
-        return _page(form, status=422)
+        return refuse(form, KEY, back, "new-source")
     try:
         source, secret = svc.create_source(
             current_principal().username,
@@ -63,10 +61,10 @@ def admin_source_create() -> ResponseReturnValue:
             form.rate_limit_per_minute.data,
         )
     except AppError as exc:
-        apply_errors(form, exc)
-        return _page(form, status=422)
-    shown = {"what": f"Secret of source {source.name} (POST to /api/v1/intake/{source.name})", "value": secret}
-    return _page(_form(bound=False), secret=shown, status=201)
+        return refuse(form, KEY, back, "new-source", exc)
+    what = _("Secret of source %(name)s (POST to /api/v1/intake/%(name)s)", name=source.name)
+    reveal_once(PAGE, what, secret)
+    return redirect(f"{back}#secret")
 
 
 @bp.post("/admin/sources/<int:source_id>/<any(disable, enable):change>")
@@ -96,5 +94,6 @@ def admin_source_rotate(source_id: int) -> ResponseReturnValue:
         problems = [m for ms in exc.details.get("fields", {}).values() for m in ms]
         flash(" ".join([exc.message, *problems]), "error")
         return redirect(url_for("web.admin_sources"))
-    shown = {"what": f"New secret of source {source.name} (old one valid {grace} h)", "value": secret}
-    return _page(_form(bound=False), secret=shown)
+    what = _("New secret of source %(name)s (the old one stays valid %(grace)s h)", name=source.name, grace=grace)
+    reveal_once(PAGE, what, secret)
+    return redirect(url_for("web.admin_sources") + "#secret")

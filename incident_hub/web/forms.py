@@ -27,7 +27,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from incident_hub.domain.access import ROLES
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.labels import label
-from incident_hub.domain.lifecycle import INCIDENT_STATUSES, PHASES
+from incident_hub.domain.lifecycle import INCIDENT_STATUSES
 from incident_hub.ids import MAX_ID
 
 DETECTION_FIELDS = ("detection_sensor", "detection_rule", "detection_indicators")
@@ -48,7 +48,7 @@ def opt(value: str, label: str | LazyString | None = None) -> SelectChoice:
     return SelectChoice(value, _l(label) if isinstance(label, str) else label)
 
 
-def _choices(values: tuple[str, ...] | list[str], kind: str) -> list[SelectChoice]:
+def label_choices(values: tuple[str, ...] | list[str], kind: str) -> list[SelectChoice]:
     """Codes as values, labels (domain/labels.py) as what people read, in their language."""
     return [opt(v, LazyString(label, kind, v, gettext)) for v in values]
 
@@ -58,10 +58,10 @@ class IncidentForm(FlaskForm):  # type: ignore[misc]
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
-    vectors = MultiCheckboxField(_l("Vectors"), choices=_choices(VECTORS, "vector"), validators=[Optional()])
-    effects = MultiCheckboxField(_l("Effects"), choices=_choices(EFFECTS, "effect"), validators=[Optional()])
+    vectors = MultiCheckboxField(_l("Vectors"), choices=label_choices(VECTORS, "vector"), validators=[Optional()])
+    effects = MultiCheckboxField(_l("Effects"), choices=label_choices(EFFECTS, "effect"), validators=[Optional()])
     deliberate = SelectField(_l("Deliberate?"), choices=[opt("", "unknown"), opt("yes"), opt("no")], default="")
-    severity = SelectField(_l("Severity"), choices=_choices(SEVERITIES, "severity"), default="medium")
+    severity = SelectField(_l("Severity"), choices=label_choices(SEVERITIES, "severity"), default="medium")
     tlp = SelectField(_l("TLP"), choices=[opt(t) for t in TLP_LABELS], default="TLP:AMBER")
     location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
     occurred_at = DateTimeLocalField(_l("Occurred at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
@@ -147,15 +147,15 @@ class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
         csrf = False
 
     status = SelectField(
-        _l("Status"), choices=[opt("", "any"), *_choices(INCIDENT_STATUSES, "incident_status")], default=""
+        _l("Status"), choices=[opt("", "any"), *label_choices(INCIDENT_STATUSES, "incident_status")], default=""
     )
     lead_unit = SelectField(_l("Lead unit"), choices=[opt("", "any")], default="")
-    severity = SelectField(_l("Severity"), choices=[opt("", "any"), *_choices(SEVERITIES, "severity")], default="")
+    severity = SelectField(_l("Severity"), choices=[opt("", "any"), *label_choices(SEVERITIES, "severity")], default="")
     hybrid = SelectField(
         _l("Hybrid"), choices=[opt("", "any"), opt("yes", "Hybrid"), opt("no", "Not hybrid")], default=""
     )
     rule = SelectField(
-        _l("Rule"), choices=[opt("", "any"), *_choices(("R1", "R2", "R3", "R4", "R5"), "rule")], default=""
+        _l("Rule"), choices=[opt("", "any"), *label_choices(("R1", "R2", "R3", "R4", "R5"), "rule")], default=""
     )
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     sort = SelectField(_l("Sort"), default="-created_at")
@@ -163,7 +163,7 @@ class IncidentFilterForm(FlaskForm):  # type: ignore[misc]
 
 class UserForm(FlaskForm):  # type: ignore[misc]
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
-    role = SelectField(_l("Role"), choices=_choices(ROLES, "role"))
+    role = SelectField(_l("Role"), choices=label_choices(ROLES, "role"))
     unit = SelectField(_l("Unit"), choices=[opt("", "none")], default="")
     password = PasswordField(_l("Password (empty: generate one)"), validators=[Optional(), Length(min=10, max=200)])
 
@@ -183,53 +183,6 @@ class ActionTransitionForm(FlaskForm):  # type: ignore[misc]
     to = HiddenField(validators=[DataRequired()])
     evidence = TextAreaField(_l("Evidence"), validators=[Optional(), Length(max=5000)])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)])
-
-
-SCALE_CHOICES = [opt(str(n)) for n in range(1, 6)]
-
-
-class ThreatForm(FlaskForm):  # type: ignore[misc]
-    """A threat of an assessment (API.md "Assessments"); its risk level is derived, never entered."""
-
-    title = StringField(_l("Threat"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
-    domain = SelectField(_l("Domain"), choices=_choices(("physical", "cyber"), "threat_domain"), default="physical")
-    likelihood = SelectField(_l("Likelihood (1-5)"), choices=SCALE_CHOICES, default="3", coerce=int)
-    impact = SelectField(_l("Impact (1-5)"), choices=SCALE_CHOICES, default="3", coerce=int)
-
-    def data_in(self) -> dict[str, Any]:
-        return {
-            "title": self.title.data.strip(),
-            "description": self.description.data or "",
-            "domain": self.domain.data,
-            "likelihood": self.likelihood.data,
-            "impact": self.impact.data,
-        }
-
-
-class MeasureForm(FlaskForm):  # type: ignore[misc]
-    """A prevention or mitigation measure with its residual likelihood and impact."""
-
-    threat_id = HiddenField(validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=_choices(PHASES, "measure_kind"), default="mitigation")
-    description = StringField(_l("Measure"), validators=[DataRequired(), Length(max=10000)])
-    owner_unit = SelectField(_l("Owner unit"), choices=[])
-    residual_likelihood = SelectField(_l("Residual likelihood"), choices=[opt("", "—"), *SCALE_CHOICES], default="")
-    residual_impact = SelectField(_l("Residual impact"), choices=[opt("", "—"), *SCALE_CHOICES], default="")
-
-    def data_in(self) -> dict[str, Any]:
-        def number(value: str | None) -> int | None:
-            return int(value) if value else None
-
-        return {
-            "kind": self.kind.data,
-            "description": self.description.data.strip(),
-            "owner_unit": self.owner_unit.data,
-            "residual_likelihood": number(self.residual_likelihood.data),
-            "residual_impact": number(self.residual_impact.data),
-            "due_at": None,
-            "track_as_action": False,
-        }
 
 
 class SignForm(FlaskForm):  # type: ignore[misc]
@@ -296,7 +249,7 @@ class ReasonForm(FlaskForm):  # type: ignore[misc]
 class UserEditForm(FlaskForm):  # type: ignore[misc]
     """An admin changes a user's role and unit (checked as on creation: rule M1)."""
 
-    role = SelectField(_l("Role"), choices=_choices(ROLES, "role"))
+    role = SelectField(_l("Role"), choices=label_choices(ROLES, "role"))
     unit = SelectField("Unit", choices=[opt("", "none")], default="")
 
 

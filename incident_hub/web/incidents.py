@@ -6,7 +6,7 @@ fields are left out of the form and the page for a principal who may not see the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -39,6 +39,7 @@ from incident_hub.services.incidents.queries import (
 )
 from incident_hub.services.playbooks.on_incident import playbooks_for_incident
 from incident_hub.web.blueprint import bp
+from incident_hub.web.drafts import form_or_new, refuse, restored
 from incident_hub.web.forms import (
     CommentForm,
     EditIncidentForm,
@@ -47,8 +48,9 @@ from incident_hub.web.forms import (
     TransitionForm,
     opt,
 )
-from incident_hub.web.support import apply_errors, int_arg, query_without
+from incident_hub.web.support import int_arg, query_without
 
+F = TypeVar("F", bound=IncidentForm)
 PER_PAGE = 25
 ACTIONS_ON_PAGE = 50  # more: a link to the actions list of the incident
 HYBRID_FILTER = {"yes": True, "no": False}
@@ -103,33 +105,43 @@ def incidents() -> ResponseReturnValue:
     )
 
 
-def _new_form() -> IncidentForm:
-    form = IncidentForm()
-    return form if sees_detection(current_principal(), units()) else form.without_detection()
+NEW_KEY = "incident:new"
 
 
-@bp.route("/incidents/new", methods=["GET", "POST"])
+def _for_principal(form: F) -> F:
+    """Detection fields only for a principal who may see them (para 6)."""
+    if not sees_detection(current_principal(), units()):
+        form.without_detection()
+    return form
+
+
+@bp.get("/incidents/new")
 def incident_new() -> ResponseReturnValue:
-    form = _new_form()
-    if form.validate_on_submit():
-        principal = current_principal()
-        try:
-            incident = svc.create_incident(principal, form.facts(), created_by_id=principal.user_id)
-        except (ValidationError, RuleViolation) as exc:
-            apply_errors(form, exc)
-        else:
-            flash(
-                _(
-                    "Incident %(id)s created and routed by %(rule)s to %(lead_unit)s.",
-                    id=incident.id,
-                    rule=incident.rule,
-                    lead_unit=incident.lead_unit,
-                ),
-                "ok",
-            )
-            return redirect(url_for("web.incident", incident_id=incident.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("incidents/form.html", form=form, incident=None), status
+    form = _for_principal(form_or_new(IncidentForm, NEW_KEY))
+    return render_template("incidents/form.html", form=form, incident=None)
+
+
+@bp.post("/incidents/new")
+def incident_create() -> ResponseReturnValue:
+    form = _for_principal(IncidentForm())
+    back = url_for("web.incident_new")
+    if not form.validate_on_submit():
+        return refuse(form, NEW_KEY, back, "incident-form")
+    principal = current_principal()
+    try:
+        incident = svc.create_incident(principal, form.facts(), created_by_id=principal.user_id)
+    except (ValidationError, RuleViolation) as exc:
+        return refuse(form, NEW_KEY, back, "incident-form", exc)
+    flash(
+        _(
+            "Incident %(id)s created and routed by %(rule)s to %(lead_unit)s.",
+            id=incident.id,
+            rule=incident.rule,
+            lead_unit=incident.lead_unit,
+        ),
+        "ok",
+    )
+    return redirect(url_for("web.incident", incident_id=incident.id))
 
 
 @bp.get("/incidents/<int:incident_id>")
@@ -179,37 +191,62 @@ def _changes(form: EditIncidentForm, view: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-@bp.route("/incidents/<int:incident_id>/edit", methods=["GET", "POST"])
-def incident_edit(incident_id: int) -> ResponseReturnValue:
+def _editable(incident_id: int) -> dict[str, Any] | None:
+    """The incident's view when the principal may edit it now; None (with a flash) when it is closed."""
     principal = current_principal()
     view = incident_view(get_visible_incident(principal, incident_id), principal)
     check_may_change_incident(principal, view["routing"]["lead_unit"], units())
     if view["status"] == "closed":
-        flash("A closed incident cannot be edited; a manager may reopen it.", "error")
+        flash(_("A closed incident cannot be edited; a manager may reopen it."), "error")
+        return None
+    return view
+
+
+def _edit_form(form: EditIncidentForm, view: dict[str, Any]) -> EditIncidentForm:
+    lead = view["routing"]["lead_unit"]
+    form.lead_unit.choices = [opt("", _("keep (%(unit)s)", unit=lead)), *(opt(c) for c in units().codes())]
+    return _for_principal(form)
+
+
+def _edit_key(incident_id: int) -> str:
+    return f"incident:{incident_id}:edit"
+
+
+@bp.get("/incidents/<int:incident_id>/edit")
+def incident_edit(incident_id: int) -> ResponseReturnValue:
+    view = _editable(incident_id)
+    if view is None:
         return redirect(url_for("web.incident", incident_id=incident_id))
-    form = EditIncidentForm()
-    if not sees_detection(principal, units()):
-        form.without_detection()
-    form.lead_unit.choices = [
-        opt("", _("keep (%(unit)s)", unit=view["routing"]["lead_unit"])),
-        *(opt(c) for c in units().codes()),
-    ]
+    form = restored(EditIncidentForm, _edit_key(incident_id))
     preview = None
-    if not form.is_submitted():
+    if form is None:
+        form = _edit_form(EditIncidentForm(formdata=None), view)
         form.fill(view)
-    elif form.validate() and "preview" in request.form:
-        # Nothing is saved: what the save would change, shown above the same form.
-        preview = preview_facts(principal, incident_id, _changes(form, view))
-    elif form.validate():
-        try:
-            svc.update_incident(principal, incident_id, _changes(form, view))
-        except (ValidationError, RuleViolation) as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("Incident updated."), "ok")
-            return redirect(url_for("web.incident", incident_id=incident_id))
-    status = 422 if form.is_submitted() and preview is None else 200
-    return render_template("incidents/form.html", form=form, incident=view, preview=preview), status
+    else:
+        _edit_form(form, view)
+        if request.args.get("preview") == "1" and not any(f.errors for f in form):
+            # Nothing is saved: what the save would change, shown above the same form.
+            preview = preview_facts(current_principal(), incident_id, _changes(form, view))
+    return render_template("incidents/form.html", form=form, incident=view, preview=preview)
+
+
+@bp.post("/incidents/<int:incident_id>/edit")
+def incident_save(incident_id: int) -> ResponseReturnValue:
+    view = _editable(incident_id)
+    if view is None:
+        return redirect(url_for("web.incident", incident_id=incident_id))
+    form = _edit_form(EditIncidentForm(), view)
+    back = url_for("web.incident_edit", incident_id=incident_id)
+    if not form.validate_on_submit():
+        return refuse(form, _edit_key(incident_id), back, "incident-form")
+    if "preview" in request.form:  # a preview changes nothing: the GET shows it (a reload asks nothing)
+        return refuse(form, _edit_key(incident_id), f"{back}?preview=1", "preview")
+    try:
+        svc.update_incident(current_principal(), incident_id, _changes(form, view))
+    except (ValidationError, RuleViolation) as exc:
+        return refuse(form, _edit_key(incident_id), back, "incident-form", exc)
+    flash(_("Incident updated."), "ok")
+    return redirect(url_for("web.incident", incident_id=incident_id))
 
 
 @bp.post("/incidents/<int:incident_id>/transition")

@@ -23,6 +23,7 @@ from incident_hub.services.incidents.commands import update_incident
 from incident_hub.services.notify import channels as channel_svc
 from incident_hub.services.notify import inbox
 from incident_hub.web.blueprint import bp
+from incident_hub.web.drafts import refuse_fields, refused_fields
 from incident_hub.web.support import int_arg
 
 EVENT_LABELS = {event: _l(rule.label) for event, rule in EVENTS.items()}
@@ -54,10 +55,17 @@ def notifications_read_all() -> ResponseReturnValue:
     return redirect(url_for("web.notifications"))
 
 
+PREFS_KEY, CHANNEL_KEY = "settings:notifications", "admin:channel"
+
+
 @bp.get("/settings/notifications")
 def notification_settings() -> ResponseReturnValue:
     prefs = inbox.preferences(current_principal())
-    return render_template("notifications/settings.html", prefs=prefs, labels=EVENT_LABELS, errors={})
+    values, errors = refused_fields(PREFS_KEY)
+    if values:  # a refused save: what was ticked, as it was
+        events = {e: [c for c in PERSONAL_CHANNELS if values.get(f"{e}:{c}") == "on"] for e in prefs["events"]}
+        prefs = {**prefs, "events": events, "digest": values.get("digest", prefs["digest"])}
+    return render_template("notifications/settings.html", prefs=prefs, labels=EVENT_LABELS, errors=errors)
 
 
 @bp.post("/settings/notifications")
@@ -66,17 +74,22 @@ def notification_settings_save() -> ResponseReturnValue:
     try:
         inbox.set_preferences(current_principal(), events, request.form.get("digest", "off"))
     except AppError as exc:
-        prefs = inbox.preferences(current_principal())
+        if exc.status in (403, 404):
+            raise
         errors = exc.details.get("fields", {}) if isinstance(exc.details, dict) else {}
-        page = render_template("notifications/settings.html", prefs=prefs, labels=EVENT_LABELS, errors=errors)
-        return page, 422
+        return refuse_fields(
+            PREFS_KEY, url_for("web.notification_settings"), "preferences", errors or {"": [exc.message]}
+        )
     flash(_("Notification preferences saved."), "ok")
     return redirect(url_for("web.notification_settings"))
 
 
-def _channels_page(errors: dict[str, Any] | None = None, status: int = 200) -> ResponseReturnValue:
+@bp.get("/admin/channels")
+@require_roles(ADMIN)
+def admin_channels() -> ResponseReturnValue:
     rows, total = channel_svc.failed_deliveries(50)
-    page = render_template(
+    values, errors = refused_fields(CHANNEL_KEY)
+    return render_template(
         "notifications/channels.html",
         channels=[channel_svc.channel_view(c) for c in channel_svc.list_channels()],
         failures=[channel_svc.delivery_view(m) for m in rows],
@@ -84,16 +97,9 @@ def _channels_page(errors: dict[str, Any] | None = None, status: int = 200) -> R
         units=[u.code for u in units()],
         kinds=CHAT_KINDS,
         labels=EVENT_LABELS,
-        errors=errors or {},
-        values=request.form if errors else {},
+        errors=errors,
+        values=values,
     )
-    return page, status
-
-
-@bp.get("/admin/channels")
-@require_roles(ADMIN)
-def admin_channels() -> ResponseReturnValue:
-    return _channels_page()
 
 
 @bp.post("/admin/channels")
@@ -108,7 +114,10 @@ def admin_channel_create() -> ResponseReturnValue:
     try:
         channel = channel_svc.create_channel(current_principal().username, values)
     except AppError as exc:
-        return _channels_page(exc.details.get("fields", {"url": [exc.message]}), 422)
+        if exc.status in (403, 404):
+            raise
+        errors = exc.details.get("fields", {"url": [exc.message]})
+        return refuse_fields(CHANNEL_KEY, url_for("web.admin_channels"), "new-channel", errors, secret=("url",))
     flash(_("Channel %(id)s added for %(unit)s.", id=channel.id, unit=channel.unit), "ok")
     return redirect(url_for("web.admin_channels"))
 

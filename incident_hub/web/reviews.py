@@ -1,6 +1,7 @@
 """The post-incident review page `/incidents/{id}/review` (API.md "Pages"; DOMAIN.md "Learning"):
 read and edit the review, sign it, turn findings into prevention actions; and the incident page's
-review panel (web.INCIDENT_PANELS). Thin: services/reviews/ decides every change."""
+review panel (web.INCIDENT_PANELS). Thin: services/reviews/ decides every change. Every POST
+answers with a redirect; a refused form comes back as typed, at its error (web/drafts.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from incident_hub.runtime import units
 from incident_hub.services.reviews import commands as svc
 from incident_hub.services.reviews.queries import get_review
 from incident_hub.web.blueprint import bp
+from incident_hub.web.drafts import draft_values, form_or_new, refuse, refused_key, restored
 from incident_hub.web.forms import MOMENT_FORMAT, FindingActionForm, ReviewForm, SignForm, opt
-from incident_hub.web.support import apply_errors
 
 MANDATE_LABELS = {"cyber": _l("cyber (OICT's mandate)"), "physical_security": _l("physical security")}
 
@@ -33,28 +34,35 @@ def _moments_text(moments: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _action_form(bound: bool = False) -> FindingActionForm:
-    form = FindingActionForm(prefix="act", **({} if bound else {"formdata": None}))
+def _with_choices(form: FindingActionForm) -> FindingActionForm:
     form.owner_unit.choices = [opt(c) for c in units().codes()]
     form.mandate.choices = [opt(m, MANDATE_LABELS.get(m, m)) for m in MANDATES]
     return form
 
 
-def _page(
-    incident_id: int,
-    form: ReviewForm | None = None,
-    sign: SignForm | None = None,
-    status: int = 200,
-    action_form: FindingActionForm | None = None,
-    failed_finding: int | None = None,
-) -> ResponseReturnValue:
-    review = get_review(current_principal(), incident_id)
+def _keys(incident_id: int) -> tuple[str, str, str]:
+    """The draft keys of the review form, the sign-off form, and (with a finding id) a finding's action form."""
+    return f"review:{incident_id}:edit", f"review:{incident_id}:sign", f"review:{incident_id}:finding:"
+
+
+def _review_form(incident_id: int, review: dict[str, Any]) -> ReviewForm:
+    form = restored(ReviewForm, _keys(incident_id)[0])
     if form is None:
         form = ReviewForm(formdata=None)
         form.summary.data, form.went_well.data = review["summary"], review["went_well"]
         form.went_badly.data, form.root_cause.data = review["went_badly"], review["root_cause"]
         form.key_moments.data = _moments_text(review["key_moments"])
+    return form
+
+
+@bp.get("/incidents/<int:incident_id>/review")
+def incident_review(incident_id: int) -> ResponseReturnValue:
     principal = current_principal()
+    review = get_review(principal, incident_id)
+    edit_key, sign_key, finding_key = _keys(incident_id)
+    refused = refused_key() or ""
+    failed = int(refused.removeprefix(finding_key)) if refused.startswith(finding_key) else None
+    action_form = restored(FindingActionForm, refused, prefix="act") if failed else None
     signed = {s["unit"] for s in review["signoffs"]}
     may_sign = (
         review["status"] != "not_started"
@@ -65,17 +73,17 @@ def _page(
     return render_template(
         "incidents/review.html",
         review=review,
-        form=form,
-        sign_form=sign or SignForm(prefix="sign", formdata=None),
-        action_form=action_form or _action_form(),
-        failed_finding=failed_finding,
+        form=_review_form(incident_id, review),
+        typed=draft_values(edit_key),
+        sign_form=form_or_new(SignForm, sign_key, prefix="sign"),
+        action_form=_with_choices(action_form or FindingActionForm(prefix="act", formdata=None)),
+        failed_finding=failed,
         may_sign=may_sign,
-    ), status
+    )
 
 
-@bp.get("/incidents/<int:incident_id>/review")
-def incident_review(incident_id: int) -> ResponseReturnValue:
-    return _page(incident_id)
+def _back(incident_id: int) -> str:
+    return url_for("web.incident_review", incident_id=incident_id)
 
 
 def _findings(review: dict[str, Any], form: ReviewForm) -> list[dict[str, Any]]:
@@ -93,9 +101,10 @@ def _findings(review: dict[str, Any], form: ReviewForm) -> list[dict[str, Any]]:
 def incident_review_save(incident_id: int) -> ResponseReturnValue:
     form = ReviewForm()
     review = get_review(current_principal(), incident_id)  # 404 first
+    key = _keys(incident_id)[0]
     moments = form.moments() if form.validate_on_submit() else None
     if moments is None:
-        return _page(incident_id, form, status=422)
+        return refuse(form, key, _back(incident_id), "review-edit")
     data = {
         name: (getattr(form, name).data or "").strip() for name in ("summary", "went_well", "went_badly", "root_cause")
     }
@@ -103,35 +112,35 @@ def incident_review_save(incident_id: int) -> ResponseReturnValue:
     try:
         svc.save_review(current_principal(), incident_id, data)
     except AppError as exc:
-        if exc.status in (403, 404, 409):
+        if exc.status == 409:
             raise
-        apply_errors(form, exc)
-        return _page(incident_id, form, status=422)
+        return refuse(form, key, _back(incident_id), "review-edit", exc)
     flash(_("Review saved."), "ok")
-    return redirect(url_for("web.incident_review", incident_id=incident_id))
+    return redirect(_back(incident_id))
 
 
 @bp.post("/incidents/<int:incident_id>/review/sign")
 def incident_review_sign(incident_id: int) -> ResponseReturnValue:
+    get_review(current_principal(), incident_id)
     form = SignForm(prefix="sign")
+    key = _keys(incident_id)[1]
     if not form.validate_on_submit():
-        return _page(incident_id, sign=form, status=422)
+        return refuse(form, key, _back(incident_id), "review-signoffs")
     try:
         svc.sign_review(current_principal(), incident_id, form.note.data or "")
     except AppError as exc:
-        if exc.status in (403, 404):
-            raise
-        apply_errors(form, exc)
-        return _page(incident_id, sign=form, status=422)
+        return refuse(form, key, _back(incident_id), "review-signoffs", exc)
     flash(_("Review signed for %(unit)s.", unit=current_principal().unit), "ok")
-    return redirect(url_for("web.incident_review", incident_id=incident_id))
+    return redirect(_back(incident_id))
 
 
 @bp.post("/incidents/<int:incident_id>/review/findings/<int:finding_id>/action")
 def incident_review_finding_action(incident_id: int, finding_id: int) -> ResponseReturnValue:
-    form = _action_form(bound=True)
+    get_review(current_principal(), incident_id)
+    form = _with_choices(FindingActionForm(prefix="act"))
+    key = f"{_keys(incident_id)[2]}{finding_id}"
     if not form.validate_on_submit():
-        return _page(incident_id, action_form=form, failed_finding=finding_id, status=422)
+        return refuse(form, key, _back(incident_id), f"finding-{finding_id}")
     data = {
         "owner_unit": form.owner_unit.data,
         "mandate": form.mandate.data,
@@ -141,10 +150,7 @@ def incident_review_finding_action(incident_id: int, finding_id: int) -> Respons
     try:
         action = svc.finding_action(current_principal(), incident_id, finding_id, data)
     except AppError as exc:
-        if exc.status in (403, 404):
-            raise
-        apply_errors(form, exc)
-        return _page(incident_id, action_form=form, failed_finding=finding_id, status=422)
+        return refuse(form, key, _back(incident_id), f"finding-{finding_id}", exc)
     flash(
         _(
             "Finding tracked as prevention action %(id)s for %(owner_unit)s.",
@@ -153,7 +159,7 @@ def incident_review_finding_action(incident_id: int, finding_id: int) -> Respons
         ),
         "ok",
     )
-    return redirect(url_for("web.incident_review", incident_id=incident_id) + "#findings")
+    return redirect(_back(incident_id) + "#findings")
 
 
 @bp.app_template_global()

@@ -11,7 +11,6 @@ until it is added there).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -22,14 +21,13 @@ from incident_hub.models import Action, Playbook, Source, User
 from incident_hub.services.assessments.threats import add_measure, add_threat
 from incident_hub.services.intake.sources import create_source
 from tests.browser.conftest import SCREENSHOTS, release
+from tests.browser.page_checks import AXE_FIGURES, PHONE, axe_blocking, describe, no_sideways_scroll
 from tests.factories import PASSWORD, SYSTEM, make_incident, make_user
 from tests.web.assess_data import joint_assessment_of, measure, threat
 from tests.web.data import make_action, small_world
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-BLOCKING = ("serious", "critical")
 # Pages that show the same template for another id or filter: visited once more with these arguments.
 EXTRA_PAGES = ("/actions?view=list", "/actions?mine=1", "/incidents?q=badge", "/assessments?review_due=yes")
 PHONE_PAGES = {
@@ -41,7 +39,6 @@ PHONE_PAGES = {
     "assessment": "/assessments/{assessment_id}",
     "dashboard": "/dashboard",
 }
-AXE_FIGURES: Counter[str] = Counter()
 
 
 def _world() -> dict[str, Any]:
@@ -58,7 +55,8 @@ def _world() -> dict[str, Any]:
     joint = joint_assessment_of(incident.id)
     cyber = add_threat(SYSTEM, joint.id, threat("cyber", 4, 5, "Access-control server takeover"))
     add_measure(SYSTEM, joint.id, cyber.id, measure("OICT", 2, 2))
-    add_threat(SYSTEM, joint.id, threat("physical", 3, 4, "Tailgating through unlocked doors"))
+    physical = add_threat(SYSTEM, joint.id, threat("physical", 3, 4, "Tailgating through unlocked doors"))
+    guard = add_measure(SYSTEM, joint.id, physical.id, {**measure("DSS", 2, 3), "description": "Guard at gate 3"})
     make_action(incident.id, "DSS", None, "Post guards at gate 3")
     create_source(SYSTEM.username, "prometheus-gva", "alertmanager")
     make_user("oict_responder", "OICT", "ui-oict")
@@ -68,6 +66,8 @@ def _world() -> dict[str, Any]:
     values = {
         "incident_id": incident.id,
         "assessment_id": joint.id,
+        "threat_id": physical.id,
+        "measure_id": guard.id,
         "action_id": db.session.query(Action.id).filter(Action.incident_id == incident.id).first()[0],
         "playbook_id": db.session.query(Playbook.id).first()[0],
         "source_id": (db.session.query(Source.id).first() or [None])[0],
@@ -101,21 +101,6 @@ def _pages(app: Flask, values: dict[str, Any]) -> list[str]:
     return sorted(set(paths)) + list(EXTRA_PAGES)
 
 
-def _axe(page: Any) -> list[dict[str, Any]]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.response["passes"], "axe ran no check"
-    violations = results.response["violations"]
-    for v in violations:
-        AXE_FIGURES[v["impact"] or "none"] += len(v["nodes"])
-    return [v for v in violations if v["impact"] in BLOCKING]
-
-
-def _describe(violations: list[dict[str, Any]]) -> str:
-    return "; ".join(f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']} {v['help']}" for v in violations)
-
-
 def _sweep(page: Any, paths: list[str], refused_ok: bool = False) -> dict[str, str]:
     """axe on each page; a page refused to this role (403/404) is its error page, checked too."""
     problems = {}
@@ -124,9 +109,9 @@ def _sweep(page: Any, paths: list[str], refused_ok: bool = False) -> dict[str, s
         ok = response is not None and (response.status < 400 or (refused_ok and response.status in (403, 404)))
         assert ok, (path, response and response.status)
         AXE_FIGURES["pages"] += 1
-        blocking = _axe(page)
+        blocking = axe_blocking(page)
         if blocking:
-            problems[path] = _describe(blocking)
+            problems[path] = describe(blocking)
     return problems
 
 
@@ -139,9 +124,9 @@ def test_axe_finds_nothing_serious_on_any_page(chromium, live_server, app, schem
     page = context.new_page()
     try:
         page.goto("/login")
-        problems = {"/login": _describe(_axe(page))} if _axe(page) else {}
+        problems = {"/login": describe(axe_blocking(page))} if axe_blocking(page) else {}
         page.goto("/no-such-page")
-        problems.update({"404": _describe(b)} if (b := _axe(page)) else {})
+        problems.update({"404": describe(b)} if (b := axe_blocking(page)) else {})
         _login(page, "ui-admin")
         problems.update(_sweep(page, paths))
         page.context.clear_cookies()
@@ -154,11 +139,6 @@ def test_axe_finds_nothing_serious_on_any_page(chromium, live_server, app, schem
     assert problems == {}
 
 
-def _no_sideways_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide at {PHONE['width']} px"
-
-
 def test_every_page_fits_a_phone(chromium, live_server, app):
     values = _world()
     paths = _pages(app, values)
@@ -167,7 +147,7 @@ def test_every_page_fits_a_phone(chromium, live_server, app):
     page = context.new_page()
     try:
         page.goto("/login")
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         _login(page, "ui-admin")
         # The header collapses into a menu button that opens the navigation.
         assert page.is_visible(".menu-toggle") and not page.is_visible("#site-nav nav")
@@ -178,7 +158,7 @@ def test_every_page_fits_a_phone(chromium, live_server, app):
         assert page.get_attribute("#site-nav nav a:has-text('Incidents')", "aria-current") == "page"
         for path in paths:
             page.goto(path)
-            _no_sideways_scroll(page)
+            no_sideways_scroll(page)
         # The board stacks: its columns sit one under the other.
         page.goto("/actions")
         boxes = [page.locator(f"#col-{s}").bounding_box() for s in ("open", "in_progress")]
@@ -230,16 +210,21 @@ def test_cancel_asks_for_confirmation_in_a_dialog(page):
     _login(page, "ui-oict2")
     page.goto("/actions")
     cancel = f"#action-{action_id}-cancelled button"
+    page.click(f"details:has(#action-{action_id}-cancelled) summary")
+    page.fill(f"#a{action_id}-reason-cancelled", "The controllers are being replaced")
     page.click(cancel)
     assert page.is_visible("dialog.confirm") and "cannot be reopened" in page.inner_text("#confirm-message")
     page.click("#confirm-cancel")  # "Go back": nothing is sent
     assert not page.is_visible("dialog.confirm")
     page.reload()
     assert page.locator(cancel).count() == 1
+    page.click(f"details:has(#action-{action_id}-cancelled) summary")
+    page.fill(f"#a{action_id}-reason-cancelled", "The controllers are being replaced")
     page.click(cancel)
     page.click("#confirm-ok")
     page.wait_for_load_state()
     assert "is now cancelled" in page.inner_text(".flash")
     db.session.expire_all()
-    assert db.session.get(Action, action_id).status == "cancelled"
+    cancelled = db.session.get(Action, action_id)
+    assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "The controllers are being replaced")
     release()

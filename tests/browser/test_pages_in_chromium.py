@@ -158,8 +158,9 @@ def _joint_assessment() -> int:
 
 def _sign(page: Any, aid: int) -> None:
     page.goto(f"/assessments/{aid}")
-    page.click("#sign-button")
-    page.wait_for_url(f"**/assessments/{aid}")
+    with page.expect_navigation():
+        page.click("#sign-button")
+    assert page.url.endswith(f"/assessments/{aid}#signoffs")  # post/redirect/get, at the sign-off box
 
 
 def test_dss_signs_a_joint_assessment_after_oict(page):

@@ -17,10 +17,12 @@ from incident_hub.domain.assessments import (
     check_threat_author,
     is_joint,
     is_review_due,
+    measure_owner_units,
     needs_auto_joint,
     required_signers,
     sees_threat_details,
     status_for,
+    threat_domains_for,
     threat_residual,
 )
 from incident_hub.domain.risk import LEVELS, rank
@@ -109,6 +111,23 @@ def test_m1_on_threat_authors(who, domains, allowed):
         with pytest.raises(MandateViolation) as caught:
             check_threat_author(who, domains, "t", DEFAULT_UNITS)
         assert caught.value.details["rule"] == "M1"
+
+
+@pytest.mark.parametrize("who", [OICT, DSS, DSS_MANAGER, MANAGER, ADMIN])
+def test_the_domains_offered_are_exactly_those_m1_allows(who):
+    """The pages offer a domain exactly when check_threat_author would accept it."""
+    for domain in ("cyber", "physical"):
+        try:
+            check_threat_author(who, [domain], "t", DEFAULT_UNITS)
+            allowed = True
+        except MandateViolation:
+            allowed = False
+        assert (domain in threat_domains_for(who, DEFAULT_UNITS)) is allowed, (who.role, who.unit, domain)
+
+
+def test_measure_owners_offered_are_exactly_those_m1_allows():
+    assert measure_owner_units("cyber", DEFAULT_UNITS) == ["OICT"]
+    assert sorted(measure_owner_units("physical", DEFAULT_UNITS)) == ["DSS", "OICT"]
 
 
 def test_m1_on_measure_owners():

@@ -42,8 +42,9 @@ def test_preferences_page_saves_email_choices(app):
     row = db.session.get(NotificationPreference, dss.user.id)
     assert row.digest == "hourly" and row.events["incident.status_changed"] == ["in_app", "email"]
     assert row.events["incident.routed"] == ["in_app"]  # unticked: in the app only
-    bad = dss.post("/settings/notifications", {"digest": "weekly"}, csrf_page="/settings/notifications")
-    assert bad.status_code == 422
+    bad = dss.refused("/settings/notifications", {"digest": "weekly"}, csrf_page="/settings/notifications")
+    assert 'class="flash error"' in bad
+    assert db.session.get(NotificationPreference, dss.user.id).digest == "hourly"  # nothing changed
 
 
 def test_incident_page_sets_owner_and_follows(app):
@@ -73,8 +74,13 @@ def test_admin_channels_page_adds_tests_and_removes(app, receivers):
     teams = receivers()
     page = admin.text("/admin/channels")
     assert "Failed deliveries (0)" in page
-    bad = admin.post("/admin/channels", {"unit": "DSS", "kind": "teams", "url": "nope"}, csrf_page="/admin/channels")
-    assert bad.status_code == 422
+    bad = admin.refused(
+        "/admin/channels",
+        {"unit": "DSS", "kind": "teams", "url": "nope", "events": ["action.assigned"]},
+        csrf_page="/admin/channels",
+    )
+    assert 'value="DSS" selected' in bad and 'value="action.assigned" checked' in bad  # as chosen
+    assert "nope" not in bad.split('id="new-channel"')[1]  # a webhook URL is a credential: not kept
     data = {"unit": "DSS", "kind": "teams", "url": teams.url, "events": ["incident.routed"]}
     assert admin.post("/admin/channels", data, csrf_page="/admin/channels").status_code == 302
     channel = db.session.execute(select(ChatChannel)).scalar_one()

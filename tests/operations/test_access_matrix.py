@@ -86,6 +86,10 @@ SIGNED_IN_PAGES = {
     # issue 12 (workflows): the action page and its forms, playbooks on an incident, one's own password
     "web.action_page", "web.action_assign", "web.action_due_date", "web.action_status", "web.action_comment",
     "web.incident_playbook_apply", "web.incident_playbook_detach", "web.password_change",
+    # issue 12 (assessments through the pages; every POST a separate view answering with a redirect)
+    "web.assessment_new", "web.assessment_create", "web.assessment_new_version", "web.threat_edit",
+    "web.threat_save", "web.threat_delete", "web.measure_edit", "web.measure_save", "web.measure_delete",
+    "web.incident_create", "web.incident_save", "web.password_save",
 }  # fmt: skip
 
 

@@ -53,6 +53,22 @@ class Browser:
         _fresh_g()
         return self.client.post(path, data=data, **kw)
 
+    def refused(self, path: str, data: dict[str, Any] | None = None, csrf_page: str | None = "/") -> str:
+        """Post a form the server refuses: it answers with a redirect (post/redirect/get) to the page
+        that shows the form again, with what was typed and the errors; that page's HTML."""
+        response = self.post(path, data, csrf_page)
+        assert response.status_code == 303, (path, response.status_code, response.get_data(as_text=True)[:500])
+        location = response.headers["Location"]
+        assert "draft=" in location, location
+        return self.text(location.split("#")[0])
+
+    def followed(self, path: str, data: dict[str, Any] | None = None, csrf_page: str | None = "/") -> str:
+        """Post a form the server accepts: it answers with a redirect (post/redirect/get); the HTML of
+        the page it lands on (where a secret made by the POST is shown once)."""
+        response = self.post(path, data, csrf_page)
+        assert response.status_code in (302, 303), (path, response.status_code)
+        return self.text(response.headers["Location"].split("#")[0])
+
 
 def login(app: Flask, role: str, unit: str | None = None, username: str | None = None) -> Browser:
     user, _ = make_user(role, unit, username)

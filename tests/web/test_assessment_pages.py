@@ -71,21 +71,19 @@ def test_dss_sees_only_title_domain_and_level_of_cyber_threats(dss, oict):
 def test_add_threat_field_error_and_m1_refusal_write_nothing(oict, dss):
     _, aid = _joint_with_threats()
     before = _count(Threat), _count(AuditEntry)
-    bad = oict.post(
+    html = oict.refused(
         f"/assessments/{aid}/threats",
         {"threat-title": "", "threat-domain": "physical", "threat-likelihood": "9", "threat-impact": "2"},
         csrf_page=f"/assessments/{aid}",
     )
-    assert bad.status_code == 422
-    html = bad.get_data(as_text=True)
     assert 'id="field-threat-title"' in html and 'id="threat-title-error"' in html
     assert 'id="threat-likelihood-error"' in html
-    m1 = dss.post(
+    m1 = dss.refused(
         f"/assessments/{aid}/threats",
         {"threat-title": "Phishing", "threat-domain": "cyber", "threat-likelihood": "3", "threat-impact": "3"},
         csrf_page=f"/assessments/{aid}",
     )
-    assert m1.status_code == 422 and "Rule M1" in m1.get_data(as_text=True)
+    assert "Rule M1" in m1 and 'value="Phishing"' in m1  # what was typed comes back with the refusal
     assert (_count(Threat), _count(AuditEntry)) == before
     ok = dss.post(
         f"/assessments/{aid}/threats",
@@ -100,16 +98,15 @@ def test_measure_residual_error_next_to_the_field(oict):
     tid = db.session.execute(select(Threat.id).order_by(Threat.id.desc())).scalars().first()
     before = _count(Measure)
     data = {"measure-threat_id": str(tid), "measure-kind": "mitigation", "measure-description": "Patch"}
-    response = oict.post(
+    html = oict.refused(
         f"/assessments/{a.id}/measures",
         {**data, "measure-owner_unit": "OICT", "measure-residual_likelihood": "2"},
         csrf_page=f"/assessments/{a.id}",
     )
-    assert response.status_code == 422
-    assert 'id="measure-residual_impact-error"' in response.get_data(as_text=True)
+    assert 'id="measure-residual_impact-error"' in html
     page = f"/assessments/{a.id}"
-    m1 = oict.post(f"{page}/measures", {**data, "measure-owner_unit": "DSS"}, csrf_page=page)
-    assert m1.status_code == 422 and "Rule M1" in m1.get_data(as_text=True)
+    m1 = oict.refused(f"{page}/measures", {**data, "measure-owner_unit": "DSS"}, csrf_page=page)
+    assert "Rule M1" in m1
     assert _count(Measure) == before
 
 
@@ -124,8 +121,8 @@ def test_joint_sign_off_oict_then_dss(oict, dss, manager):
     assert dss.post(f"/assessments/{aid}/sign", {}, csrf_page=f"/assessments/{aid}").status_code == 302
     page = dss.text(f"/assessments/{aid}")
     assert 'id="assessment-status">Signed<' in page
-    again = dss.post(f"/assessments/{aid}/sign", {"sign-note": "x"}, csrf_page=f"/assessments/{aid}")
-    assert again.status_code == 422 and "already signed" in again.get_data(as_text=True)
+    again = dss.refused(f"/assessments/{aid}/sign", {"sign-note": "x"}, csrf_page=f"/assessments/{aid}")
+    assert "already signed" in again
     assert _count(Signoff) == 2
 
 

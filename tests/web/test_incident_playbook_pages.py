@@ -52,9 +52,11 @@ def test_edit_preview_shows_what_would_change_and_saves_nothing(oict):
         "tlp": "TLP:AMBER",
         "preview": "1",
     }
-    answer = oict.post(page, form, csrf_page=page)
-    html = answer.get_data(as_text=True)
-    assert answer.status_code == 200 and 'id="preview"' in html
+    answer = oict.post(page, form, csrf_page=page)  # a preview answers with a redirect too: a reload asks nothing
+    assert answer.status_code == 303 and "preview=1" in answer.headers["Location"]
+    assert answer.headers["Location"].endswith("#preview")
+    html = oict.text(answer.headers["Location"].split("#")[0])
+    assert 'id="preview"' in html and 'value="Portal flooded"' in html
     assert "R1" in html and "<strong>R3</strong>" in html and 'id="preview-joint"' in html
     assert "Hybrid access-control" in html or "hybrid" in html.lower()
     db.session.expire_all()

@@ -56,7 +56,8 @@ def test_bulk_start_reports_a_result_per_row(oict):
     drop_playbook_actions()
     a1 = make_action(incident.id, "OICT", title="Rotate keys")
     a2 = make_action(incident.id, "OICT", title="Patch hosts")
-    oict.post(f"/actions/{a2.id}/transition", {f"a{a2.id}-to": "cancelled"}, csrf_page="/actions")
+    cancel = {f"a{a2.id}-to": "cancelled", f"a{a2.id}-reason": "Hosts retired"}
+    oict.post(f"/actions/{a2.id}/transition", cancel, csrf_page="/actions")
     before = db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
     data = {"ids": [str(a1.id), str(a2.id), "999999"], "op": "start", "back": "/actions?view=list"}
     response = oict.post("/actions/bulk", data, csrf_page="/actions?view=list")

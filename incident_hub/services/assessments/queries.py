@@ -25,7 +25,7 @@ from incident_hub.domain.assessments import (
 )
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
-from incident_hub.models import Assessment, AssessmentVersion, Incident, Measure, Threat
+from incident_hub.models import Assessment, AssessmentVersion, Incident, Measure, Signoff, Threat
 from incident_hub.runtime import units
 from incident_hub.services.visibility import visible_assessments
 
@@ -53,6 +53,19 @@ def get_version(a: Assessment, number: int | None = None) -> AssessmentVersion:
     if v is None:
         raise NotFound(f"Assessment {a.id} has no version {wanted}.")
     return v
+
+
+def current_signoffs(p: Principal, assessment_id: int) -> frozenset[str]:
+    """The units whose sign-off the current version carries (a page compares them before and after a
+    change, to say when the change voided them)."""
+    a = get_visible_assessment(p, assessment_id)
+    return frozenset(
+        db.session.execute(
+            select(Signoff.unit)
+            .join(AssessmentVersion, Signoff.version_id == AssessmentVersion.id)
+            .where(AssessmentVersion.assessment_id == a.id, AssessmentVersion.number == a.current_version)
+        ).scalars()
+    )
 
 
 def get_threat(a: Assessment, threat_id: int) -> Threat:

@@ -1,0 +1,68 @@
+"""Post/redirect/get in a real Chromium (issue 12 "Safety"): after a refused and after an accepted POST
+the browser is on a page it got with GET, so a reload sends nothing again — an incident's form (the
+refusal lands on the error with what was typed) and an admin's new user (the generated password is
+shown once: a reload shows it no more)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from incident_hub.extensions import db
+from incident_hub.models import AuditEntry, Incident, User
+from tests.browser.conftest import release
+from tests.browser.page_checks import assert_axe_clean, fits_a_phone
+from tests.browser.workflow_support import login, submit, user
+
+pytestmark = pytest.mark.browser
+
+
+def _counts(*models: Any) -> tuple[int, ...]:
+    db.session.expire_all()
+    found = tuple(db.session.execute(select(func.count()).select_from(m)).scalar_one() for m in models)
+    release()
+    return found
+
+
+def test_incident_form_refused_then_accepted_and_reloads_send_nothing(page):
+    login(page, user("oict_responder", "OICT", "prg-oict"))
+    page.goto("/incidents/new")
+    page.fill("#description", "Badge readers at gate 4 accept any card since 02:10.")
+    page.check("input[name=vectors][value=digital]")
+    submit(page, "#save-button")  # no title: refused, on the error, as typed
+    assert "draft=" in page.url and page.url.endswith("#field-title")
+    assert page.input_value("#description") == "Badge readers at gate 4 accept any card since 02:10."
+    assert page.is_checked("input[name=vectors][value=digital]")
+    assert_axe_clean(page)
+    fits_a_phone(page)
+    before = _counts(Incident, AuditEntry)
+    page.reload()
+    assert _counts(Incident, AuditEntry) == before
+    page.fill("#title", "Gate 4 badge readers open to any card")
+    submit(page, "#save-button")
+    assert page.inner_text("h1").startswith("Gate 4 badge readers") or "Gate 4 badge readers" in page.content()
+    after = _counts(Incident, AuditEntry)
+    assert after[0] == before[0] + 1
+    page.reload()
+    assert _counts(Incident, AuditEntry) == after
+
+
+def test_admin_new_user_password_shown_once_and_reload_sends_nothing(page):
+    login(page, user("admin", None, "prg-admin"))
+    page.goto("/admin/users")
+    page.fill("#user-username", "prg-newbie")
+    page.select_option("#user-role", "dss_officer")
+    page.select_option("#user-unit", "OICT")  # M1: refused, at the field
+    submit(page, "#new-user button")
+    assert "draft=" in page.url and "physical_security" in page.inner_text("#new-user")
+    assert page.input_value("#user-username") == "prg-newbie"
+    page.select_option("#user-unit", "DSS")
+    submit(page, "#new-user button")
+    secret = page.inner_text("#secret .secret-value")
+    assert len(secret) >= 10
+    users = _counts(User)
+    page.reload()  # shown once; nothing is created again
+    assert page.locator("#secret").count() == 0 and secret not in page.content()
+    assert _counts(User) == users
