@@ -231,7 +231,10 @@ def main() -> int:
     answers = load.answers
     phases = (
         ("up", lambda a: a.sent + a.took < start),
-        ("stopping", lambda a: a.sent + a.took >= start and (a.sent < down or a.sent + a.took > up) and a.sent < up),
+        (
+            "at stop/start",
+            lambda a: start <= a.sent + a.took and a.sent < up and (a.sent < down or a.sent + a.took > up),
+        ),
         ("down", lambda a: a.sent >= down and a.sent + a.took <= up),
         ("back", lambda a: a.sent >= up),
     )
