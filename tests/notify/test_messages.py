@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from incident_hub.extensions import db
 from incident_hub.models import Notification, OutboxMessage
+from incident_hub.services.notify.relay import relay_notifications
 from incident_hub.services.outbox import deliver_due
 from tests.notify.conftest import parts, person
 
@@ -278,6 +279,8 @@ def test_a_resent_email_has_the_same_message_id(app, client, mail_settings):
     _, oict = person("oict_responder", "OICT", "oict-r", "oict-r@example.org")
     person("oict_responder", "OICT", "oict-s", "oict-s@example.org")
     _create(client, oict, "TLP:CLEAR", facts=R1)
+    db.session.rollback()
+    assert relay_notifications(datetime.now(UTC)) >= 1  # the outbox job's first step: notifications → messages
     message = db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "email")).scalar_one()
     assert send_email(message).delivered and send_email(message).delivered  # sent, then sent again
     first, again = mail_settings.to("oict-s@example.org")
