@@ -36,6 +36,7 @@ class AttachmentOut(Schema):
     description = text()
     created_at = when(nullable=False)
     created_by = text()
+    purged_at = when(metadata={"description": "When RETENTION_DAYS removed the bytes (the record stays); null if kept"})
 
 
 Attachments = list_of(AttachmentOut, "Attachments")
