@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, appcontext_pushed, g
+from sqlalchemy.engine import make_url
 
 from incident_hub import logs, runtime
 from incident_hub.ids import IdConverter
@@ -24,11 +25,35 @@ def _database_uri(settings: Settings, instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'incident_hub.sqlite'}"
 
 
-def _engine_options(uri: str) -> dict[str, Any]:
+def _engine_options(uri: str, timeout: int) -> dict[str, Any]:
     # hide_parameters: a failed statement's error names no value (a password hash, a token hash, a body).
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}, "hide_parameters": True}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "hide_parameters": True}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "max_overflow": 10,
+        "pool_timeout": timeout,
+        "hide_parameters": True,
+        "connect_args": _pg_timeouts(uri, timeout),
+    }
+
+
+def _pg_timeouts(uri: str, timeout: int) -> dict[str, int]:
+    """libpq options so that a database host that stops answering costs a request `timeout`
+    seconds and a 503, never a worker stuck for the kernel's 15-minute TCP retry: the connect
+    timeout, keepalives on idle pooled connections, and TCP_USER_TIMEOUT on unacknowledged sends.
+    Options written in DATABASE_URL win."""
+    given = set(make_url(uri).query)
+    wanted = {
+        "connect_timeout": timeout,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "tcp_user_timeout": timeout * 1000,
+    }
+    return {name: value for name, value in wanted.items() if name not in given}
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -43,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=uri,
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(uri),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(uri, settings.database_timeout_seconds),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in auth.before_request, which knows about tokens
         WTF_CSRF_TIME_LIMIT=None,

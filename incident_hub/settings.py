@@ -66,6 +66,8 @@ class Settings:
     retention_days: int | None = None
     # Lists count their matches exactly up to this many; past it `total` is an estimate (issue 18).
     list_exact_total_max: int = 10_000
+    # PostgreSQL: seconds to wait for a connection (then 503), and for an unanswered send on a live one.
+    database_timeout_seconds: int = 5
     log_format: str | None = None  # json | text; None leaves logging as it is (tests)
     log_level: str = "INFO"
     metrics_token: str | None = field(default=None, repr=False)
@@ -122,6 +124,8 @@ class Settings:
             raise SettingsError(f"LOG_FORMAT must be json or text, not {self.log_format!r}.")
         if self.list_exact_total_max < 1:
             raise SettingsError("LIST_EXACT_TOTAL_MAX must be a positive number of rows.")
+        if self.database_timeout_seconds < 1:
+            raise SettingsError("DATABASE_TIMEOUT_SECONDS must be a positive number of seconds.")
         if self.trusted_proxies < 0:
             raise SettingsError("TRUSTED_PROXIES must be 0 or the number of proxies in front of the service.")
         for entry in self.metrics_allow:
@@ -210,6 +214,7 @@ def load_settings(dotenv: bool = True) -> Settings:
         review_required_severities=_list(e("REVIEW_REQUIRED_SEVERITIES", "high,critical")),
         retention_days=_optional_int(e("RETENTION_DAYS"), "RETENTION_DAYS"),
         list_exact_total_max=_int(e("LIST_EXACT_TOTAL_MAX"), "LIST_EXACT_TOTAL_MAX", 10_000),
+        database_timeout_seconds=_int(e("DATABASE_TIMEOUT_SECONDS"), "DATABASE_TIMEOUT_SECONDS", 5),
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -174,6 +177,25 @@ def test_finding_4_every_path_answers_503_with_retry_after_while_the_database_is
     assert page.status_code == 503 and page.headers["Retry-After"]
     assert "Temporarily unavailable" in page.get_data(as_text=True)
     assert client.get("/healthz").status_code == 200  # the process is up; readiness says the rest
+
+
+def test_a_database_host_that_accepts_and_never_answers_costs_a_503_not_a_stuck_worker():
+    """A PostgreSQL host that stops answering (here: a loopback port that accepts the connection
+    and then says nothing) answers 503 after DATABASE_TIMEOUT_SECONDS instead of holding the
+    worker for the TCP retry time."""
+    silent = socket.create_server(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
+    app = create_app(make_settings(f"postgresql://postgres@127.0.0.1:{port}/x", database_timeout_seconds=1))
+    answers: list[int] = []
+    asking = threading.Thread(target=lambda: answers.append(app.test_client().get("/readyz").status_code))
+    try:
+        asking.start()
+        asking.join(timeout=60)  # a guard against a hang, far beyond the 1 s set
+        assert not asking.is_alive(), "the request still waits for a database that never answers"
+        assert answers == [503]
+    finally:
+        silent.close()
+        asking.join()
 
 
 # Finding 6: HSTS, and gunicorn's request-line limits (tests/operations/test_deploy_files.py checks the values)
