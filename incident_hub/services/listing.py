@@ -75,18 +75,35 @@ def total_of(q: Select[Any], id_column: Any, cap: int | None = None, sure: bool 
     SURE_FACTOR times the threshold. Only for a query whose estimate cannot be skewed by need to
     know or by combined filters (a word search by someone who sees every incident): a single
     condition's statistics are not off by that factor, combined ones can be."""
-    cap = settings().list_exact_total_max if cap is None else cap
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
-    guess = planner_rows(q.order_by(None)) if postgresql and sure else None
-    if guess is not None and guess > SURE_FACTOR * (cap + 1):
-        return Total(guess, is_estimate=True)
+    cap = exact_total_max() if cap is None else cap
+    surely = surely_many(q, cap) if sure else None
+    if surely is not None:
+        return surely
     limited = q.with_only_columns(literal(1), maintain_column_froms=True).order_by(None).limit(cap + 1)
     counted = db.session.execute(select(func.count()).select_from(limited.subquery())).scalar_one()
-    if counted <= cap:
-        return Total(counted)
-    if guess is None:
-        guess = planner_rows(q.order_by(None)) if postgresql else _sampled_rows(q.order_by(None), id_column, cap)
-    return Total(max(cap + 1, guess), is_estimate=True)  # at least what was counted
+    return Total(counted) if counted <= cap else estimate_beyond(q, id_column, cap)
+
+
+def exact_total_max() -> int:
+    return settings().list_exact_total_max
+
+
+def surely_many(q: Select[Any], cap: int) -> Total | None:
+    """PostgreSQL's planner's estimate when it expects more than SURE_FACTOR times `cap` rows (no
+    row read); None otherwise, and always on SQLite. See `total_of`'s `sure` for when to trust it."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    guess = planner_rows(q.order_by(None))
+    return Total(guess, is_estimate=True) if guess > SURE_FACTOR * (cap + 1) else None
+
+
+def estimate_beyond(q: Select[Any], id_column: Any, cap: int) -> Total:
+    """The estimate of a query known to have more than `cap` rows (at least cap + 1)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        guess = planner_rows(q.order_by(None))
+    else:
+        guess = _sampled_rows(q.order_by(None), id_column, cap)
+    return Total(max(cap + 1, guess), is_estimate=True)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from incident_hub.services.incidents import search
 from incident_hub.services.incidents.commands import add_comment, transition_incident
 from tests.api.incident_helpers import URL, error
 from tests.factories import PHYSICAL_ONLY_FACTS, SYSTEM, make_incident
+from tests.intake.test_statement_counts import counting
 
 
 @pytest.fixture
@@ -147,6 +148,36 @@ def test_relevance_ranks_the_newest_window_then_pages_on_newest_first(app, small
     assert _walk(as_oict, q="ransomware", per_page=1) == order
     assert _by_pages(as_oict, 2, q="ransomware") == order
     assert _walk(as_oict, q="ransomware", sort="-id", per_page=3) == newest
+
+
+def test_relevance_past_the_exact_count_ranks_the_same_window(app, small_window, threshold, as_oict, as_dss):
+    """More matches than the exact-count threshold: the total is an estimate and the window is found
+    by walking the newest incidents, with the same order, pages and cursors as a counted search."""
+    ids = [make_incident(title="Gate sensor", description="elevator fault", **PHYSICAL_ONLY_FACTS).id for _ in range(4)]
+    best = make_incident(title="Elevator stuck, elevator alarm", **PHYSICAL_ONLY_FACTS).id
+    ids += [best] + [make_incident(title="Door", description="elevator", **PHYSICAL_ONLY_FACTS).id for _ in range(2)]
+    for client in (as_oict, as_dss):
+        first = _get(client, q="elevator", per_page=50)
+        assert first["total_is_estimate"] and first["total"] >= 4
+        order = [i["id"] for i in first["items"]]
+        newest = sorted(ids, reverse=True)
+        assert set(order[:3]) == set(newest[:3]) and order[3:] == newest[3:]
+        assert order[0] == best  # in the window (the third newest): a title match ranks first
+        assert _walk(client, q="elevator", per_page=2) == order
+        assert _by_pages(client, 2, q="elevator") == order
+
+
+def test_a_search_page_reads_the_matches_once(app, small_window, as_oict, as_dss):
+    """Count, ranked window and page come from one statement over the matches (issue 12, "Search
+    at 1M": reading them three times cost a multi-word search with thousands of matches ~1 s)."""
+    for n in range(6):
+        make_incident(title=f"Elevator stuck {n}", location="Nairobi", **PHYSICAL_ONLY_FACTS)
+    for client in (as_oict, as_dss):
+        with counting() as statements:
+            page = _get(client, q="nairobi elevator", per_page=2)
+        assert page["total"] == 6 and not page["total_is_estimate"] and page["next_cursor"]
+        searching = [s for s in statements if "incident_search" in s and not s.startswith("EXPLAIN")]
+        assert len(searching) == 1, "\n".join(searching)
 
 
 def test_relevance_with_fewer_matches_than_the_window(app, as_oict):

@@ -17,8 +17,8 @@ from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Incident, IncidentTechnique, IncidentUnit, Observable, TimelineEvent
 from incident_hub.runtime import units
-from incident_hub.services.incidents.search import RELEVANCE, matches, ranked_page
-from incident_hub.services.listing import Keyset, Total, page_after, total_of
+from incident_hub.services.incidents.search import RELEVANCE, matches, ranked_at_once, ranked_page
+from incident_hub.services.listing import Keyset, Total, exact_total_max, page_after, surely_many, total_of
 from incident_hub.services.visibility import get_visible_incident, visible_incidents
 
 SORTABLE = ("created_at", "updated_at", "severity", "status", "title", "id", "occurred_at")
@@ -117,10 +117,19 @@ def _total(principal: Principal, f: IncidentFilter, q: Select[Any], found: Subqu
         # One row per (incident, unit): the need-to-know index alone answers the unfiltered count.
         q = select(IncidentUnit.incident_id).where(IncidentUnit.unit == principal.unit)
         return total_of(q, IncidentUnit.incident_id)
-    if found is not None and sees_all and f == IncidentFilter(q=f.q):
+    if found is not None and _words_only(principal, f, found):
         # Only words, for someone who sees every incident: the search table alone answers.
         return total_of(select(found.c.incident_id), found.c.incident_id, sure=True)
     return total_of(q, Incident.id)
+
+
+def _words_only(principal: Principal, f: IncidentFilter, found: Subquery) -> bool:
+    return f == IncidentFilter(q=f.q) and sees_all_incidents(principal, units())
+
+
+def _surely_many(principal: Principal, f: IncidentFilter, found: Subquery, cap: int) -> Total | None:
+    """The planner's estimate of a words-only search it expects to match far more than `cap`."""
+    return surely_many(select(found.c.incident_id), cap) if _words_only(principal, f, found) else None
 
 
 def exact_total(principal: Principal, f: IncidentFilter) -> int:
@@ -145,10 +154,9 @@ def list_incidents(
     With `q`, only the incidents the full-text search matches (services/incidents/search.py), and
     `sort="relevance"` ranks the newest matches best match first (search.RANKED_WINDOW says how many)."""
     q, found = filtered_incidents(principal, f)
-    total = _total(principal, f, q, found)
     if sort == RELEVANCE and found is not None:
-        rows, cursor = ranked_page(q, found, total, per_page, offset=(page - 1) * per_page, after=after)
-        return IncidentPage(rows, total, cursor)
+        return _relevance_page(principal, f, q, found, per_page, (page - 1) * per_page, after)
+    total = _total(principal, f, q, found)
     key = keyset("-created_at" if sort == RELEVANCE else sort)
     stmt = page_after(q, key, after, per_page + 1)
     if not after:
@@ -157,6 +165,31 @@ def list_incidents(
     value_of = _KEYS[key.name.lstrip("-")][2]
     cursor = key.cursor(value_of(rows[per_page - 1]), rows[per_page - 1].id) if len(rows) > per_page else None
     return IncidentPage(rows[:per_page], total, cursor)
+
+
+def _relevance_page(
+    principal: Principal,
+    f: IncidentFilter,
+    q: Select[tuple[Incident]],
+    found: Subquery,
+    per_page: int,
+    offset: int,
+    after: str | None,
+) -> IncidentPage:
+    """A search page best match first: at once when the matches are few enough to count (the
+    usual case), else by the estimate and the walk of the newest incidents."""
+    total: Total | None = None
+    if not after:
+        cap = exact_total_max()
+        total = _surely_many(principal, f, found, cap)
+        if total is None:
+            at_once = ranked_at_once(q, found, cap, per_page, offset)
+            if not isinstance(at_once, Total):
+                return IncidentPage(*at_once)
+            total = at_once
+    total = total or _total(principal, f, q, found)
+    rows, cursor = ranked_page(q, found, total, per_page, offset=offset, after=after)
+    return IncidentPage(rows, total, cursor)
 
 
 def timeline(principal: Principal, incident_id: int) -> list[TimelineEvent]:

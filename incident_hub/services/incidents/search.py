@@ -7,7 +7,7 @@ use cases that change those texts. Matches are ranked (title words weigh more).
 
 - PostgreSQL: table `incident_search` with generated `tsvector` columns in the `simple` configuration
   (no stemming, so every language works) and GIN indexes; every word of `q` matches as a prefix, and
-  a `q` of 3+ characters also matches anywhere inside a word through the trigram index (pg_trgm).
+  a one-word `q` of 3+ characters also matches anywhere inside a word through the trigram index (pg_trgm).
 - SQLite: the FTS5 table `incident_search_fts` (unicode61, diacritics folded); words match as prefixes.
 
 Both tables live outside the ORM metadata (migration 0012_search creates them; models/search.py).
@@ -16,6 +16,7 @@ Both tables live outside the ORM metadata (migration 0012_search creates them; m
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Subquery,
     Text,
     bindparam,
+    case,
     cast,
     column,
     func,
@@ -37,12 +39,13 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from incident_hub.domain.paging import decode_cursor, encode_cursor
 from incident_hub.extensions import db
 from incident_hub.models import Incident, TimelineEvent
-from incident_hub.services.listing import Total
+from incident_hub.services.listing import Total, estimate_beyond
 
 MAX_TERMS = 8
 RELEVANCE = "relevance"  # the sort of a `q` search: best match first
@@ -155,12 +158,52 @@ def _pg_matches(q: str, words: list[str], with_detection: bool) -> Subquery:
         # substring test alone decides (one index to read, and a better estimate for the total).
         if not _PLAIN_WORD.fullmatch(q):
             conditions.append(tsv.op("@@")(query))
-        if len(q) >= 3:  # the trigram index answers substrings of 3+ characters
+        # The trigram index answers substrings of 3+ characters, for a one-word `q` only: a phrase
+        # as one substring adds little to its words' prefixes and costs a scan of common trigrams.
+        if len(q) >= 3 and len(words) == 1:
             conditions.append(raw.ilike(like, escape="\\"))
     # As double precision: a real's text form does not round-trip into a cursor exactly.
     rank = cast(rank, DOUBLE)
     stmt = select(s.c.incident_id, rank.label("rank")).select_from(s).where(or_(*conditions))
     return stmt.subquery("search")
+
+
+def ranked_at_once(
+    q: Select[tuple[Incident]], found: Subquery, cap: int, per_page: int, offset: int = 0
+) -> tuple[list[Incident], Total, str | None] | Total:
+    """The first pages of a search in one reading of the matches, when there are at most `cap`:
+    the count, the ranked window (the RANKED_WINDOW newest matches, best first) and the page come
+    from a single statement over the matches (numbered newest first, counted by window functions),
+    instead of counting, finding the window and ranking it in three. Past `cap`, an estimate and
+    `ranked_page`'s walk of the id index (the caller's second choice)."""
+    matched = _ids_and_ranks(q, found)
+    m = matched.order_by(None).limit(cap + 1).subquery("m")
+    numbered = select(
+        m.c.id,
+        m.c.rank,
+        func.count().over().label("n"),
+        func.row_number().over(order_by=m.c.id.desc()).label("newest"),
+    ).subquery("numbered")
+    in_window = numbered.c.newest <= RANKED_WINDOW
+    page = (
+        select(numbered.c.id, case((in_window, numbered.c.rank)).label("rank"), numbered.c.n)
+        .add_columns(func.min(case((in_window, numbered.c.id))).over().label("start"))
+        .order_by(case((in_window, 0), else_=1), case((in_window, numbered.c.rank)).desc(), numbered.c.id.desc())
+        .offset(offset)
+        .limit(per_page + 1)
+    )
+    found_rows = db.session.execute(page).all()
+    counted = found_rows[0].n if found_rows else _count_capped(matched, cap)
+    if counted > cap:
+        return estimate_beyond(q, Incident.id, cap)
+    start = found_rows[0].start if found_rows and counted > RANKED_WINDOW else None
+    rows = _loaded(found_rows)
+    return [i for i, _ in rows[:per_page]], Total(counted), _next_cursor(rows, per_page, start)
+
+
+def _count_capped(matched: Select[Any], cap: int) -> int:
+    limited = matched.order_by(None).limit(cap + 1).subquery()
+    return int(db.session.execute(select(func.count()).select_from(limited)).scalar_one())
 
 
 def _window_start(q: Select[tuple[Incident]], key: Any, total: Total) -> int | None:
@@ -190,14 +233,16 @@ def ranked_page(
     with fewer, the matches are found through the search indexes and sorted, never by walking
     the id index (`id + 0` keeps PostgreSQL from trying), which could read every incident."""
     key = Incident.id if total.is_estimate else Incident.id + 0
+    first: list[tuple[Incident, float | None]] | None = None
     if after:
         rank, last_id, start = decode_cursor(after, RELEVANCE, ("float?", "int", "int?"))
     else:
-        rank, last_id, start = None, None, _window_start(q, key, total)
+        rank, last_id = None, None
+        start, first = _first_window(q, found, key, total, per_page, offset)
     window = q if start is None else q.where(key >= start)
     older = None if start is None else q.where(key < start)
-    rows: list[tuple[Incident, float | None]] = []
-    if last_id is None or rank is not None:
+    rows = first if first is not None else []
+    if first is None and (last_id is None or rank is not None):
         ranked = window.add_columns(found.c.rank).order_by(found.c.rank.desc(), Incident.id.desc())
         if rank is not None:
             ranked = ranked.where(tuple_(found.c.rank, Incident.id) < tuple_(literal(rank, DOUBLE), literal(last_id)))
@@ -211,8 +256,46 @@ def ranked_page(
         elif last_id is None and offset > RANKED_WINDOW:
             rest = rest.offset(offset - RANKED_WINDOW)
         rows += [(i, None) for i in db.session.execute(rest).scalars()]
-    cursor = None
-    if len(rows) > per_page:
-        last, last_rank = rows[per_page - 1]
-        cursor = encode_cursor(RELEVANCE, [last_rank, last.id, start])
-    return [i for i, _ in rows[:per_page]], cursor
+    return [i for i, _ in rows[:per_page]], _next_cursor(rows, per_page, start)
+
+
+def _first_window(
+    q: Select[tuple[Incident]], found: Subquery, key: Any, total: Total, per_page: int, offset: int
+) -> tuple[int | None, list[tuple[Incident, float | None]] | None]:
+    """The window's oldest id and, when the page starts inside the window, its rows best first:
+    one statement over the newest RANKED_WINDOW matches (found by walking the newest incidents),
+    where finding the window and ranking it in two read the matches twice."""
+    if not total.is_estimate and total.value <= RANKED_WINDOW:
+        return None, None
+    if offset >= RANKED_WINDOW:
+        return _window_start(q, key, total), None
+    newest = _ids_and_ranks(q, found).order_by(key.desc()).limit(RANKED_WINDOW).subquery("newest")
+    page = (
+        select(newest.c.id, newest.c.rank, func.min(newest.c.id).over().label("start"), func.count().over().label("n"))
+        .order_by(newest.c.rank.desc(), newest.c.id.desc())
+        .offset(offset)
+        .limit(per_page + 1)
+    )
+    found_rows = db.session.execute(page).all()
+    if not found_rows:  # fewer matches than `offset`: all of them are in the window
+        return None, []
+    start = found_rows[0].start if found_rows[0].n >= RANKED_WINDOW else None
+    return start, _loaded(found_rows)
+
+
+def _ids_and_ranks(q: Select[tuple[Incident]], found: Subquery) -> Select[Any]:
+    return q.with_only_columns(Incident.id.label("id"), found.c.rank.label("rank"), maintain_column_froms=True)
+
+
+def _loaded(found_rows: Sequence[Row[Any]]) -> list[tuple[Incident, float | None]]:
+    """The incidents of (id, rank) rows, in their order (the ids come from a need-to-know query)."""
+    ids = [r.id for r in found_rows]
+    by_id = {i.id: i for i in db.session.execute(select(Incident).where(Incident.id.in_(ids))).scalars()}
+    return [(by_id[r.id], r.rank) for r in found_rows]
+
+
+def _next_cursor(rows: list[tuple[Incident, float | None]], per_page: int, start: int | None) -> str | None:
+    if len(rows) <= per_page:
+        return None
+    last, last_rank = rows[per_page - 1]
+    return encode_cursor(RELEVANCE, [last_rank, last.id, start])
