@@ -467,6 +467,9 @@ def report(name: str, n: int, threads: int, args: argparse.Namespace, results: d
         p50, p99 = pct(o.latencies, 50), pct(o.latencies, 99)
         print(f"{label:10} {rate[label]:8.0f} {p50:8.1f} {p99:8.1f} {max(o.latencies) * 1000:8.1f}"
               f"  {dict(sorted(o.statuses.items()))}")  # fmt: skip
+    refused = {status: count for status, count in results["reference"].statuses.items() if not 200 <= status < 300}
+    if refused:  # a reference that did not answer makes every ratio meaningless
+        raise SystemExit(f"the reference endpoint failed ({refused}); see the server's log above")
     p99 = pct(results["intake"].latencies, 99)
     p99_ratio = p99 / max(pct(results["reference"].latencies, 99), 1e-9)
     ratio = rate["intake"] / rate["reference"]

@@ -33,8 +33,10 @@ class ReferenceRow(Base):
 
 def create_reference_app() -> Flask:
     app = Flask(__name__)
-    uri = _database_uri(load_settings(dotenv=False), app.instance_path)
-    app.config.update(SQLALCHEMY_DATABASE_URI=uri, SQLALCHEMY_ENGINE_OPTIONS=_engine_options(uri))
+    settings = load_settings(dotenv=False)
+    uri = _database_uri(settings, app.instance_path)
+    options = _engine_options(uri, settings.database_timeout_seconds)  # the service's own connection set-up
+    app.config.update(SQLALCHEMY_DATABASE_URI=uri, SQLALCHEMY_ENGINE_OPTIONS=options)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)  # the table is made by bench/intake.py before the server starts
