@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
 
 from incident_hub.errors import AppError
+from incident_hub.runtime import settings
+from incident_hub.services.listing import Total
 
 
 def apply_errors(form: FlaskForm, error: AppError) -> None:
@@ -41,3 +44,23 @@ def safe_back(target: str | None, default: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target.rstrip("?")
     return default
+
+
+@dataclass(frozen=True)
+class Pager:
+    """What a long list's pager offers (the `pager` macro; docs/lists.md): page numbers while they
+    are cheap; once the next page starts past LIST_EXACT_TOTAL_MAX rows (deep), its "Next" link
+    carries the keyset cursor (`after`) as well, so a page 10,000 rows down costs what the first
+    costs. `page` there is only the number shown; the cursor says where the page starts."""
+
+    page: int
+    pages: int
+    estimate: bool  # `pages` comes from an estimated total: "about", and no "Last" link
+    more: bool  # there is a next page
+    next_after: str | None  # the cursor of the next page when deep, else None (by number)
+
+
+def pager_for(page: int, per_page: int, total: Total, cursor: str | None, after: str | None) -> Pager:
+    deep = after is not None or page * per_page >= settings().list_exact_total_max
+    pages = max(page + (1 if cursor else 0), -(-total.value // per_page))
+    return Pager(page, pages, total.is_estimate, cursor is not None, cursor if deep else None)
