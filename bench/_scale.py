@@ -16,6 +16,7 @@ very statement of migration 0012_search.
 from __future__ import annotations
 
 import importlib.util
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -189,3 +190,72 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
         samples.append((time.perf_counter() - t0) * 1000)
     samples.sort()
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def time_get(
+    client: Any, url: str, headers: dict[str, str], reference: Callable[[], Any], repeat: int
+) -> tuple[dict[str, Any], float, float, float]:
+    """The answer of one GET, its median and p95 in ms, and the reference's median measured right
+    before it (so a busy machine shows in both)."""
+    first = client.get(url, headers=headers)
+    assert first.status_code == 200, (url, first.get_json())
+
+    def get() -> None:
+        assert client.get(url, headers=headers).status_code == 200
+
+    ref, _ = timed(reference, repeat)
+    median, p95 = timed(get, repeat)
+    return first.get_json(), median, p95, ref
+
+
+def total_text(body: dict[str, Any]) -> str:
+    """A list's total as printed: `~` before an estimate."""
+    return f"{'~' if body.get('total_is_estimate') else ''}{body['total']:,}"
+
+
+def page_client(app: Flask) -> Any:
+    """A test client signed in to the pages (a session cookie) as an OICT responder."""
+    import os
+
+    from incident_hub.extensions import db
+    from incident_hub.services.admin.users import create_user
+
+    name = f"bench-page-{os.getpid()}-{time.time_ns()}"
+    with app.app_context():
+        create_user(name, "oict_responder", "OICT", "bench-password-123", actor="bench")
+        db.session.commit()
+    client = app.test_client()
+    csrf = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', client.get("/login").get_data(True))
+    assert csrf, "no CSRF token on the sign-in page"
+    form = {"username": name, "password": "bench-password-123", "csrf_token": csrf.group(1)}
+    answer = client.post("/login", data=form)
+    assert answer.status_code in (302, 303), answer.status_code
+    return client
+
+
+def explain(app: Flask, url: str, headers: dict[str, str], table: str) -> None:
+    """Each SQL statement on `table` of one request, with its plan's access paths (EXPLAIN ANALYZE)."""
+    from sqlalchemy import event
+
+    from incident_hub.extensions import db
+
+    statements: list[tuple[str, Any]] = []
+    with app.app_context():
+        engine = db.engine
+
+    def keep(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "(SELECT")) and table in statement:
+            statements.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        app.test_client().get(url, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    with app.app_context(), engine.connect() as conn:
+        for sql, params in statements:
+            if "FROM users" in sql.split("WHERE")[0] or "api_tokens" in sql:
+                continue
+            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql, params).scalars().all()
+            paths = [p.strip() for p in plan if "Scan" in p or "Execution" in p or "Sort" in p]
+            print(f"    {url.split('?', 1)[-1] or '(none)'}: " + " | ".join(paths)[:600], flush=True)

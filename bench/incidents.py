@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 
-from bench._scale import generate_pg, incident_count, pg_app, timed, token
+from bench._scale import explain, generate_pg, incident_count, page_client, pg_app, time_get, timed, token, total_text
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ih_incidents_bench")
 LIST_QUERIES = [
@@ -89,18 +89,8 @@ def measure(app: Flask, rows: int, args: argparse.Namespace) -> list[tuple[Any, 
             if cursor is None:  # a version without keyset paging (a "before" run)
                 continue
             qs = "after=" + cursor
-        url = f"/api/v1/incidents?{qs}"
-        first = client.get(url, headers=who)
-        assert first.status_code == 200, first.get_json()
-        body = first.get_json()
-
-        def get(url: str = url, who: dict[str, str] = who) -> None:
-            assert client.get(url, headers=who).status_code == 200
-
-        ref, _ = timed(reference, args.repeat)
-        median, p95 = timed(get, args.repeat)
-        total = f"{'~' if body.get('total_is_estimate') else ''}{body['total']:,}"
-        out.append((f"GET {label}", total, median, p95, ref))
+        body, median, p95, ref = time_get(client, f"/api/v1/incidents?{qs}", who, reference, args.repeat)
+        out.append((f"GET {label}", total_text(body), median, p95, ref))
         if args.explain:
             _explain(app, qs, who is dss)
     ref, _ = timed(reference, args.repeat)
@@ -111,62 +101,21 @@ def measure(app: Flask, rows: int, args: argparse.Namespace) -> list[tuple[Any, 
 
 def _page(app: Flask, args: argparse.Namespace, ref: float) -> list[tuple[Any, ...]]:
     """The /incidents page (signed in with a session cookie): list newest and a filter."""
-    from incident_hub.extensions import db
-    from incident_hub.services.admin.users import create_user
-
-    name = f"bench-page-{os.getpid()}"
-    with app.app_context():
-        create_user(name, "oict_responder", "OICT", "bench-password-123", actor="bench")
-        db.session.commit()
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    answer = client.post("/login", data={"username": name, "password": "bench-password-123"})
-    assert answer.status_code in (302, 303), answer.status_code
+    client = page_client(app)
     out = []
     for label, url in (
         ("page /incidents", "/incidents"),
         ("page /incidents?status=closed", "/incidents?status=closed"),
     ):
-        assert client.get(url).status_code == 200
-
-        def get(url: str = url) -> None:
-            assert client.get(url).status_code == 200
-
-        median, p95 = timed(get, args.repeat)
+        _, median, p95, _ = time_get(client, url, {}, lambda: None, args.repeat)
         out.append((label, "", median, p95, ref))
     return out
 
 
 def _explain(app: Flask, qs: str, as_dss: bool) -> None:
-    """Each SQL statement of one request, with its plan's access paths (EXPLAIN ANALYZE)."""
-    from sqlalchemy import event
-
-    from incident_hub.extensions import db
-
-    statements: list[tuple[str, Any]] = []
-    with app.app_context():
-        engine = db.engine
-
-    def keep(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "incidents" in statement:
-            statements.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        who = "dss_officer" if as_dss else "oict_responder"
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {token(app, who, 'DSS' if as_dss else 'OICT')}"}
-        statements.clear()
-        client.get(f"/api/v1/incidents?{qs}", headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    with app.app_context(), engine.connect() as conn:
-        for sql, params in statements:
-            if "FROM users" in sql or "api_tokens" in sql:
-                continue
-            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql, params).scalars().all()
-            paths = [p.strip() for p in plan if "Scan" in p or "Execution" in p]
-            print(f"    {qs or '(none)'}: " + " | ".join(paths)[:400])
+    who = "dss_officer" if as_dss else "oict_responder"
+    headers = {"Authorization": f"Bearer {token(app, who, 'DSS' if as_dss else 'OICT')}"}
+    explain(app, f"/api/v1/incidents?{qs}", headers, "incidents")
 
 
 def main(argv: list[str] | None = None) -> None:

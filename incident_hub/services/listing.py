@@ -171,14 +171,14 @@ def page_after(q: Select[Any], keyset: Keyset, after: str | None, limit: int, of
     return q.order_by(*keyset.order_by()).limit(limit).offset(offset)
 
 
-def _nulls_last(
-    q: Select[Any], keyset: Keyset, start: tuple[Any, int] | None, limit: int, offset: int
-) -> Select[Any]:
+def _nulls_last(q: Select[Any], keyset: Keyset, start: tuple[Any, int] | None, limit: int, offset: int) -> Select[Any]:
     """The rows with a value, in order, then those without (by id): each part a range of the
     (column, id) index read in order, so neither database sorts the table to put nulls last,
     in either direction. Past a null cursor only the nulls remain."""
     col, rid = keyset.column, keyset.id_column
-    nulls = q.where(col.is_(None)).order_by(keyset._direction(rid))
+    # Ordered by the column too, null as it is there: an index (…, column, id) then reads the
+    # nulls in id order (`IS NULL` alone does not tell PostgreSQL that they come out that way).
+    nulls = q.where(col.is_(None)).order_by(keyset._direction(col), keyset._direction(rid))
     if start is not None and start[0] is None:
         return nulls.where(keyset._beyond(rid, start[1])).limit(limit).offset(offset)
     valued = q.where(col.is_not(None))
