@@ -15,6 +15,7 @@ very statement of migration 0012_search.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import re
 import statistics
@@ -132,16 +133,8 @@ def generate_pg(app: Flask, rows: int) -> None:
     words = {"title_words": TITLE_WORDS, "description_words": DESCRIPTION_WORDS, "cities": CITIES, "top": rows}
     words["statuses"] = STATUSES
     with app.app_context(), db.engine.begin() as conn:
-        indexes = conn.execute(
-            text(
-                # timeline_events keeps its index: the search backfill reads each incident's comments by it
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('incidents', 'incident_search', "
-                "'incident_units') "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = indexname)"
-            )
-        ).all()
-        for name, _ in indexes:
-            conn.execute(text(f'DROP INDEX "{name}"'))
+        # timeline_events keeps its index: the search backfill reads each incident's comments by it
+        indexes = drop_indexes(conn, ("incidents", "incident_search", "incident_units"))
         t0 = time.perf_counter()
         for start in range(1, rows + 1, CHUNK):
             bounds = {"start": start, "stop": min(rows, start + CHUNK - 1)}
@@ -152,22 +145,46 @@ def generate_pg(app: Flask, rows: int) -> None:
         t0 = time.perf_counter()
         conn.execute(text(_migration_0012().PG_FILL))
         print(f"  search entries (0012_search's backfill statement): {time.perf_counter() - t0:.1f} s", flush=True)
-        t0 = time.perf_counter()
-        for _, definition in indexes:
-            conn.execute(text(definition))
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('incidents', 'id'), :n)"), {"n": rows})
-        print(f"  indexes: {time.perf_counter() - t0:.1f} s", flush=True)
+        build_indexes(conn, indexes, "incidents", rows)
     with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))  # what autovacuum does after a bulk load
 
 
-def incident_count(app: Flask) -> int:
+def drop_indexes(conn: Any, tables: tuple[str, ...]) -> list[str]:
+    """Drop the indexes of `tables` that back no constraint (a bulk load is faster without them);
+    their definitions, to build them again after the load (`build_indexes`)."""
+    indexes = conn.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:tables) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = indexname)"
+        ),
+        {"tables": list(tables)},
+    ).all()
+    for name, _ in indexes:
+        conn.execute(text(f'DROP INDEX "{name}"'))
+    return [definition for _, definition in indexes]
+
+
+def build_indexes(conn: Any, definitions: list[str], table: str, rows: int) -> None:
+    """The dropped indexes again, and `table`'s id sequence past the `rows` ids the load used."""
+    t0 = time.perf_counter()
+    for definition in definitions:
+        conn.execute(text(definition))
+    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), {"n": rows})
+    print(f"  indexes: {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def row_count(app: Flask, table: str) -> int:
     from incident_hub.extensions import db
 
     with app.app_context():
-        n = db.session.execute(text("SELECT count(*) FROM incidents")).scalar_one()
+        n = db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
         db.session.rollback()
     return int(n)
+
+
+def incident_count(app: Flask) -> int:
+    return row_count(app, "incidents")
 
 
 def token(app: Flask, role: str, unit: str | None) -> str:
@@ -259,3 +276,33 @@ def explain(app: Flask, url: str, headers: dict[str, str], table: str) -> None:
             plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql, params).scalars().all()
             paths = [p.strip() for p in plan if "Scan" in p or "Execution" in p or "Sort" in p]
             print(f"    {url.split('?', 1)[-1] or '(none)'}: " + " | ".join(paths)[:600], flush=True)
+
+
+def list_bench(
+    argv: list[str] | None,
+    doc: str,
+    table: str,
+    pg_url: str,
+    generate: Callable[[Flask, int], None],
+    measure: Callable[[Flask, int, argparse.Namespace], list[tuple[Any, ...]]],
+) -> None:
+    """bench/incidents.py and bench/actions.py: the options, a run per size, the table of figures."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000000", help=f"comma-separated {table} counts (default 1000000)")
+    parser.add_argument("--repeat", type=int, default=15, help="timed calls per request")
+    parser.add_argument("--explain", action="store_true", help="print each request's plans (EXPLAIN ANALYZE)")
+    parser.add_argument("--reuse", action="store_true", help="keep the rows a previous run generated")
+    args = parser.parse_args(argv)
+    figures = []
+    for size in sorted(int(s) for s in args.sizes.split(",")):
+        app = pg_app(pg_url, fresh=not args.reuse)
+        if not args.reuse:
+            generate(app, size)
+        rows = row_count(app, table)
+        figures += [(rows, *r) for r in measure(app, rows, args)]
+    head = "request (PostgreSQL, first page of 50)"
+    print(f"\n{table:>10}  {head:<44} {'total':>10} {'median ms':>10} {'p95 ms':>8} {'× ref':>7}")
+    for rows, label, total, median, p95, ref in figures:
+        ratio = f"{median / ref:.1f}" if ref else ""
+        print(f"{rows:>10,}  {label:<44} {total:>10} {median:>10.1f} {p95:>8.1f} {ratio:>7}")
+    print(f"× ref: the median over the median of GET /api/v1/{table}/{{id}} measured right before it.")

@@ -33,7 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import Flask
 from sqlalchemy import text
 
-from bench._scale import explain, generate_pg, page_client, pg_app, time_get, timed, token, total_text
+from bench._scale import (
+    build_indexes,
+    drop_indexes,
+    explain,
+    generate_pg,
+    list_bench,
+    page_client,
+    time_get,
+    timed,
+    token,
+    total_text,
+)
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ih_actions_bench")
 PER_INCIDENT = 10
@@ -88,35 +99,15 @@ def generate_actions(app: Flask, rows: int) -> None:
     print(f"postgresql: generating {rows:,} actions", flush=True)
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(text(GENERATE_ASSIGNEES), {"n": ASSIGNEES})
-        indexes = conn.execute(
-            text(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'actions' "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = indexname)"
-            )
-        ).all()
-        for name, _ in indexes:
-            conn.execute(text(f'DROP INDEX "{name}"'))
+        indexes = drop_indexes(conn, ("actions",))
         t0 = time.perf_counter()
         for start in range(1, rows + 1, CHUNK):
             bounds = {"start": start, "stop": min(rows, start + CHUNK - 1)}
             conn.execute(text(GENERATE_ACTIONS), {**bounds, "assignees": ASSIGNEES, "incidents": incidents})
         print(f"  actions: {time.perf_counter() - t0:.1f} s", flush=True)
-        t0 = time.perf_counter()
-        for _, definition in indexes:
-            conn.execute(text(definition))
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('actions', 'id'), :n)"), {"n": rows})
-        print(f"  indexes: {time.perf_counter() - t0:.1f} s", flush=True)
+        build_indexes(conn, indexes, "actions", rows)
     with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE actions"))
-
-
-def action_count(app: Flask) -> int:
-    from incident_hub.extensions import db
-
-    with app.app_context():
-        n = db.session.execute(text("SELECT count(*) FROM actions")).scalar_one()
-        db.session.rollback()
-    return int(n)
 
 
 LIST_QUERIES = [
@@ -214,25 +205,7 @@ def _pages(app: Flask, api: Any, oict: dict[str, str], args: argparse.Namespace,
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000000", help="comma-separated action counts (default 1000000)")
-    parser.add_argument("--repeat", type=int, default=15, help="timed calls per request")
-    parser.add_argument("--explain", action="store_true", help="print each request's plans (EXPLAIN ANALYZE)")
-    parser.add_argument("--reuse", action="store_true", help="keep the rows a previous run generated")
-    args = parser.parse_args(argv)
-    table = []
-    for size in sorted(int(s) for s in args.sizes.split(",")):
-        app = pg_app(PG_URL, fresh=not args.reuse)
-        if not args.reuse:
-            generate_actions(app, size)
-        rows = action_count(app)
-        table += [(rows, *r) for r in measure(app, rows, args)]
-    head = "request (PostgreSQL, first page of 50)"
-    print(f"\n{'actions':>10}  {head:<44} {'total':>10} {'median ms':>10} {'p95 ms':>8} {'× ref':>7}")
-    for rows, label, total, median, p95, ref in table:
-        ratio = f"{median / ref:.1f}" if ref else ""
-        print(f"{rows:>10,}  {label:<44} {total:>10} {median:>10.1f} {p95:>8.1f} {ratio:>7}")
-    print("× ref: the median over the median of GET /api/v1/actions/{id} measured right before it.")
+    list_bench(argv, __doc__ or "", "actions", PG_URL, generate_actions, measure)
 
 
 if __name__ == "__main__":

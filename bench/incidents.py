@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 
-from bench._scale import explain, generate_pg, incident_count, page_client, pg_app, time_get, timed, token, total_text
+from bench._scale import explain, generate_pg, list_bench, page_client, time_get, timed, token, total_text
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ih_incidents_bench")
 LIST_QUERIES = [
@@ -118,27 +118,13 @@ def _explain(app: Flask, qs: str, as_dss: bool) -> None:
     explain(app, f"/api/v1/incidents?{qs}", headers, "incidents")
 
 
+def generate(app: Flask, size: int) -> None:
+    print(f"postgresql: generating {size:,} incidents", flush=True)
+    generate_pg(app, size)
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000000", help="comma-separated incident counts (default 1000000)")
-    parser.add_argument("--repeat", type=int, default=15, help="timed calls per request")
-    parser.add_argument("--explain", action="store_true", help="print each request's plans (EXPLAIN ANALYZE)")
-    parser.add_argument("--reuse", action="store_true", help="keep the rows a previous run generated")
-    args = parser.parse_args(argv)
-    table = []
-    for size in sorted(int(s) for s in args.sizes.split(",")):
-        app = pg_app(PG_URL, fresh=not args.reuse)
-        if not args.reuse:
-            print(f"postgresql: generating {size:,} incidents", flush=True)
-            generate_pg(app, size)
-        rows = incident_count(app)
-        table += [(rows, *r) for r in measure(app, rows, args)]
-    head = "request (PostgreSQL, first page of 50)"
-    print(f"\n{'incidents':>10}  {head:<40} {'total':>10} {'median ms':>10} {'p95 ms':>8} {'× ref':>7}")
-    for rows, label, total, median, p95, ref in table:
-        ratio = f"{median / ref:.1f}" if ref else ""
-        print(f"{rows:>10,}  {label:<40} {total:>10} {median:>10.1f} {p95:>8.1f} {ratio:>7}")
-    print("× ref: the median over the median of GET /api/v1/incidents/{id} measured right before it.")
+    list_bench(argv, __doc__ or "", "incidents", PG_URL, generate, measure)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,10 @@ from flask_babel import lazy_gettext as _l
 
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
-from incident_hub.domain.access import Principal
 from incident_hub.domain.labels import ACTION_MOVES, ACTION_SORTS, label
 from incident_hub.domain.lifecycle import ACTION_STATUSES, ACTION_TRANSITIONS
-from incident_hub.errors import AppError, ValidationError
+from incident_hub.errors import AppError
 from incident_hub.ids import MAX_ID
-from incident_hub.models import Action
 from incident_hub.runtime import units
 from incident_hub.services.actions.board import board, workable
 from incident_hub.services.actions.bulk import bulk_change
@@ -38,10 +36,9 @@ from incident_hub.services.actions.queries import (
     list_actions,
     usernames,
 )
-from incident_hub.services.listing import LongPage
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import ActionFilterForm, ActionTransitionForm, BulkActionForm, opt
-from incident_hub.web.support import int_arg, pager_for, query_without, safe_back
+from incident_hub.web.support import query_without, read_long_list, safe_back
 
 PER_PAGE = 50
 REFUSAL_KEY = "action_refusal"
@@ -137,15 +134,11 @@ def actions_board() -> ResponseReturnValue:
 
 def _list(form: ActionFilterForm, f: ActionFilter, sort: str) -> ResponseReturnValue:
     principal = current_principal()
-    page, after = int_arg("page", 1), request.args.get("after") or None
-    found = _after(principal, f, sort, after) if after else None
-    stale = bool(after) and found is None  # a cursor of another sort, edited, or with nothing after it now
-    if found is None:
-        page, after = (1, None) if stale else (page, None)
-        found = list_actions(principal, f, page, PER_PAGE, sort)
-        if not found.rows and page > 1:  # past the end: the last page, not "page 99 of 1"
-            page = max(1, -(-exact_total(principal, f) // PER_PAGE))
-            found = list_actions(principal, f, page, PER_PAGE, sort)
+    found, pager, stale = read_long_list(
+        lambda page, after: list_actions(principal, f, page, PER_PAGE, sort, after),
+        lambda: exact_total(principal, f),
+        PER_PAGE,
+    )
     rows, now = found.rows, utcnow()
     bulk = BulkActionForm(formdata=None)
     bulk.assignee.choices = [
@@ -162,7 +155,7 @@ def _list(form: ActionFilterForm, f: ActionFilter, sort: str) -> ResponseReturnV
         names=usernames(rows),
         may=workable(principal, rows),
         total=found.total,
-        pager=pager_for(page, PER_PAGE, found.total, found.next_cursor, after),
+        pager=pager,
         stale=stale,
         sort=sort,
         bulk=bulk,
@@ -172,15 +165,6 @@ def _list(form: ActionFilterForm, f: ActionFilter, sort: str) -> ResponseReturnV
         sort_args=query_without("page", "sort", "after"),
         list_args=query_without("page", "view", "status", "mine", "after"),
     )
-
-
-def _after(principal: Principal, f: ActionFilter, sort: str, after: str) -> LongPage[Action] | None:
-    """The page after the cursor `after`; None when it is not a cursor of this list or nothing follows it."""
-    try:
-        found = list_actions(principal, f, 1, PER_PAGE, sort, after)
-    except ValidationError:
-        return None
-    return found if found.rows else None
 
 
 @bp.post("/actions/<int:action_id>/transition")

@@ -179,8 +179,9 @@ def test_a_long_action_list_reads_about_and_pages_on_by_cursor(threshold, oict):
     drop_playbook_actions()
     _many_actions(incident.id, 120)
     first = oict.text("/actions?view=list")
-    assert re.search(r'id="action-total" role="status">about 1\d\d actions<', first)
-    assert "Page 1 of about 3" in first and "Last »" not in first
+    about = re.search(r'id="action-total" role="status">about ([\d,]+) actions<', first)
+    assert about and int(about.group(1).replace(",", "")) > threshold  # PostgreSQL's planner estimate, or SQLite's
+    assert "Page 1 of about" in first and "Last »" not in first
     seen, page, link = [], first, _next_link(first)
     while True:
         assert len(re.findall(r'id="row-(\d+)"', page)) <= 50  # never more than a page
@@ -190,14 +191,14 @@ def test_a_long_action_list_reads_about_and_pages_on_by_cursor(threshold, oict):
         assert "after=" in link and "page=" in link
         page = oict.text(link)
         link = _next_link(page)
-    assert len(seen) == len(set(seen)) == 120 and "Page 3 of about 3" in page
+    assert len(seen) == len(set(seen)) == 120 and "Page 3 of about" in page
     # A cursor that is not one of this list lands on its first page, and says so.
     stale = oict.text("/actions?view=list&sort=title&after=" + _after_of(first))
     assert 'id="stale-page"' in stale and "Page 1 of about" in stale
     # The board counts each column the same way.
     board = oict.text("/actions")
     assert re.search(r'<span class="count">about \d+</span>', board)
-    assert re.search(r"About \d+ more — see them all as a list", board)
+    assert re.search(r"About [\d,]+ more — see them all as a list", board)
 
 
 def _after_of(page: str) -> str:

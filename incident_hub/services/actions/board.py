@@ -48,8 +48,11 @@ def board(principal: Principal, mine: bool, f: ActionFilter | None = None, limit
             columns[status], totals[status] = [], Total(0)
             continue
         q = base.where(Action.status == status)
-        totals[status] = total_of(q, Action.id)
-        columns[status] = list(db.session.execute(page_after(q, soonest, None, limit)).scalars())
+        cards = list(db.session.execute(page_after(q, soonest, None, limit + 1)).scalars())
+        total = total_of(q, Action.id)
+        # An estimate is never below what the column shows and the card it knows follows.
+        totals[status] = Total(max(total.value, len(cards)), total.is_estimate)
+        columns[status] = cards[:limit]
     return Board(columns, totals)
 
 
