@@ -195,6 +195,7 @@ def _pages(app: Flask, api: Any, oict: dict[str, str], args: argparse.Namespace,
     for label, url in (
         ("page /actions (board)", "/actions"),
         ("page /actions?owner_unit=DSS (board)", "/actions?owner_unit=DSS"),
+        ("page /actions?mine=1 (board)", "/actions?mine=1"),
         ("page /actions?view=list", "/actions?view=list"),
         ("page /actions?view=list&overdue=y", "/actions?view=list&overdue=y"),
         ("page /actions list, 10,000 down (cursor)", f"/actions?view=list&page=201&after={deep}"),

@@ -27,7 +27,6 @@ from incident_hub.extensions import db
 from incident_hub.runtime import settings
 
 SAMPLE_FACTOR = 4  # SQLite estimate: sample this many times the threshold of the newest rows
-T = TypeVar("T")
 SURE_FACTOR = 10  # `total_of(sure=True)`: no count when the planner expects 10× the threshold
 
 
@@ -130,17 +129,18 @@ class Keyset:
         key = keys[sort.lstrip("-")]
         return cls(sort, key.column, id_column, key.kind, sort.startswith("-"), key.nullable, key.value_of)
 
-    def _direction(self, column: Any) -> Any:
+    def direction(self, column: Any) -> Any:
         return column.desc() if self.descending else column.asc()
 
-    def _beyond(self, a: Any, b: Any) -> Any:
+    def beyond(self, a: Any, b: Any) -> Any:
+        """`a` comes after `b` in this order."""
         return a < b if self.descending else a > b
 
     def order_by(self) -> tuple[Any, ...]:
-        first = self._direction(self.column)
+        first = self.direction(self.column)
         if self.nullable:
             first = first.nulls_last()
-        return (first, self._direction(self.id_column))
+        return (first, self.direction(self.id_column))
 
     def cursor(self, value: Any, row_id: int) -> str:
         return encode_cursor(self.name, [value, row_id])
@@ -157,7 +157,7 @@ class Keyset:
         """Rows that come after (value, row_id) in this order, for a value that is not null: one
         row comparison, which both databases answer with a range of the (column, id) index."""
         key = tuple_(self.column, self.id_column)
-        return self._beyond(key, tuple_(literal(value, self.column.type), literal(row_id)))  # type: ignore[no-any-return]
+        return self.beyond(key, tuple_(literal(value, self.column.type), literal(row_id)))  # type: ignore[no-any-return]
 
 
 def page_after(q: Select[Any], keyset: Keyset, after: str | None, limit: int, offset: int = 0) -> Select[Any]:
@@ -178,18 +178,21 @@ def _nulls_last(q: Select[Any], keyset: Keyset, start: tuple[Any, int] | None, l
     col, rid = keyset.column, keyset.id_column
     # Ordered by the column too, null as it is there: an index (…, column, id) then reads the
     # nulls in id order (`IS NULL` alone does not tell PostgreSQL that they come out that way).
-    nulls = q.where(col.is_(None)).order_by(keyset._direction(col), keyset._direction(rid))
+    nulls = q.where(col.is_(None)).order_by(keyset.direction(col), keyset.direction(rid))
     if start is not None and start[0] is None:
-        return nulls.where(keyset._beyond(rid, start[1])).limit(limit).offset(offset)
+        return nulls.where(keyset.beyond(rid, start[1])).limit(limit).offset(offset)
     valued = q.where(col.is_not(None))
     if start is not None:
         valued = valued.where(keyset.after(*start))
     depth = limit + offset
-    valued = valued.order_by(keyset._direction(col), keyset._direction(rid)).limit(depth)
+    valued = valued.order_by(keyset.direction(col), keyset.direction(rid)).limit(depth)
     both = union_all(select(valued.subquery()), select(nulls.limit(depth).subquery())).subquery()
     row = aliased(q.column_descriptions[0]["entity"], both)
     ordered = Keyset(keyset.name, getattr(row, col.key), getattr(row, rid.key), keyset.kind, keyset.descending, True)
     return select(row).order_by(*ordered.order_by()).limit(limit).offset(offset)
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from flask import request
 from flask_wtf import FlaskForm
 
 from incident_hub.errors import AppError, ValidationError
+from incident_hub.ids import MAX_PAGE
 from incident_hub.runtime import settings
 from incident_hub.services.listing import LongPage, Total
 
@@ -74,7 +75,7 @@ def read_long_list(
     pager, and whether `after` was stale: a cursor that is not one of this list (edited, or made
     for another sort; the API's 422) or that nothing follows any more lands on the first page.
     Past the end by number: the last page, counted exactly (`exact_total`), not "page 99 of 1"."""
-    page, after = int_arg("page", 1), request.args.get("after") or None
+    page, after = int_arg("page", 1, hi=MAX_PAGE), request.args.get("after") or None
     found = None
     if after:
         try:
