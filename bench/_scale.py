@@ -21,6 +21,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +307,51 @@ def list_bench(
         ratio = f"{median / ref:.1f}" if ref else ""
         print(f"{rows:>10,}  {label:<44} {total:>10} {median:>10.1f} {p95:>8.1f} {ratio:>7}")
     print(f"× ref: the median over the median of GET /api/v1/{table}/{{id}} measured right before it.")
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    client: Any
+    oict: dict[str, str]  # an OICT responder's token header (sees every incident and action)
+    dss: dict[str, str]  # a DSS officer's (need to know)
+
+
+def measure_api(
+    app: Flask,
+    args: argparse.Namespace,
+    table: str,
+    queries: list[tuple[str, str]],
+    fmt: dict[str, Any],
+    special: Callable[[str, ApiClient], str | None],
+) -> tuple[list[tuple[Any, ...]], ApiClient]:
+    """The first page of each of `queries` (label, query string) of `GET /api/v1/<table>`, each
+    beside the reference `GET /api/v1/<table>/{id}` measured right before it. A query string is
+    formatted with `fmt`; "@dss …" is asked by a DSS officer; any other "@name" is made by
+    `special` (None: skipped)."""
+    api = ApiClient(
+        app.test_client(),
+        {"Authorization": f"Bearer {token(app, 'oict_responder', 'OICT')}"},
+        {"Authorization": f"Bearer {token(app, 'dss_officer', 'DSS')}"},
+    )
+    one = f"/api/v1/{table}/{row_count(app, table) // 2}"
+
+    def reference() -> None:
+        assert api.client.get(one, headers=api.oict).status_code == 200
+
+    out = []
+    for label, query in queries:
+        who, qs = api.oict, query.format(**fmt)
+        if query.startswith("@dss"):
+            who, qs = api.dss, query.removeprefix("@dss").strip()
+        elif query.startswith("@"):
+            made = special(query, api)
+            if made is None:
+                continue
+            qs = made
+        body, median, p95, ref = time_get(api.client, f"/api/v1/{table}?{qs}", who, reference, args.repeat)
+        out.append((f"GET {label}", total_text(body), median, p95, ref))
+        if args.explain:
+            explain(app, f"/api/v1/{table}?{qs}", who, table)
+    ref, _ = timed(reference, args.repeat)
+    out.append((f"reference: GET /{table}/{{id}}", "", ref, ref, ref))
+    return out, api

@@ -34,16 +34,14 @@ from flask import Flask
 from sqlalchemy import text
 
 from bench._scale import (
+    ApiClient,
     build_indexes,
     drop_indexes,
-    explain,
     generate_pg,
     list_bench,
+    measure_api,
     page_client,
     time_get,
-    timed,
-    token,
-    total_text,
 )
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ih_actions_bench")
@@ -140,9 +138,9 @@ LIST_QUERIES = [
 ]
 
 
-def _cursor(client: Any, headers: dict[str, str], qs: str) -> str:
-    """The `next_cursor` 10,000 rows down the list of `qs`."""
-    body = client.get(f"/api/v1/actions?per_page=500&page=20&{qs}", headers=headers).get_json()
+def _cursor(api: ApiClient) -> str:
+    """The `next_cursor` 10,000 rows down the default list."""
+    body = api.client.get("/api/v1/actions?per_page=500&page=20", headers=api.oict).get_json()
     return str(body["next_cursor"])
 
 
@@ -158,39 +156,19 @@ def _nulls_cursor(app: Flask) -> str:
 
 
 def measure(app: Flask, rows: int, args: argparse.Namespace) -> list[tuple[Any, ...]]:
-    client = app.test_client()
-    oict = {"Authorization": f"Bearer {token(app, 'oict_responder', 'OICT')}"}
-    dss = {"Authorization": f"Bearer {token(app, 'dss_officer', 'DSS')}"}
     now = datetime.now(UTC)
     fmt = {"week_ahead": (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ"), "incident": rows // 20}
-    one = f"/api/v1/actions/{rows // 2}"
 
-    def reference() -> None:
-        assert client.get(one, headers=oict).status_code == 200
+    def special(query: str, api: ApiClient) -> str:
+        return "after=" + (_cursor(api) if query == "@cursor" else _nulls_cursor(app))
 
-    out = []
-    for label, query in LIST_QUERIES:
-        who, qs = oict, query.format(**fmt)
-        if query.startswith("@dss"):
-            who, qs = dss, query.removeprefix("@dss").strip()
-        elif query == "@cursor":
-            qs = "after=" + _cursor(client, oict, "")
-        elif query == "@nulls":
-            qs = "after=" + _nulls_cursor(app)
-        body, median, p95, ref = time_get(client, f"/api/v1/actions?{qs}", who, reference, args.repeat)
-        out.append((f"GET {label}", total_text(body), median, p95, ref))
-        if args.explain:
-            explain(app, f"/api/v1/actions?{qs}", who, "actions")
-    ref, _ = timed(reference, args.repeat)
-    out.append(("reference: GET /actions/{id}", "", ref, ref, ref))
-    out.extend(_pages(app, client, oict, args, ref))
-    return out
+    out, api = measure_api(app, args, "actions", LIST_QUERIES, fmt, special)
+    return out + _pages(app, _cursor(api), args, out[-1][2])
 
 
-def _pages(app: Flask, api: Any, oict: dict[str, str], args: argparse.Namespace, ref: float) -> list[tuple[Any, ...]]:
+def _pages(app: Flask, deep: str, args: argparse.Namespace, ref: float) -> list[tuple[Any, ...]]:
     """The /actions pages (signed in with a session cookie): the board, the list, a deep list page."""
     client = page_client(app)
-    deep = _cursor(api, oict, "")
     out = []
     for label, url in (
         ("page /actions (board)", "/actions"),

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 
-from bench._scale import explain, generate_pg, list_bench, page_client, time_get, timed, token, total_text
+from bench._scale import ApiClient, explain, generate_pg, list_bench, measure_api, page_client, time_get, token
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ih_incidents_bench")
 LIST_QUERIES = [
@@ -58,45 +58,22 @@ LIST_QUERIES = [
 ]
 
 
-def _cursor(client: Any, headers: dict[str, str]) -> str | None:
-    """The `next_cursor` 10,000 rows down the newest-first list."""
-    body = client.get("/api/v1/incidents?per_page=500&page=20", headers=headers).get_json()
-    return body.get("next_cursor")
+def _cursor(query: str, api: ApiClient) -> str | None:
+    """`after=` the `next_cursor` 10,000 rows down the newest-first list."""
+    body = api.client.get("/api/v1/incidents?per_page=500&page=20", headers=api.oict).get_json()
+    cursor = body.get("next_cursor")
+    return None if cursor is None else "after=" + cursor  # None: a version without keyset paging
 
 
 def measure(app: Flask, rows: int, args: argparse.Namespace) -> list[tuple[Any, ...]]:
-    client = app.test_client()
-    oict = {"Authorization": f"Bearer {token(app, 'oict_responder', 'OICT')}"}
-    dss = {"Authorization": f"Bearer {token(app, 'dss_officer', 'DSS')}"}
     now = datetime.now(UTC)
     fmt = {
         "now": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "week_ago": (now - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "day_ago": (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    one = f"/api/v1/incidents/{rows // 2}"
-
-    def reference() -> None:
-        assert client.get(one, headers=oict).status_code == 200
-
-    out = []
-    for label, query in LIST_QUERIES:
-        who, qs = oict, query.format(**fmt)
-        if query.startswith("@dss"):
-            who, qs = dss, query.removeprefix("@dss").strip()
-        elif query == "@cursor":
-            cursor = _cursor(client, oict)
-            if cursor is None:  # a version without keyset paging (a "before" run)
-                continue
-            qs = "after=" + cursor
-        body, median, p95, ref = time_get(client, f"/api/v1/incidents?{qs}", who, reference, args.repeat)
-        out.append((f"GET {label}", total_text(body), median, p95, ref))
-        if args.explain:
-            _explain(app, qs, who is dss)
-    ref, _ = timed(reference, args.repeat)
-    out.append(("reference: GET /incidents/{id}", "", ref, ref, ref))
-    out.extend(_page(app, args, ref))
-    return out
+    out, _ = measure_api(app, args, "incidents", LIST_QUERIES, fmt, _cursor)
+    return out + _page(app, args, out[-1][2])
 
 
 def _page(app: Flask, args: argparse.Namespace, ref: float) -> list[tuple[Any, ...]]:
@@ -113,6 +90,7 @@ def _page(app: Flask, args: argparse.Namespace, ref: float) -> list[tuple[Any, .
 
 
 def _explain(app: Flask, qs: str, as_dss: bool) -> None:
+    """For bench/search.py: the plans of one request."""
     who = "dss_officer" if as_dss else "oict_responder"
     headers = {"Authorization": f"Bearer {token(app, who, 'DSS' if as_dss else 'OICT')}"}
     explain(app, f"/api/v1/incidents?{qs}", headers, "incidents")
