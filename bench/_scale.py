@@ -15,10 +15,13 @@ very statement of migration 0012_search.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
+import re
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -131,16 +134,8 @@ def generate_pg(app: Flask, rows: int) -> None:
     words = {"title_words": TITLE_WORDS, "description_words": DESCRIPTION_WORDS, "cities": CITIES, "top": rows}
     words["statuses"] = STATUSES
     with app.app_context(), db.engine.begin() as conn:
-        indexes = conn.execute(
-            text(
-                # timeline_events keeps its index: the search backfill reads each incident's comments by it
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('incidents', 'incident_search', "
-                "'incident_units') "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = indexname)"
-            )
-        ).all()
-        for name, _ in indexes:
-            conn.execute(text(f'DROP INDEX "{name}"'))
+        # timeline_events keeps its index: the search backfill reads each incident's comments by it
+        indexes = drop_indexes(conn, ("incidents", "incident_search", "incident_units"))
         t0 = time.perf_counter()
         for start in range(1, rows + 1, CHUNK):
             bounds = {"start": start, "stop": min(rows, start + CHUNK - 1)}
@@ -151,22 +146,46 @@ def generate_pg(app: Flask, rows: int) -> None:
         t0 = time.perf_counter()
         conn.execute(text(_migration_0012().PG_FILL))
         print(f"  search entries (0012_search's backfill statement): {time.perf_counter() - t0:.1f} s", flush=True)
-        t0 = time.perf_counter()
-        for _, definition in indexes:
-            conn.execute(text(definition))
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('incidents', 'id'), :n)"), {"n": rows})
-        print(f"  indexes: {time.perf_counter() - t0:.1f} s", flush=True)
+        build_indexes(conn, indexes, "incidents", rows)
     with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))  # what autovacuum does after a bulk load
 
 
-def incident_count(app: Flask) -> int:
+def drop_indexes(conn: Any, tables: tuple[str, ...]) -> list[str]:
+    """Drop the indexes of `tables` that back no constraint (a bulk load is faster without them);
+    their definitions, to build them again after the load (`build_indexes`)."""
+    indexes = conn.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:tables) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = indexname)"
+        ),
+        {"tables": list(tables)},
+    ).all()
+    for name, _ in indexes:
+        conn.execute(text(f'DROP INDEX "{name}"'))
+    return [definition for _, definition in indexes]
+
+
+def build_indexes(conn: Any, definitions: list[str], table: str, rows: int) -> None:
+    """The dropped indexes again, and `table`'s id sequence past the `rows` ids the load used."""
+    t0 = time.perf_counter()
+    for definition in definitions:
+        conn.execute(text(definition))
+    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), {"n": rows})
+    print(f"  indexes: {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def row_count(app: Flask, table: str) -> int:
     from incident_hub.extensions import db
 
     with app.app_context():
-        n = db.session.execute(text("SELECT count(*) FROM incidents")).scalar_one()
+        n = db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
         db.session.rollback()
     return int(n)
+
+
+def incident_count(app: Flask) -> int:
+    return row_count(app, "incidents")
 
 
 def token(app: Flask, role: str, unit: str | None) -> str:
@@ -189,3 +208,150 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
         samples.append((time.perf_counter() - t0) * 1000)
     samples.sort()
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def time_get(
+    client: Any, url: str, headers: dict[str, str], reference: Callable[[], Any], repeat: int
+) -> tuple[dict[str, Any], float, float, float]:
+    """The answer of one GET, its median and p95 in ms, and the reference's median measured right
+    before it (so a busy machine shows in both)."""
+    first = client.get(url, headers=headers)
+    assert first.status_code == 200, (url, first.get_json())
+
+    def get() -> None:
+        assert client.get(url, headers=headers).status_code == 200
+
+    ref, _ = timed(reference, repeat)
+    median, p95 = timed(get, repeat)
+    return first.get_json(), median, p95, ref
+
+
+def total_text(body: dict[str, Any]) -> str:
+    """A list's total as printed: `~` before an estimate."""
+    return f"{'~' if body.get('total_is_estimate') else ''}{body['total']:,}"
+
+
+def page_client(app: Flask) -> Any:
+    """A test client signed in to the pages (a session cookie) as an OICT responder."""
+    import os
+
+    from incident_hub.extensions import db
+    from incident_hub.services.admin.users import create_user
+
+    name = f"bench-page-{os.getpid()}-{time.time_ns()}"
+    with app.app_context():
+        create_user(name, "oict_responder", "OICT", "bench-password-123", actor="bench")
+        db.session.commit()
+    client = app.test_client()
+    csrf = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', client.get("/login").get_data(True))
+    assert csrf, "no CSRF token on the sign-in page"
+    form = {"username": name, "password": "bench-password-123", "csrf_token": csrf.group(1)}
+    answer = client.post("/login", data=form)
+    assert answer.status_code in (302, 303), answer.status_code
+    return client
+
+
+def explain(app: Flask, url: str, headers: dict[str, str], table: str) -> None:
+    """Each SQL statement on `table` of one request, with its plan's access paths (EXPLAIN ANALYZE)."""
+    from sqlalchemy import event
+
+    from incident_hub.extensions import db
+
+    statements: list[tuple[str, Any]] = []
+    with app.app_context():
+        engine = db.engine
+
+    def keep(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "(SELECT")) and table in statement:
+            statements.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        app.test_client().get(url, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    with app.app_context(), engine.connect() as conn:
+        for sql, params in statements:
+            if "FROM users" in sql.split("WHERE")[0] or "api_tokens" in sql:
+                continue
+            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql, params).scalars().all()
+            paths = [p.strip() for p in plan if "Scan" in p or "Execution" in p or "Sort" in p]
+            print(f"    {url.split('?', 1)[-1] or '(none)'}: " + " | ".join(paths)[:600], flush=True)
+
+
+def list_bench(
+    argv: list[str] | None,
+    doc: str,
+    table: str,
+    pg_url: str,
+    generate: Callable[[Flask, int], None],
+    measure: Callable[[Flask, int, argparse.Namespace], list[tuple[Any, ...]]],
+) -> None:
+    """bench/incidents.py and bench/actions.py: the options, a run per size, the table of figures."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000000", help=f"comma-separated {table} counts (default 1000000)")
+    parser.add_argument("--repeat", type=int, default=15, help="timed calls per request")
+    parser.add_argument("--explain", action="store_true", help="print each request's plans (EXPLAIN ANALYZE)")
+    parser.add_argument("--reuse", action="store_true", help="keep the rows a previous run generated")
+    args = parser.parse_args(argv)
+    figures = []
+    for size in sorted(int(s) for s in args.sizes.split(",")):
+        app = pg_app(pg_url, fresh=not args.reuse)
+        if not args.reuse:
+            generate(app, size)
+        rows = row_count(app, table)
+        figures += [(rows, *r) for r in measure(app, rows, args)]
+    head = "request (PostgreSQL, first page of 50)"
+    print(f"\n{table:>10}  {head:<44} {'total':>10} {'median ms':>10} {'p95 ms':>8} {'× ref':>7}")
+    for rows, label, total, median, p95, ref in figures:
+        ratio = f"{median / ref:.1f}" if ref else ""
+        print(f"{rows:>10,}  {label:<44} {total:>10} {median:>10.1f} {p95:>8.1f} {ratio:>7}")
+    print(f"× ref: the median over the median of GET /api/v1/{table}/{{id}} measured right before it.")
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    client: Any
+    oict: dict[str, str]  # an OICT responder's token header (sees every incident and action)
+    dss: dict[str, str]  # a DSS officer's (need to know)
+
+
+def measure_api(
+    app: Flask,
+    args: argparse.Namespace,
+    table: str,
+    queries: list[tuple[str, str]],
+    fmt: dict[str, Any],
+    special: Callable[[str, ApiClient], str | None],
+) -> tuple[list[tuple[Any, ...]], ApiClient]:
+    """The first page of each of `queries` (label, query string) of `GET /api/v1/<table>`, each
+    beside the reference `GET /api/v1/<table>/{id}` measured right before it. A query string is
+    formatted with `fmt`; "@dss …" is asked by a DSS officer; any other "@name" is made by
+    `special` (None: skipped)."""
+    api = ApiClient(
+        app.test_client(),
+        {"Authorization": f"Bearer {token(app, 'oict_responder', 'OICT')}"},
+        {"Authorization": f"Bearer {token(app, 'dss_officer', 'DSS')}"},
+    )
+    one = f"/api/v1/{table}/{row_count(app, table) // 2}"
+
+    def reference() -> None:
+        assert api.client.get(one, headers=api.oict).status_code == 200
+
+    out = []
+    for label, query in queries:
+        who, qs = api.oict, query.format(**fmt)
+        if query.startswith("@dss"):
+            who, qs = api.dss, query.removeprefix("@dss").strip()
+        elif query.startswith("@"):
+            made = special(query, api)
+            if made is None:
+                continue
+            qs = made
+        body, median, p95, ref = time_get(api.client, f"/api/v1/{table}?{qs}", who, reference, args.repeat)
+        out.append((f"GET {label}", total_text(body), median, p95, ref))
+        if args.explain:
+            explain(app, f"/api/v1/{table}?{qs}", who, table)
+    ref, _ = timed(reference, args.repeat)
+    out.append((f"reference: GET /{table}/{{id}}", "", ref, ref, ref))
+    return out, api

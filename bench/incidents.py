@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 
-from bench._scale import generate_pg, incident_count, pg_app, timed, token
+from bench._scale import ApiClient, explain, generate_pg, list_bench, measure_api, page_client, time_get, token
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/ih_incidents_bench")
 LIST_QUERIES = [
@@ -58,138 +58,51 @@ LIST_QUERIES = [
 ]
 
 
-def _cursor(client: Any, headers: dict[str, str]) -> str | None:
-    """The `next_cursor` 10,000 rows down the newest-first list."""
-    body = client.get("/api/v1/incidents?per_page=500&page=20", headers=headers).get_json()
-    return body.get("next_cursor")
+def _cursor(query: str, api: ApiClient) -> str | None:
+    """`after=` the `next_cursor` 10,000 rows down the newest-first list."""
+    body = api.client.get("/api/v1/incidents?per_page=500&page=20", headers=api.oict).get_json()
+    cursor = body.get("next_cursor")
+    return None if cursor is None else "after=" + cursor  # None: a version without keyset paging
 
 
 def measure(app: Flask, rows: int, args: argparse.Namespace) -> list[tuple[Any, ...]]:
-    client = app.test_client()
-    oict = {"Authorization": f"Bearer {token(app, 'oict_responder', 'OICT')}"}
-    dss = {"Authorization": f"Bearer {token(app, 'dss_officer', 'DSS')}"}
     now = datetime.now(UTC)
     fmt = {
         "now": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "week_ago": (now - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "day_ago": (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    one = f"/api/v1/incidents/{rows // 2}"
-
-    def reference() -> None:
-        assert client.get(one, headers=oict).status_code == 200
-
-    out = []
-    for label, query in LIST_QUERIES:
-        who, qs = oict, query.format(**fmt)
-        if query.startswith("@dss"):
-            who, qs = dss, query.removeprefix("@dss").strip()
-        elif query == "@cursor":
-            cursor = _cursor(client, oict)
-            if cursor is None:  # a version without keyset paging (a "before" run)
-                continue
-            qs = "after=" + cursor
-        url = f"/api/v1/incidents?{qs}"
-        first = client.get(url, headers=who)
-        assert first.status_code == 200, first.get_json()
-        body = first.get_json()
-
-        def get(url: str = url, who: dict[str, str] = who) -> None:
-            assert client.get(url, headers=who).status_code == 200
-
-        ref, _ = timed(reference, args.repeat)
-        median, p95 = timed(get, args.repeat)
-        total = f"{'~' if body.get('total_is_estimate') else ''}{body['total']:,}"
-        out.append((f"GET {label}", total, median, p95, ref))
-        if args.explain:
-            _explain(app, qs, who is dss)
-    ref, _ = timed(reference, args.repeat)
-    out.append(("reference: GET /incidents/{id}", "", ref, ref, ref))
-    out.extend(_page(app, args, ref))
-    return out
+    out, _ = measure_api(app, args, "incidents", LIST_QUERIES, fmt, _cursor)
+    return out + _page(app, args, out[-1][2])
 
 
 def _page(app: Flask, args: argparse.Namespace, ref: float) -> list[tuple[Any, ...]]:
     """The /incidents page (signed in with a session cookie): list newest and a filter."""
-    from incident_hub.extensions import db
-    from incident_hub.services.admin.users import create_user
-
-    name = f"bench-page-{os.getpid()}"
-    with app.app_context():
-        create_user(name, "oict_responder", "OICT", "bench-password-123", actor="bench")
-        db.session.commit()
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    answer = client.post("/login", data={"username": name, "password": "bench-password-123"})
-    assert answer.status_code in (302, 303), answer.status_code
+    client = page_client(app)
     out = []
     for label, url in (
         ("page /incidents", "/incidents"),
         ("page /incidents?status=closed", "/incidents?status=closed"),
     ):
-        assert client.get(url).status_code == 200
-
-        def get(url: str = url) -> None:
-            assert client.get(url).status_code == 200
-
-        median, p95 = timed(get, args.repeat)
+        _, median, p95, _ = time_get(client, url, {}, lambda: None, args.repeat)
         out.append((label, "", median, p95, ref))
     return out
 
 
 def _explain(app: Flask, qs: str, as_dss: bool) -> None:
-    """Each SQL statement of one request, with its plan's access paths (EXPLAIN ANALYZE)."""
-    from sqlalchemy import event
+    """For bench/search.py: the plans of one request."""
+    who = "dss_officer" if as_dss else "oict_responder"
+    headers = {"Authorization": f"Bearer {token(app, who, 'DSS' if as_dss else 'OICT')}"}
+    explain(app, f"/api/v1/incidents?{qs}", headers, "incidents")
 
-    from incident_hub.extensions import db
 
-    statements: list[tuple[str, Any]] = []
-    with app.app_context():
-        engine = db.engine
-
-    def keep(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "incidents" in statement:
-            statements.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        who = "dss_officer" if as_dss else "oict_responder"
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {token(app, who, 'DSS' if as_dss else 'OICT')}"}
-        statements.clear()
-        client.get(f"/api/v1/incidents?{qs}", headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    with app.app_context(), engine.connect() as conn:
-        for sql, params in statements:
-            if "FROM users" in sql or "api_tokens" in sql:
-                continue
-            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql, params).scalars().all()
-            paths = [p.strip() for p in plan if "Scan" in p or "Execution" in p]
-            print(f"    {qs or '(none)'}: " + " | ".join(paths)[:400])
+def generate(app: Flask, size: int) -> None:
+    print(f"postgresql: generating {size:,} incidents", flush=True)
+    generate_pg(app, size)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000000", help="comma-separated incident counts (default 1000000)")
-    parser.add_argument("--repeat", type=int, default=15, help="timed calls per request")
-    parser.add_argument("--explain", action="store_true", help="print each request's plans (EXPLAIN ANALYZE)")
-    parser.add_argument("--reuse", action="store_true", help="keep the rows a previous run generated")
-    args = parser.parse_args(argv)
-    table = []
-    for size in sorted(int(s) for s in args.sizes.split(",")):
-        app = pg_app(PG_URL, fresh=not args.reuse)
-        if not args.reuse:
-            print(f"postgresql: generating {size:,} incidents", flush=True)
-            generate_pg(app, size)
-        rows = incident_count(app)
-        table += [(rows, *r) for r in measure(app, rows, args)]
-    head = "request (PostgreSQL, first page of 50)"
-    print(f"\n{'incidents':>10}  {head:<40} {'total':>10} {'median ms':>10} {'p95 ms':>8} {'× ref':>7}")
-    for rows, label, total, median, p95, ref in table:
-        ratio = f"{median / ref:.1f}" if ref else ""
-        print(f"{rows:>10,}  {label:<40} {total:>10} {median:>10.1f} {p95:>8.1f} {ratio:>7}")
-    print("× ref: the median over the median of GET /api/v1/incidents/{id} measured right before it.")
+    list_bench(argv, __doc__ or "", "incidents", PG_URL, generate, measure)
 
 
 if __name__ == "__main__":

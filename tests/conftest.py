@@ -219,3 +219,14 @@ def as_manager(login_as: Any) -> ApiClient:
 @pytest.fixture
 def as_admin(login_as: Any) -> ApiClient:
     return login_as("admin", None, "admin1")
+
+
+@pytest.fixture
+def threshold(app: Flask, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Totals of long lists are exact up to 3 matches, estimates past that (LIST_EXACT_TOTAL_MAX)."""
+    from dataclasses import replace
+
+    current = app.extensions["incident_hub"]
+    settings = current.settings.with_(list_exact_total_max=3)
+    monkeypatch.setitem(app.extensions, "incident_hub", replace(current, settings=settings))
+    return 3

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from incident_hub.api.openapi import answers
-from incident_hub.api.pagination import PageArgs, page_body, sort_field
+from incident_hub.api.pagination import LongPageArgs, long_page_body, sort_field
 from incident_hub.api.schemas import answers_work as out
 from incident_hub.auth import current_principal
 from incident_hub.clock import utcnow
@@ -37,7 +37,7 @@ blp = Blueprint("actions", __name__, description="Prevention and mitigation acti
 blp.url_prefix_suffix = "/actions"
 
 
-class ActionArgs(PageArgs):
+class ActionArgs(LongPageArgs):
     status = fields.String(validate=validate.OneOf(ACTION_STATUSES))
     owner_unit = fields.String()
     overdue = fields.Boolean()
@@ -79,11 +79,16 @@ class ActionList(MethodView):
     @blp.arguments(ActionArgs, location="query")
     @answers(blp, out.ActionPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List the actions the caller may see (need to know), `overdue` derived at read time."""
+        """List the actions the caller may see (need to know), `overdue` derived at read time; `total`
+        counts only those: exactly up to LIST_EXACT_TOTAL_MAX (10,000), past it an estimate with
+        `"total_is_estimate": true`. `next_cursor` (null on the last page) is the `after` of the next
+        page (keyset paging); `page` is null on a page asked with `after`."""
         page, per_page, sort = args.pop("page"), args.pop("per_page"), args.pop("sort")
-        rows, total = list_actions(current_principal(), ActionFilter(**args), page, per_page, sort)
-        names, now = usernames(rows), utcnow()
-        return page_body([action_view(r, now, names) for r in rows], total, page, per_page)
+        after = args.pop("after", None)
+        found = list_actions(current_principal(), ActionFilter(**args), page, per_page, sort, after)
+        names, now = usernames(found.rows), utcnow()
+        items = [action_view(r, now, names) for r in found.rows]
+        return long_page_body(items, found.total, None if after else page, per_page, found.next_cursor)
 
 
 class BulkBody(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from incident_hub.ids import MAX_PAGE
 from incident_hub.services.listing import Total
@@ -16,6 +16,23 @@ MAX_PER_PAGE = 500
 class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class LongPageArgs(PageArgs):
+    """A list that may be long (issue 18): page numbers, or keyset paging with `after`."""
+
+    after = fields.String(
+        validate=validate.Length(min=1, max=1024),
+        metadata={
+            "description": "Keyset paging: the `next_cursor` of the previous page (same filters and sort). "
+            "Pages deep into a long list as fast as the first; not combined with `page`."
+        },
+    )
+
+    @validates_schema(pass_original=True)
+    def _after_or_page(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        if "after" in data and "page" in original:
+            raise ValidationError("cannot be combined with page", field_name="after")
 
 
 def sort_field(sortable: Sequence[str], default: str) -> fields.String:
@@ -43,4 +60,13 @@ def long_page_body(
     }
 
 
-__all__ = ["MAX_PER_PAGE", "PageArgs", "ValidationError", "long_page_body", "page_body", "sort_field", "validates"]
+__all__ = [
+    "MAX_PER_PAGE",
+    "LongPageArgs",
+    "PageArgs",
+    "ValidationError",
+    "long_page_body",
+    "page_body",
+    "sort_field",
+    "validates",
+]

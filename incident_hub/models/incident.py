@@ -6,29 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Computed, ForeignKey, Index, SmallInteger, String, Text
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
-from sqlalchemy.sql.expression import ColumnElement
 
 from incident_hub.domain.facts import severity_rank
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
-from incident_hub.models.base import Base, UTCDateTime
+from incident_hub.models.base import Base, Rank, UTCDateTime
 from incident_hub.models.user import User
 
 
-class StatusRank(ColumnElement[int]):
-    """new=0 … closed=4 (INCIDENT_STATUSES order) as SQL; PostgreSQL spells the literals with the
-    `::text` it stores them with, so comparing models and migrations sees no change."""
+class StatusRank(Rank):
+    """new=0 … closed=4 (INCIDENT_STATUSES order)."""
 
     inherit_cache = True
-    type = SmallInteger()
-
-
-@compiles(StatusRank)
-def _status_rank(element: StatusRank, compiler: Any, **kw: Any) -> str:
-    cast = "::text" if compiler.dialect.name == "postgresql" else ""
-    whens = " ".join(f"WHEN '{s}'{cast} THEN {i}" for i, s in enumerate(INCIDENT_STATUSES))
-    return f"CASE status {whens} ELSE 9 END"
+    order = INCIDENT_STATUSES
 
 
 class Incident(Base):

@@ -5,18 +5,20 @@
   PostgreSQL's planner estimate for the filtered query (EXPLAIN, no rows read), on SQLite the
   share of matches among the newest rows times the table's size.
 - `Keyset`: the ORDER BY of a sort and the WHERE that starts a page right after a cursor's row,
-  with ties on the sort key broken by the id, so paging misses and repeats no row.
+  with ties on the sort key broken by the id, so paging misses and repeats no row; `keyset_page`
+  reads one page (by number or after a cursor) and the next page's cursor.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_, union_all
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -106,6 +108,24 @@ def estimate_beyond(q: Select[Any], id_column: Any, cap: int) -> Total:
     return Total(max(cap + 1, guess), is_estimate=True)
 
 
+def exact_count(q: Select[Any]) -> int:
+    """Every row of `q` counted, however many: only where the exact figure is needed (the real
+    last page of a list, a figure on the home page), never for a list's `total`."""
+    counted = q.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    return int(db.session.execute(counted).scalar_one())
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """What a list sorts by: the column, the kind of value a cursor holds of it (domain/paging.py),
+    how a row gives that value, and whether it may be null (nulls come last either way)."""
+
+    column: Any
+    kind: str
+    value_of: Callable[[Any], Any]
+    nullable: bool = False
+
+
 @dataclass(frozen=True)
 class Keyset:
     """A sort as a key (`column`, then `id`), both ascending or both descending.
@@ -118,45 +138,96 @@ class Keyset:
     kind: str
     descending: bool = False
     nullable: bool = False
+    value_of: Callable[[Any], Any] | None = None  # a row's value of `column` (default: its attribute)
+
+    @classmethod
+    def of(cls, sort: str, keys: Mapping[str, SortKey], id_column: Any) -> Keyset:
+        """The keyset of `sort` ("name" or "-name", descending) among a list's `keys`."""
+        key = keys[sort.lstrip("-")]
+        return cls(sort, key.column, id_column, key.kind, sort.startswith("-"), key.nullable, key.value_of)
+
+    def direction(self, column: Any) -> Any:
+        return column.desc() if self.descending else column.asc()
+
+    def beyond(self, a: Any, b: Any) -> Any:
+        """`a` comes after `b` in this order."""
+        return a < b if self.descending else a > b
 
     def order_by(self) -> tuple[Any, ...]:
-        first = self.column.desc() if self.descending else self.column.asc()
+        first = self.direction(self.column)
         if self.nullable:
             first = first.nulls_last()
-        return (first, self.id_column.desc() if self.descending else self.id_column.asc())
+        return (first, self.direction(self.id_column))
 
     def cursor(self, value: Any, row_id: int) -> str:
         return encode_cursor(self.name, [value, row_id])
+
+    def cursor_of(self, row: Any) -> str:
+        value = self.value_of(row) if self.value_of else getattr(row, self.column.key)
+        return self.cursor(value, row.id)
 
     def decode(self, text: str) -> tuple[Any, int]:
         value, row_id = decode_cursor(text, self.name, [self.kind + ("?" if self.nullable else ""), "int"])
         return value, row_id
 
     def after(self, value: Any, row_id: int) -> ColumnElement[bool]:
-        """Rows that come after (value, row_id) in this order."""
-        col, rid = self.column, self.id_column
-        beyond = (lambda a, b: a < b) if self.descending else (lambda a, b: a > b)
-        if not self.nullable:
-            return beyond(tuple_(col, rid), tuple_(literal(value, col.type), literal(row_id)))  # type: ignore[no-any-return]
-        if value is None:  # among the nulls at the end: only the id moves on
-            return and_(col.is_(None), beyond(rid, row_id))
-        return or_(
-            beyond(col, value),
-            and_(col == value, beyond(rid, row_id)),
-            col.is_(None),
-        )
+        """Rows that come after (value, row_id) in this order, for a value that is not null: one
+        row comparison, which both databases answer with a range of the (column, id) index."""
+        key = tuple_(self.column, self.id_column)
+        return self.beyond(key, tuple_(literal(value, self.column.type), literal(row_id)))  # type: ignore[no-any-return]
 
 
-def page_after(q: Select[Any], keyset: Keyset, after: str | None, per_page: int) -> Select[Any]:
-    """The page of `q` in the order of `keyset`, starting after the cursor `after` (or at the top)."""
-    if after:
-        q = q.where(keyset.after(*keyset.decode(after)))
-    return q.order_by(*keyset.order_by()).limit(per_page)
+def page_after(q: Select[Any], keyset: Keyset, after: str | None, limit: int, offset: int = 0) -> Select[Any]:
+    """`limit` rows of `q` in the order of `keyset`, starting after the cursor `after` (or at the
+    top), `offset` rows further on."""
+    start = keyset.decode(after) if after else None
+    if keyset.nullable:
+        return _nulls_last(q, keyset, start, limit, offset)
+    if start is not None:
+        q = q.where(keyset.after(*start))
+    return q.order_by(*keyset.order_by()).limit(limit).offset(offset)
 
 
-def next_cursor(rows: Sequence[Any], keyset: Keyset, per_page: int, value_of: Any) -> str | None:
-    """The cursor after the last row of a full page; None when the page was the last."""
-    if len(rows) < per_page or not rows:
-        return None
-    last = rows[-1]
-    return keyset.cursor(value_of(last), last.id)
+def _nulls_last(q: Select[Any], keyset: Keyset, start: tuple[Any, int] | None, limit: int, offset: int) -> Select[Any]:
+    """The rows with a value, in order, then those without (by id): each part a range of the
+    (column, id) index read in order, so neither database sorts the table to put nulls last,
+    in either direction. Past a null cursor only the nulls remain."""
+    col, rid = keyset.column, keyset.id_column
+    # Ordered by the column too, null as it is there: an index (…, column, id) then reads the
+    # nulls in id order (`IS NULL` alone does not tell PostgreSQL that they come out that way).
+    nulls = q.where(col.is_(None)).order_by(keyset.direction(col), keyset.direction(rid))
+    if start is not None and start[0] is None:
+        return nulls.where(keyset.beyond(rid, start[1])).limit(limit).offset(offset)
+    valued = q.where(col.is_not(None))
+    if start is not None:
+        valued = valued.where(keyset.after(*start))
+    depth = limit + offset
+    valued = valued.order_by(keyset.direction(col), keyset.direction(rid)).limit(depth)
+    both = union_all(select(valued.subquery()), select(nulls.limit(depth).subquery())).subquery()
+    row = aliased(q.column_descriptions[0]["entity"], both)
+    ordered = Keyset(keyset.name, getattr(row, col.key), getattr(row, rid.key), keyset.kind, keyset.descending, True)
+    return select(row).order_by(*ordered.order_by()).limit(limit).offset(offset)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LongPage(Generic[T]):
+    """A page of a list that may be long: its rows, the total of the whole list (exact or an
+    estimate) and where the next page starts (`?after=`; None on the last page)."""
+
+    rows: list[T]
+    total: Total
+    next_cursor: str | None
+
+
+def keyset_page(
+    q: Select[Any], keyset: Keyset, after: str | None, page: int, per_page: int
+) -> tuple[list[Any], str | None]:
+    """One page of `q` (by number, or right after the cursor `after`) and the next page's cursor:
+    one row more than the page is read, to know whether there is a next page."""
+    offset = 0 if after else (page - 1) * per_page
+    rows = list(db.session.execute(page_after(q, keyset, after, per_page + 1, offset)).scalars().all())
+    cursor = keyset.cursor_of(rows[per_page - 1]) if len(rows) > per_page else None
+    return rows[:per_page], cursor

@@ -30,6 +30,7 @@ from incident_hub.services.actions.commands import transition_action
 from incident_hub.services.actions.queries import (
     ActionFilter,
     assignable_users,
+    exact_total,
     get_visible_action,
     is_overdue,
     list_actions,
@@ -37,7 +38,7 @@ from incident_hub.services.actions.queries import (
 )
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import ActionFilterForm, ActionTransitionForm, BulkActionForm, opt
-from incident_hub.web.support import int_arg, query_without, safe_back
+from incident_hub.web.support import query_without, read_long_list, safe_back
 
 PER_PAGE = 50
 REFUSAL_KEY = "action_refusal"
@@ -126,20 +127,19 @@ def actions_board() -> ResponseReturnValue:
         moves=moves,
         forms=forms,
         refusal=refusal,
-        args=query_without("page"),
-        list_args=query_without("page", "view", "status", "mine"),
+        args=query_without("page", "after"),
+        list_args=query_without("page", "view", "status", "mine", "after"),
     )
 
 
 def _list(form: ActionFilterForm, f: ActionFilter, sort: str) -> ResponseReturnValue:
     principal = current_principal()
-    page = int_arg("page", 1)
-    rows, total = list_actions(principal, f, page, PER_PAGE, sort)
-    pages = max(1, -(-total // PER_PAGE))
-    if page > pages:  # past the end: the last page
-        page = pages
-        rows, total = list_actions(principal, f, page, PER_PAGE, sort)
-    now = utcnow()
+    found, pager, stale = read_long_list(
+        lambda page, after: list_actions(principal, f, page, PER_PAGE, sort, after),
+        lambda: exact_total(principal, f),
+        PER_PAGE,
+    )
+    rows, now = found.rows, utcnow()
     bulk = BulkActionForm(formdata=None)
     bulk.assignee.choices = [
         opt("", "nobody (unassign)"),
@@ -154,16 +154,16 @@ def _list(form: ActionFilterForm, f: ActionFilter, sort: str) -> ResponseReturnV
         rows=[(a, is_overdue(a, now)) for a in rows],
         names=usernames(rows),
         may=workable(principal, rows),
-        total=total,
-        page=page,
-        pages=pages,
+        total=found.total,
+        pager=pager,
+        stale=stale,
         sort=sort,
         bulk=bulk,
         result=session.pop(BULK_KEY, None),
         mine=False,
-        args=query_without("page"),
-        sort_args=query_without("page", "sort"),
-        list_args=query_without("page", "view", "status", "mine"),
+        args=query_without("page", "after"),
+        sort_args=query_without("page", "sort", "after"),
+        list_args=query_without("page", "view", "status", "mine", "after"),
     )
 
 

@@ -49,7 +49,7 @@ from incident_hub.web.forms import (
     TransitionForm,
     opt,
 )
-from incident_hub.web.support import int_arg, query_without
+from incident_hub.web.support import int_arg, query_without, read_long_list
 
 F = TypeVar("F", bound=IncidentForm)
 PER_PAGE = 25
@@ -85,21 +85,22 @@ def incidents() -> ResponseReturnValue:
     if sort == "relevance" and not filters.q:
         sort = "-created_at"
     form.sort.data = sort
-    page, per_page = int_arg("page", 1), int_arg("per_page", PER_PAGE, 1, 500)
-    found = list_incidents(principal, filters, page, per_page, sort)
-    if not found.rows and page > 1:  # past the end: the last page, not "page 99 of 1"
-        page = max(1, -(-exact_total(principal, filters) // per_page))
-        found = list_incidents(principal, filters, page, per_page, sort)
+    per_page = int_arg("per_page", PER_PAGE, 1, 500)
+    found, pager, stale = read_long_list(
+        lambda page, after: list_incidents(principal, filters, page, per_page, sort, after),
+        lambda: exact_total(principal, filters),
+        per_page,
+    )
     return render_template(
         "incidents/list.html",
         form=form,
         rows=found.rows,
         total=found.total,
-        page=page,
-        pages=max(page, -(-found.total.value // per_page)),
+        pager=pager,
+        stale=stale,
         sort=sort,
-        args=query_without("page"),
-        sort_args=query_without("page", "sort"),
+        args=query_without("page", "after"),
+        sort_args=query_without("page", "sort", "after"),
         filtered=filters != IncidentFilter(),
         searches_detection=sees_detection(principal, units()),
     )

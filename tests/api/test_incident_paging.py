@@ -7,8 +7,6 @@ for 10,000."""
 from __future__ import annotations
 
 import base64
-import json
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -16,24 +14,13 @@ import pytest
 from incident_hub.services.incidents import search
 from incident_hub.services.incidents.commands import add_comment, transition_incident
 from tests.api.incident_helpers import URL, error
+from tests.api.paging_helpers import by_pages, cursor, get_page, walk
 from tests.factories import PHYSICAL_ONLY_FACTS, SYSTEM, make_incident
 from tests.intake.test_statement_counts import counting
 
 
-@pytest.fixture
-def threshold(app, monkeypatch):
-    """Totals are exact up to 3 matches, estimates past that."""
-    current = app.extensions["incident_hub"]
-    monkeypatch.setitem(
-        app.extensions, "incident_hub", replace(current, settings=current.settings.with_(list_exact_total_max=3))
-    )
-    return 3
-
-
 def _get(client, **params):
-    answer = client.get(URL, query_string=params)
-    assert answer.status_code == 200, answer.get_json()
-    return answer.get_json()
+    return get_page(client, URL, **params)
 
 
 def test_total_is_exact_up_to_the_threshold_and_an_estimate_past_it(threshold, as_oict, as_dss):
@@ -61,24 +48,11 @@ def test_total_is_exact_by_default(as_oict):
 
 
 def _walk(client, **params) -> list[int]:
-    """Every id of a list, page after page through `next_cursor`."""
-    seen, after = [], None
-    for _ in range(100):
-        body = _get(client, **params, **({"after": after} if after else {}))
-        assert body["page"] is None if after else body["page"] == 1
-        seen += [i["id"] for i in body["items"]]
-        after = body["next_cursor"]
-        if after is None:
-            return seen
-    raise AssertionError("the cursor never ended")
+    return walk(client, URL, **params)
 
 
 def _by_pages(client, per_page: int, **params) -> list[int]:
-    seen, page = [], 1
-    while items := _get(client, per_page=per_page, page=page, **params)["items"]:
-        seen += [i["id"] for i in items]
-        page += 1
-    return seen
+    return by_pages(client, URL, per_page, **params)
 
 
 @pytest.fixture
@@ -186,8 +160,7 @@ def test_relevance_with_fewer_matches_than_the_window(app, as_oict):
     assert _walk(as_oict, q="ransomware", per_page=1) == [second, first]
 
 
-def _cursor(*parts) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
+_cursor = cursor
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_openapi_spec_is_served_and_lists_the_audit_path(as_manager):
     response = as_manager.get("/api/v1/openapi.json")
@@ -23,9 +25,10 @@ def test_docs_use_only_local_assets(as_manager):
     assert asset.status_code == 200 and len(asset.data) > 100_000
 
 
-def test_the_incident_list_documents_keyset_paging_and_estimated_totals(as_manager):
+@pytest.mark.parametrize("path", ["/api/v1/incidents", "/api/v1/actions"])
+def test_long_lists_document_keyset_paging_and_estimated_totals(as_manager, path):
     spec = as_manager.get("/api/v1/openapi.json").get_json()
-    listing = spec["paths"]["/api/v1/incidents"]["get"]
+    listing = spec["paths"][path]["get"]
     assert "after" in {p["name"] for p in listing["parameters"]}
     schema = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert {"total", "total_is_estimate", "next_cursor"} <= set(spec["components"]["schemas"][schema]["properties"])

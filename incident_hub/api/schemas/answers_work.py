@@ -152,7 +152,7 @@ class ActionOut(Schema):
     updated_at = when(nullable=False)
 
 
-ActionPage = page_of(ActionOut, "ActionPage")
+ActionPage = long_page_of(ActionOut, "ActionPage")
 
 
 class BulkResultOut(Schema):

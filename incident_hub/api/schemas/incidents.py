@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from incident_hub.api.pagination import PageArgs, sort_field
+from incident_hub.api.pagination import LongPageArgs, sort_field
 from incident_hub.api.schemas.derived import RefusesDerived
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
@@ -132,7 +132,7 @@ class CommentSchema(Schema):
         _title(value)
 
 
-class IncidentListArgs(PageArgs):
+class IncidentListArgs(LongPageArgs):
     status = fields.String(validate=validate.OneOf(INCIDENT_STATUSES))
     lead_unit = fields.String(validate=validate.Length(min=1, max=32))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
@@ -145,15 +145,3 @@ class IncidentListArgs(PageArgs):
     technique = fields.String(validate=validate.Regexp(r"^[Tt]\d{4}(\.\d{3})?$", error="not an ATT&CK technique id"))
     # `relevance` (best match of `q` first) is the default with `q`; `-created_at` without.
     sort = sort_field((*SORTABLE, RELEVANCE), "")
-    after = fields.String(
-        validate=validate.Length(min=1, max=1024),
-        metadata={
-            "description": "Keyset paging: the `next_cursor` of the previous page (same filters and sort). "
-            "Pages deep into a long list as fast as the first; not combined with `page`."
-        },
-    )
-
-    @validates_schema(pass_original=True)
-    def _after_or_page(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
-        if "after" in data and "page" in original:
-            raise ValidationError("cannot be combined with page", field_name="after")

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, exists, false, or_, true
 
-from incident_hub.clock import utcnow
 from incident_hub.domain.access import Principal, may_work_action
 from incident_hub.domain.lifecycle import ACTION_STATUSES, OPEN_ACTION_STATUSES, OPEN_INCIDENT_STATUSES
 from incident_hub.extensions import db
 from incident_hub.models import Action, Incident, IncidentUnit
-from incident_hub.services.actions.queries import ActionFilter, filtered
+from incident_hub.services.actions.queries import ActionFilter, keyset, visible_filtered
+from incident_hub.services.listing import Total, page_after, total_of
 from incident_hub.services.visibility import visible_actions, visible_incidents
 
 BOARD_COLUMN_LIMIT = 20
@@ -31,33 +31,35 @@ def _mine(principal: Principal) -> ColumnElement[bool]:
 @dataclass(frozen=True)
 class Board:
     columns: dict[str, list[Action]]
-    totals: dict[str, int]
+    totals: dict[str, Total]  # exact up to LIST_EXACT_TOTAL_MAX, an estimate past it (as the list's)
 
 
 def board(principal: Principal, mine: bool, f: ActionFilter | None = None, limit: int = BOARD_COLUMN_LIMIT) -> Board:
     """Actions by status (each column the `limit` soonest due, and its total), filtered, optionally only mine."""
-    base = filtered(visible_actions(principal), f or ActionFilter(), utcnow())
+    base = visible_filtered(principal, f or ActionFilter())
     if mine:
         base = base.where(_mine(principal))
     columns: dict[str, list[Action]] = {}
-    totals: dict[str, int] = {}
+    totals: dict[str, Total] = {}
     statuses = [f.status] if f and f.status else list(ACTION_STATUSES)
+    soonest = keyset("due_at")
     for status in ACTION_STATUSES:
         if status not in statuses:
-            columns[status], totals[status] = [], 0
+            columns[status], totals[status] = [], Total(0)
             continue
         q = base.where(Action.status == status)
-        totals[status] = db.session.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one()
-        ordered = q.order_by(Action.due_at.is_(None), Action.due_at, Action.id).limit(limit)
-        columns[status] = list(db.session.execute(ordered).scalars())
+        cards = list(db.session.execute(page_after(q, soonest, None, limit + 1)).scalars())
+        total = total_of(q, Action.id)
+        # An estimate is never below what the column shows and the card it knows follows.
+        totals[status] = Total(max(total.value, len(cards)), total.is_estimate)
+        columns[status] = cards[:limit]
     return Board(columns, totals)
 
 
 def incident_actions(principal: Principal, incident_id: int, limit: int | None = None) -> list[Action]:
     """An incident's actions, soonest due first (at most `limit`: the page links to the full list)."""
     q = visible_actions(principal).where(Action.incident_id == incident_id)
-    q = q.order_by(Action.due_at.is_(None), Action.due_at, Action.id).limit(limit)
-    return list(db.session.execute(q).scalars())
+    return list(db.session.execute(q.order_by(*keyset("due_at").order_by()).limit(limit)).scalars())
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,7 @@ class MyWork:
 
 
 def _soonest(q: Select[tuple[Action]], limit: int) -> list[Action]:
-    return list(
-        db.session.execute(q.order_by(Action.due_at.is_(None), Action.due_at, Action.id).limit(limit)).scalars()
-    )
+    return list(db.session.execute(page_after(q, keyset("due_at"), None, limit)).scalars())
 
 
 def my_work(principal: Principal, now: datetime, limit: int = 50) -> MyWork:

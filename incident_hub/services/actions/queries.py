@@ -8,21 +8,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select
 
 from incident_hub.clock import to_iso, utcnow
 from incident_hub.domain.access import Principal
-from incident_hub.domain.lifecycle import CLOSED_ACTION_STATUSES
+from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSES, OPEN_ACTION_STATUSES
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Action, ActionComment, AuditEntry, Incident, Playbook, User
+from incident_hub.services.listing import Keyset, LongPage, SortKey, exact_count, keyset_page, total_of
 from incident_hub.services.visibility import visible_actions
 
 SORTABLE = ("due_at", "created_at", "updated_at", "status", "id", "title", "owner_unit")
+# Spelled as the predicate of the partial index `ix_actions_open_due` (inline values, not bound
+# parameters) so PostgreSQL and SQLite see that the index holds every row the clause wants.
+OPEN = Action.status.in_(bindparam("open_statuses", list(OPEN_ACTION_STATUSES), expanding=True, literal_execute=True))
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
-    return and_(Action.due_at.is_not(None), Action.due_at < now, Action.status.not_in(CLOSED_ACTION_STATUSES))
+    """Not done nor cancelled, due before `now` (a range of the open actions' due-date index)."""
+    return and_(OPEN, Action.due_at < now)
 
 
 def is_overdue(action: Action, now: datetime) -> bool:
@@ -70,19 +75,46 @@ def filtered(q: Select[tuple[Action]], f: ActionFilter, now: datetime) -> Select
     return q
 
 
+# Each sort as a keyset (services/listing.py). Actions with no due date come last either way;
+# status sorts in the board's order (open → cancelled) through its rank column.
+_KEYS: dict[str, SortKey] = {
+    "due_at": SortKey(Action.due_at, "time", lambda a: a.due_at, nullable=True),
+    "created_at": SortKey(Action.created_at, "time", lambda a: a.created_at),
+    "updated_at": SortKey(Action.updated_at, "time", lambda a: a.updated_at),
+    "status": SortKey(Action.status_rank, "int", lambda a: ACTION_STATUSES.index(a.status)),
+    "id": SortKey(Action.id, "int", lambda a: a.id),
+    "title": SortKey(Action.title, "str", lambda a: a.title),
+    "owner_unit": SortKey(Action.owner_unit, "str", lambda a: a.owner_unit),
+}
+
+
+def keyset(sort: str) -> Keyset:
+    return Keyset.of(sort, _KEYS, Action.id)
+
+
+def visible_filtered(principal: Principal, f: ActionFilter) -> Select[tuple[Action]]:
+    return filtered(visible_actions(principal), f, utcnow())
+
+
 def list_actions(
-    principal: Principal, f: ActionFilter, page: int, per_page: int, sort: str = "due_at"
-) -> tuple[list[Action], int]:
-    """One page of the actions `principal` may see, and the total of that only."""
-    q = filtered(visible_actions(principal), f, utcnow())
-    total = db.session.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one()
-    column = getattr(Action, sort.lstrip("-"))
-    desc = sort.startswith("-")
-    # Actions with no due date sort last either way.
-    nulls = (column.is_(None),) if sort.lstrip("-") == "due_at" else ()
-    ordering = (*nulls, column.desc(), Action.id.desc()) if desc else (*nulls, column.asc(), Action.id.asc())
-    rows = db.session.execute(q.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).scalars().all()
-    return list(rows), total
+    principal: Principal,
+    f: ActionFilter,
+    page: int,
+    per_page: int,
+    sort: str = "due_at",
+    after: str | None = None,
+) -> LongPage[Action]:
+    """One page of the actions `principal` may see (by page number, or right after the cursor
+    `after`), the total of those only (an estimate past the setting's threshold), and the next
+    page's cursor."""
+    q = visible_filtered(principal, f)
+    rows, cursor = keyset_page(q, keyset(sort), after, page, per_page)
+    return LongPage(rows, total_of(q, Action.id), cursor)
+
+
+def exact_total(principal: Principal, f: ActionFilter) -> int:
+    """Every match counted, however many (only where the real last page is needed)."""
+    return exact_count(visible_filtered(principal, f))
 
 
 def action_snapshot(action: Action) -> dict[str, Any]:
@@ -205,5 +237,4 @@ def action_context(action: Action) -> ActionContext:
 def overdue_now(principal: Principal, now: datetime) -> int:
     """How many actions the principal may see are overdue now: the home page's figure, the same
     count (for a manager, who sees every action) as the dashboard's `actions.overdue_total`."""
-    q = visible_actions(principal).where(overdue_clause(now))
-    return int(db.session.execute(select(func.count()).select_from(q.order_by(None).subquery())).scalar_one())
+    return exact_count(visible_actions(principal).where(overdue_clause(now)))

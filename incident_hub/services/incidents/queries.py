@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, exists, func, select
+from sqlalchemy import Select, Subquery, and_, exists, select
 
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
@@ -18,7 +18,17 @@ from incident_hub.extensions import db
 from incident_hub.models import Incident, IncidentTechnique, IncidentUnit, Observable, TimelineEvent
 from incident_hub.runtime import units
 from incident_hub.services.incidents.search import RELEVANCE, matches, ranked_at_once, ranked_page
-from incident_hub.services.listing import Keyset, Total, exact_total_max, page_after, surely_many, total_of
+from incident_hub.services.listing import (
+    Keyset,
+    LongPage,
+    SortKey,
+    Total,
+    exact_count,
+    exact_total_max,
+    keyset_page,
+    surely_many,
+    total_of,
+)
 from incident_hub.services.visibility import get_visible_incident, visible_incidents
 
 SORTABLE = ("created_at", "updated_at", "severity", "status", "title", "id", "occurred_at")
@@ -71,32 +81,25 @@ def _apply(q: Select[tuple[Incident]], f: IncidentFilter) -> Select[tuple[Incide
     return q
 
 
-@dataclass(frozen=True)
-class IncidentPage:
-    rows: list[Incident]
-    total: Total
-    next_cursor: str | None  # where the next page starts (`?after=`); None on the last page
+IncidentPage = LongPage[Incident]
 
 
 # Each sort as a keyset: the column it orders by, what kind of value its cursor holds, and how a
 # row gives that value. Severity and status sort in their own order (low → critical, new →
 # closed), not by name, through their rank columns.
-_KEYS: dict[str, tuple[Any, str, Any]] = {
-    "created_at": (Incident.created_at, "time", lambda i: i.created_at),
-    "updated_at": (Incident.updated_at, "time", lambda i: i.updated_at),
-    "occurred_at": (Incident.occurred_at, "time", lambda i: i.occurred_at),
-    "severity": (Incident.severity_rank, "int", lambda i: i.severity_rank),
-    "status": (Incident.status_rank, "int", lambda i: INCIDENT_STATUSES.index(i.status)),
-    "title": (Incident.title, "str", lambda i: i.title),
-    "id": (Incident.id, "int", lambda i: i.id),
+_KEYS: dict[str, SortKey] = {
+    "created_at": SortKey(Incident.created_at, "time", lambda i: i.created_at),
+    "updated_at": SortKey(Incident.updated_at, "time", lambda i: i.updated_at),
+    "occurred_at": SortKey(Incident.occurred_at, "time", lambda i: i.occurred_at, nullable=True),
+    "severity": SortKey(Incident.severity_rank, "int", lambda i: i.severity_rank),
+    "status": SortKey(Incident.status_rank, "int", lambda i: INCIDENT_STATUSES.index(i.status)),
+    "title": SortKey(Incident.title, "str", lambda i: i.title),
+    "id": SortKey(Incident.id, "int", lambda i: i.id),
 }
 
 
 def keyset(sort: str) -> Keyset:
-    name = sort.lstrip("-")
-    column, kind, _ = _KEYS[name]
-    nullable = name == "occurred_at"
-    return Keyset(sort, column, Incident.id, kind, descending=sort.startswith("-"), nullable=nullable)
+    return Keyset.of(sort, _KEYS, Incident.id)
 
 
 def filtered_incidents(principal: Principal, f: IncidentFilter) -> tuple[Select[tuple[Incident]], Subquery | None]:
@@ -135,9 +138,7 @@ def _surely_many(principal: Principal, f: IncidentFilter, found: Subquery, cap: 
 def exact_total(principal: Principal, f: IncidentFilter) -> int:
     """Every match counted, however many (only where the real last page is needed)."""
     q, _ = filtered_incidents(principal, f)
-    return int(
-        db.session.execute(q.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)).scalar_one()
-    )
+    return exact_count(q)
 
 
 def list_incidents(
@@ -158,13 +159,8 @@ def list_incidents(
         return _relevance_page(principal, f, q, found, per_page, (page - 1) * per_page, after)
     total = _total(principal, f, q, found)
     key = keyset("-created_at" if sort == RELEVANCE else sort)
-    stmt = page_after(q, key, after, per_page + 1)
-    if not after:
-        stmt = stmt.offset((page - 1) * per_page)
-    rows = list(db.session.execute(stmt).scalars().all())
-    value_of = _KEYS[key.name.lstrip("-")][2]
-    cursor = key.cursor(value_of(rows[per_page - 1]), rows[per_page - 1].id) if len(rows) > per_page else None
-    return IncidentPage(rows[:per_page], total, cursor)
+    rows, cursor = keyset_page(q, key, after, page, per_page)
+    return IncidentPage(rows, total, cursor)
 
 
 def _relevance_page(
