@@ -70,6 +70,7 @@ ROLES = {
 CRITERIA_STATES = {"met": N_("Met"), "not_met": N_("Not met"), "unknown": N_("Unknown")}
 HYBRID = {"yes": N_("Hybrid"), "no": N_("Not hybrid"), "unknown": N_("Unknown")}
 ASSESSMENT_STATUSES = {"draft": N_("Draft"), "signed": N_("Signed")}
+REVIEW_STATUSES = {"not_started": N_("Not started"), "draft": N_("Draft"), "signed": N_("Signed")}
 THREAT_DOMAINS = {"cyber": N_("Cyber"), "physical": N_("Physical")}
 MEASURE_KINDS = {"prevention": N_("Prevention"), "mitigation": N_("Mitigation")}
 EVENTS = {
@@ -166,6 +167,7 @@ KINDS: dict[str, dict[str, str]] = {
     "criterion_state": CRITERIA_STATES,
     "hybrid": HYBRID,
     "assessment_status": ASSESSMENT_STATUSES,
+    "review_status": REVIEW_STATUSES,
     "threat_domain": THREAT_DOMAINS,
     "measure_kind": MEASURE_KINDS,
     "event": EVENTS,

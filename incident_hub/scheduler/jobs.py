@@ -57,6 +57,7 @@ def _purge_expired() -> object:
 
 def jobs() -> list[Job]:
     from incident_hub.services.assessments.commands import flag_reviews_due
+    from incident_hub.services.drafts import purge_expired_drafts
     from incident_hub.services.intake.sources import expire_delivery_keys
 
     return [
@@ -69,4 +70,5 @@ def jobs() -> list[Job]:
         Job("notifications.hourly_digest", 3600, _send_digests),
         Job("intake.expire_delivery_keys", 300, expire_delivery_keys),
         Job("retention.purge", 3600, _purge_expired),  # does nothing unless RETENTION_DAYS is set
+        Job("drafts.purge_expired", 900, purge_expired_drafts),  # refused forms' drafts, past their hour
     ]

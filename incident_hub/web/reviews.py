@@ -40,6 +40,22 @@ def _with_choices(form: FindingActionForm) -> FindingActionForm:
     return form
 
 
+def _action_prefix(finding_id: int) -> str:
+    """Each finding's action form has its own prefix, so its names and element ids are unique on the page."""
+    return f"act-{finding_id}"
+
+
+def _action_forms(review: dict[str, Any], refused: str, finding_key: str) -> dict[int, FindingActionForm]:
+    """An action form for each finding not yet tracked (the refused one as typed, with its errors)."""
+    forms = {}
+    for f in review["findings"]:
+        if f["action_id"] is None:
+            prefix = _action_prefix(f["id"])
+            form = restored(FindingActionForm, refused, prefix=prefix) if refused == f"{finding_key}{f['id']}" else None
+            forms[f["id"]] = _with_choices(form or FindingActionForm(prefix=prefix, formdata=None))
+    return forms
+
+
 def _keys(incident_id: int) -> tuple[str, str, str]:
     """The draft keys of the review form, the sign-off form, and (with a finding id) a finding's action form."""
     return f"review:{incident_id}:edit", f"review:{incident_id}:sign", f"review:{incident_id}:finding:"
@@ -62,7 +78,6 @@ def incident_review(incident_id: int) -> ResponseReturnValue:
     edit_key, sign_key, finding_key = _keys(incident_id)
     refused = refused_key() or ""
     failed = int(refused.removeprefix(finding_key)) if refused.startswith(finding_key) else None
-    action_form = restored(FindingActionForm, refused, prefix="act") if failed else None
     signed = {s["unit"] for s in review["signoffs"]}
     may_sign = (
         review["status"] != "not_started"
@@ -76,7 +91,7 @@ def incident_review(incident_id: int) -> ResponseReturnValue:
         form=_review_form(incident_id, review),
         typed=draft_values(edit_key),
         sign_form=form_or_new(SignForm, sign_key, prefix="sign"),
-        action_form=_with_choices(action_form or FindingActionForm(prefix="act", formdata=None)),
+        action_forms=_action_forms(review, refused, finding_key) if review["may_edit"] else {},
         failed_finding=failed,
         may_sign=may_sign,
     )
@@ -137,7 +152,7 @@ def incident_review_sign(incident_id: int) -> ResponseReturnValue:
 @bp.post("/incidents/<int:incident_id>/review/findings/<int:finding_id>/action")
 def incident_review_finding_action(incident_id: int, finding_id: int) -> ResponseReturnValue:
     get_review(current_principal(), incident_id)
-    form = _with_choices(FindingActionForm(prefix="act"))
+    form = _with_choices(FindingActionForm(prefix=_action_prefix(finding_id)))
     key = f"{_keys(incident_id)[2]}{finding_id}"
     if not form.validate_on_submit():
         return refuse(form, key, _back(incident_id), f"finding-{finding_id}")

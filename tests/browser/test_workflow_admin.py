@@ -66,3 +66,29 @@ def test_admin_sends_a_test_delivery_and_edits_mapping_rules(page):
     assert "Mapping rules saved." in page.inner_text("main")
     assert "DoorForced" in page.locator("#map-mapping").input_value()
     assert page.url.endswith(f"/admin/sources/{sid}#mapping")
+
+
+def test_admin_disables_a_user_who_is_signed_out_at_once_then_enables_them(chromium, live_server):
+    name, admin_name = user("dss_officer", "DSS", "w-leaver"), user("admin", None, "w-admin-toggle")
+    contexts = [chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}) for _ in range(2)]
+    try:
+        admin, leaver = (c.new_page() for c in contexts)
+        login(leaver, name)
+        assert leaver.url.endswith("/")
+        login(admin, admin_name)
+        admin.goto("/admin/users")
+        with admin.expect_navigation():
+            admin.click(f"#users-table a:text-is('{name}')")
+        submit(admin, "#toggle-form button")  # asks first: a <dialog>
+        assert admin.inner_text("#user-active") == "Disabled" and f"User {name} disabled." in admin.content()
+        leaver.goto("/incidents")
+        assert "/login" in leaver.url  # the session ended at once
+        login(leaver, name)
+        assert leaver.inner_text("#sign-in-error") == "Unknown username or wrong password."
+        submit(admin, "#toggle-form button")
+        assert admin.inner_text("#user-active") == "Active"
+        login(leaver, name)
+        assert leaver.url.endswith("/")
+    finally:
+        for c in contexts:
+            c.close()

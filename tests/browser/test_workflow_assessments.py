@@ -3,8 +3,8 @@ premises from the list (a refused form lands on its error and keeps what was typ
 nothing), adds threats and a measure tracked as an action with a due date, edits a threat; a DSS
 officer files a physical-risk assessment for a DSS-led R4 incident from its page (only `physical`
 offered, with the reason), signs it, sees the flash that a change voided the sign-off, deletes a
-measure and a threat after the confirmation dialog, and starts a new version. axe and the 390 px
-check run on every page the workflows visit."""
+measure and a threat after the confirmation dialog, and starts a new version; a DSS manager reads a
+cyber threat in full but read-only (M1). axe and the 390 px check run on every page the workflows visit."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from sqlalchemy import func, select
 
 from incident_hub.extensions import db
 from incident_hub.models import Action, Assessment, AuditEntry, Measure, Threat
+from incident_hub.services.assessments.threats import add_measure, add_threat
 from tests.browser.conftest import release
 from tests.browser.page_checks import assert_axe_clean, fits_a_phone
 from tests.browser.workflow_support import login, submit, user
-from tests.factories import make_incident
+from tests.factories import SYSTEM, make_incident
+from tests.web.assess_data import joint_assessment_of, measure, threat
 
 pytestmark = pytest.mark.browser
 
@@ -172,3 +174,25 @@ def test_dss_files_a_physical_risk_assessment_for_an_r4_incident(page):
     assert "read-only" in page.inner_text("#assessment-version")
     assert page.locator("#add-threat").count() == 0 and page.locator("[id^=edit-threat-]").count() == 0
     assert _count(Action) == 0  # nothing here was tracked as an action
+
+
+def test_a_dss_manager_reads_a_cyber_threat_read_only(page):
+    joint = joint_assessment_of(make_incident(hybrid=True).id)
+    cyber = add_threat(SYSTEM, joint.id, {**threat("cyber", 4, 5, "Badge server takeover"), "description": "Port 8443"})
+    add_measure(SYSTEM, joint.id, cyber.id, measure("OICT", 1, 2))
+    physical = add_threat(SYSTEM, joint.id, threat("physical", 3, 3, "Tailgating at gate 2"))
+    aid, cyber_id, physical_id = joint.id, cyber.id, physical.id
+    release()
+    login(page, user("manager", "DSS", "w-dss-manager"))
+    page.goto(f"/assessments/{aid}")
+    assert "Port 8443" in page.inner_text("#threats")  # a manager reads across units
+    assert page.inner_text(f"#read-only-threat-{cyber_id}") == "Read-only"
+    assert "cyber mandate (OICT)" in page.inner_text("#read-only-reason")
+    assert page.locator(f"#edit-threat-{cyber_id}").count() == 0
+    assert page.locator("#threats .measure a.button").count() == 0  # its measure: no edit either
+    assert page.locator(f"#edit-threat-{physical_id}").is_visible()
+    assert page.locator(f"#measure-threat_id option[value='{cyber_id}']").count() == 0
+    _checked(page)
+    page.goto(f"/assessments/{aid}/threats/{cyber_id}/edit")
+    assert page.locator("#read-only").is_visible() and page.locator("#delete-threat-button").count() == 0
+    _checked(page)

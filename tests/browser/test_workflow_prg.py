@@ -1,20 +1,25 @@
 """Post/redirect/get in a real Chromium (issue 12 "Safety"): after a refused and after an accepted POST
 the browser is on a page it got with GET, so a reload sends nothing again — an incident's form (the
-refusal lands on the error with what was typed) and an admin's new user (the generated password is
-shown once: a reload shows it no more)."""
+refusal lands on the error with what was typed), an admin's new user (the generated password is
+shown once: a reload shows it no more) and a wrong password at sign-in (the page keeps the username,
+never the password; a reload counts no second failure), and a wrong second-factor code (the page stays
+on the same pending sign-in, which a recovery code then completes)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
 from incident_hub.extensions import db
-from incident_hub.models import AuditEntry, Incident, User
+from incident_hub.models import AuditEntry, Incident, LoginFailure, User
+from incident_hub.services.admin import mfa
 from tests.browser.conftest import release
 from tests.browser.page_checks import assert_axe_clean, fits_a_phone
 from tests.browser.workflow_support import login, submit, user
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -66,3 +71,45 @@ def test_admin_new_user_password_shown_once_and_reload_sends_nothing(page):
     page.reload()  # shown once; nothing is created again
     assert page.locator("#secret").count() == 0 and secret not in page.content()
     assert _counts(User) == users
+
+
+def test_wrong_password_then_reload_sends_nothing_and_shows_the_error(page):
+    name = user("manager", None, "prg-manager")
+    page.goto("/login?next=/actions")
+    page.fill("#username", name)
+    page.fill("#password", "not-the-password")
+    submit(page, "main button[type=submit]")
+    assert "draft=" in page.url and page.url.endswith("#sign-in-error") and "next=/actions" in page.url
+    assert page.inner_text("#sign-in-error") == "Unknown username or wrong password."
+    assert page.input_value("#username") == name and page.input_value("#password") == ""
+    assert_axe_clean(page)
+    fits_a_phone(page)
+    failures, landed = _counts(LoginFailure), page.url
+    page.reload()  # no "resend the form?" prompt: this page came from a GET
+    assert page.url == landed and page.inner_text("#sign-in-error") == "Unknown username or wrong password."
+    assert _counts(LoginFailure) == failures  # the reload tried nothing again
+    page.fill("#password", PASSWORD)
+    submit(page, "main button[type=submit]")
+    assert page.url.endswith("/actions")
+
+
+def test_wrong_second_factor_code_then_reload_stays_on_the_pending_step(page):
+    name = user("manager", None, "prg-two-step")
+    secret = mfa.new_secret()
+    uid = db.session.execute(select(User.id).where(User.username == name)).scalar_one()
+    codes = mfa.confirm_enrolment(uid, secret, pyotp.TOTP(secret).now())
+    release()
+    login(page, name)
+    assert page.url.endswith("/login/mfa")
+    page.fill("#code", "000000")
+    submit(page, "main button[type=submit]")
+    assert "/login/mfa?draft=" in page.url and page.inner_text("#sign-in-error") == "That code is not valid."
+    assert page.input_value("#code") == ""  # never kept
+    assert_axe_clean(page)
+    fits_a_phone(page)
+    failures = _counts(LoginFailure)
+    page.reload()
+    assert page.inner_text("#sign-in-error") == "That code is not valid." and _counts(LoginFailure) == failures
+    page.fill("#code", codes[0])
+    submit(page, "main button[type=submit]")
+    assert page.url.endswith("/") and page.locator("#overdue-now").count() == 1  # signed in: home

@@ -1,7 +1,9 @@
-"""Helpers for the sign-in tests: a controllable clock, a runtime swap, a sign-in through the form."""
+"""Helpers for the sign-in tests: a controllable clock, a runtime swap, a sign-in through the form, and
+the page a refused sign-in step lands on."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -46,3 +48,19 @@ def sign_in(app: Flask, username: str, password: str = PASSWORD) -> tuple[Browse
     token = csrf_from(browser.get("/login").get_data(as_text=True))
     response = browser.post("/login", {"username": username, "password": password, "csrf_token": token}, csrf_page=None)
     return browser, response
+
+
+def refused_page(browser: Browser, response: Any) -> str:
+    """A refused sign-in step answers 303 back to its GET page, at the error (post/redirect/get): that
+    page, read twice (a reload) to the same text but its CSRF token."""
+    assert response.status_code == 303, (response.status_code, response.get_data(as_text=True)[:300])
+    location = response.headers["Location"]
+    assert "draft=" in location and location.endswith("#sign-in-error"), location
+    first, again = browser.text(location.split("#")[0]), browser.text(location.split("#")[0])
+    assert visible(first) == visible(again)
+    return first
+
+
+def visible(html: str) -> str:
+    """The page without its CSRF token and refusal token (new on every page and every refusal)."""
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"|draft=[\w-]+', "", html)

@@ -10,6 +10,7 @@ from incident_hub.services.assessments.commands import new_version
 from incident_hub.services.assessments.threats import add_measure, add_threat
 from tests.factories import SYSTEM, make_incident
 from tests.web.assess_data import joint_assessment_of, make_assessment, measure, threat
+from tests.web.support import login
 
 SECRET = "zz-cyber-detail-7731"
 
@@ -153,3 +154,32 @@ def test_reviews_due_filter(oict):
     page = oict.text("/assessments?review_due=yes")
     assert "Never reviewed" not in page and 'id="assessment-total">0 assessments' in page
     assert "Never reviewed" in oict.text("/assessments?q=never")
+
+
+def test_a_dss_manager_reads_cyber_threats_but_changes_only_physical_ones(app):
+    """Managers read across units (the cyber threat in full), but M1 holds for a DSS manager: the cyber
+    threat and its measure are marked read-only with the reason, offer no edit or delete and are not
+    offered to the new-measure form; the physical threat stays editable; a forged POST is refused."""
+    dss_manager = login(app, "manager", "DSS", "dss-boss")
+    _, aid = _joint_with_threats()
+    cyber, physical = (db.session.execute(select(Threat).where(Threat.title == t)).scalar_one() for t in TITLES)
+    page = dss_manager.text(f"/assessments/{aid}")
+    assert SECRET in page  # cleared for the details: a manager reads across units
+    row = page.split(f'id="threat-{cyber.id}"')[1].split("</tr>")[0]
+    assert f'id="read-only-threat-{cyber.id}"' in row and "Read-only" in row
+    assert f'id="edit-threat-{cyber.id}"' not in page
+    assert 'id="edit-measure-' not in page.split(f'id="threat-{physical.id}"')[0]  # nor of its measure
+    assert f'id="edit-threat-{physical.id}"' in page and f'id="read-only-threat-{physical.id}"' not in page
+    assert "Cyber threats are changed by a unit holding the cyber mandate (OICT)" in page
+    measure_choices = page.split('id="measure-threat_id"')[1].split("</select>")[0]
+    assert f'value="{physical.id}"' in measure_choices and f'value="{cyber.id}"' not in measure_choices
+    threat_page = dss_manager.text(f"/assessments/{aid}/threats/{cyber.id}/edit")
+    assert 'id="read-only"' in threat_page and 'id="delete-threat-button"' not in threat_page
+    assert 'id="save-threat"' not in threat_page and SECRET in dss_manager.text(f"/assessments/{aid}")
+    before = _count(AuditEntry)
+    forged = dss_manager.post(f"/assessments/{aid}/threats/{cyber.id}/delete", {}, csrf_page=f"/assessments/{aid}")
+    assert forged.status_code in (302, 303) and _count(Threat) == 2 and _count(AuditEntry) == before
+    assert "M1" in dss_manager.text(forged.headers["Location"].split("#")[0])
+
+
+TITLES = ("Badge server takeover", "Tailgating at gate 2")

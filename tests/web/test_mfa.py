@@ -14,8 +14,8 @@ from incident_hub.extensions import db
 from incident_hub.models import AuditEntry, RecoveryCode, User
 from incident_hub.services.admin.users import create_user
 from tests.factories import PASSWORD
-from tests.web.signin_support import Clock, configure, sign_in
-from tests.web.support import Browser
+from tests.web.signin_support import Clock, configure, refused_page, sign_in
+from tests.web.support import Browser, csrf_from
 
 __all__ = ["configure"]  # the fixture
 
@@ -29,14 +29,20 @@ def _enrol(app: Flask, clock: Clock, username: str) -> tuple[Browser, str, list[
     page = browser.text("/settings/mfa")
     assert 'src="data:image/svg+xml' in page  # the QR code, rendered here
     secret = SECRET_RE.search(page).group(1)  # type: ignore[union-attr]
-    wrong = browser.post("/settings/mfa", {"code": "000000"}, csrf_page="/settings/mfa")
-    assert wrong.status_code == 422
+    wrong = browser.post("/settings/mfa", {"code": "000917"}, csrf_page="/settings/mfa")
+    assert wrong.status_code == 303 and wrong.headers["Location"].endswith("#code")
+    refused = browser.text(wrong.headers["Location"].split("#")[0])
+    assert "This code does not match" in refused and "000917" not in refused
+    assert SECRET_RE.search(refused).group(1) == secret  # type: ignore[union-attr]  # the same key to scan
     code = pyotp.TOTP(secret).at(clock())
     done = browser.post("/settings/mfa", {"code": code}, csrf_page="/settings/mfa")
-    assert done.status_code == 200, done.get_data(as_text=True)
-    assert done.headers["Cache-Control"] == "no-store"
-    codes = CODE_RE.findall(done.get_data(as_text=True))
+    assert done.status_code == 303 and done.headers["Location"] == "/settings/mfa"
+    shown = browser.get("/settings/mfa")
+    assert shown.headers["Cache-Control"] == "no-store"
+    codes = CODE_RE.findall(shown.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
+    reloaded = browser.text("/settings/mfa")  # shown once: a reload shows the settings, no code
+    assert not CODE_RE.findall(reloaded) and "Recovery codes left: 10" in reloaded
     return browser, secret, codes
 
 
@@ -65,14 +71,13 @@ def test_enrol_then_sign_in_with_a_code_once_and_a_recovery_code_once(app: Flask
     assert answer.status_code == 302
     assert browser.get("/").status_code == 200
 
-    _, replay = _second_step(app, "tess", code)  # the same code again: refused
-    assert replay.status_code == 401
-    assert "That code is not valid." in replay.get_data(as_text=True)
+    replayed, replay = _second_step(app, "tess", code)  # the same code again: refused
+    assert "That code is not valid." in refused_page(replayed, replay)
 
     browser, answer = _second_step(app, "tess", codes[3].upper())
     assert answer.status_code == 302 and browser.get("/").status_code == 200
-    _, again = _second_step(app, "tess", codes[3])
-    assert again.status_code == 401
+    reused, again = _second_step(app, "tess", codes[3])
+    assert "That code is not valid." in refused_page(reused, again)
     used = db.session.execute(select(AuditEntry).where(AuditEntry.action == "user.mfa_recovery_code_used")).scalars()
     assert [entry.after["codes_left"] for entry in used] == [9]
     assert browser.text("/settings/mfa").count("Recovery codes left: 9") == 1
@@ -117,3 +122,40 @@ def test_the_second_step_expires_and_cannot_be_skipped(app: Flask, configure: An
     late = browser.post("/login/mfa", {"code": pyotp.TOTP(secret).at(clock())}, csrf_page=None)
     assert late.status_code == 302 and late.headers["Location"].endswith("/login")
     assert browser.get("/").status_code == 302
+
+
+def test_a_refused_code_lands_back_on_the_pending_step_which_still_works(app: Flask, configure: Any) -> None:
+    """Post/redirect/get on the second step: the refusal is shown on the GET page of the same pending
+    sign-in (a reload signs nobody in), the code is never kept, and the right code then signs in."""
+    clock = Clock()
+    configure(clock=clock)
+    create_user("uma", "manager", None, PASSWORD, actor="test")
+    _, secret, _ = _enrol(app, clock, "uma")
+    clock.advance(seconds=30)
+    browser, wrong = _second_step(app, "uma", "123457")
+    assert wrong.headers["Location"].startswith("/login/mfa?draft=")
+    page = refused_page(browser, wrong)
+    assert "That code is not valid." in page and "123457" not in page
+    assert browser.get("/").status_code == 302  # still half-way in
+    empty = browser.post("/login/mfa", {"code": ""}, csrf_page="/login/mfa")
+    assert "Enter the code from your authenticator app" in refused_page(browser, empty)
+    right = browser.post("/login/mfa", {"code": pyotp.TOTP(secret).at(clock())}, csrf_page="/login/mfa")
+    assert right.status_code == 302 and browser.get("/").status_code == 200
+    assert browser.get(wrong.headers["Location"].split("#")[0]).status_code == 302  # no pending step now
+
+
+def test_a_refusal_is_shown_only_on_its_own_pending_step(app: Flask, configure: Any) -> None:
+    """The second step is bound to the user whose password was right: a new sign-in (another user's
+    password) starts a new step, where the earlier refusal's URL shows nothing."""
+    clock = Clock()
+    configure(clock=clock)
+    for name in ("vera", "walt"):
+        create_user(name, "manager", None, PASSWORD, actor="test")
+        _enrol(app, clock, name)
+    browser, wrong = _second_step(app, "vera", "123457")
+    refused_url = wrong.headers["Location"].split("#")[0]
+    assert "That code is not valid." in refused_page(browser, wrong)
+    token = csrf_from(browser.text("/login"))
+    started = browser.post("/login", {"username": "walt", "password": PASSWORD, "csrf_token": token}, csrf_page=None)
+    assert started.headers["Location"].endswith("/login/mfa")
+    assert "That code is not valid." not in browser.text(refused_url)
