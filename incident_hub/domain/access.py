@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
 from incident_hub.errors import Forbidden, RuleViolation, ValidationError
 
@@ -119,7 +120,7 @@ def may_work_action(p: Principal, owner_unit: str) -> bool:
 def check_may_work_action(p: Principal, owner_unit: str) -> None:
     if not may_work_action(p, owner_unit):
         raise Forbidden(
-            f"Only members of the owner unit {owner_unit} or a manager may work this action.",
+            Text(N_("Only members of the owner unit %(unit)s or a manager may work this action."), unit=owner_unit),
             {"owner_unit": owner_unit},
         )
 
@@ -136,20 +137,32 @@ def may_change_incident(p: Principal, lead_unit: str, units: UnitRegistry) -> bo
 
 def check_may_change_incident(p: Principal, lead_unit: str, units: UnitRegistry) -> None:
     if not may_change_incident(p, lead_unit, units):
-        raise Forbidden("Only the lead unit or a manager may change this incident.", {"lead_unit": lead_unit})
+        raise Forbidden(Text(N_("Only the lead unit or a manager may change this incident.")), {"lead_unit": lead_unit})
 
 
-def check_work_takes_part(owner_unit: str, incident_id: int, incident_units: Collection[str], work: str) -> None:
+def check_work_takes_part(owner_unit: str, incident_id: int, incident_units: Collection[str], work: str | Text) -> None:
     """Work on an incident is given only to a unit that takes part in it (lead, partner or
     informed), so nobody is handed work on an incident they may not see. Checked with M1."""
     if owner_unit not in incident_units:
         raise RuleViolation(
-            f"Unit {owner_unit} takes no part in incident {incident_id}: {work} is given only to its "
-            f"lead, partner or informed units ({', '.join(sorted(incident_units))}).",
+            Text(
+                N_(
+                    "Unit %(unit)s takes no part in incident %(id)s: %(work)s is given only to its "
+                    "lead, partner or informed units (%(units)s)."
+                ),
+                unit=owner_unit,
+                id=incident_id,
+                work=work,
+                units=", ".join(sorted(incident_units)),
+            ),
             {
                 "rule": "need_to_know",
                 "unit": owner_unit,
                 "incident_id": incident_id,
-                "fields": {"owner_unit": [f"unit {owner_unit} takes no part in incident {incident_id}"]},
+                "fields": {
+                    "owner_unit": [
+                        Text(N_("unit %(unit)s takes no part in incident %(id)s"), unit=owner_unit, id=incident_id)
+                    ]
+                },
             },
         )

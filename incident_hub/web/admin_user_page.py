@@ -18,6 +18,7 @@ from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.errors import AppError, NotFound
 from incident_hub.extensions import db
+from incident_hub.i18n import said
 from incident_hub.models import User
 from incident_hub.runtime import units
 from incident_hub.services.admin import accounts
@@ -91,7 +92,7 @@ def admin_user_toggle(user_id: int, change: str) -> ResponseReturnValue:
         except AppError as exc:
             if exc.status == 404:
                 raise
-            flash(exc.message, "error")
+            flash(said(exc), "error")
     return redirect(url_for("web.admin_user", user_id=user_id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import LazyString, gettext
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -28,6 +28,7 @@ from incident_hub.domain.access import ROLES
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.labels import label
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
+from incident_hub.i18n import translate
 from incident_hub.ids import MAX_ID
 
 DETECTION_FIELDS = ("detection_sensor", "detection_rule", "detection_indicators")
@@ -50,7 +51,7 @@ def opt(value: str, label: str | LazyString | None = None) -> SelectChoice:
 
 def label_choices(values: tuple[str, ...] | list[str], kind: str) -> list[SelectChoice]:
     """Codes as values, labels (domain/labels.py) as what people read, in their language."""
-    return [opt(v, LazyString(label, kind, v, gettext)) for v in values]
+    return [opt(v, LazyString(label, kind, v, translate)) for v in values]
 
 
 class IncidentForm(FlaskForm):  # type: ignore[misc]

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 
 from incident_hub.auth import current_principal
 from incident_hub.errors import AppError
+from incident_hub.i18n import said
 from incident_hub.services.playbooks.on_incident import apply_playbook, detach_playbook
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import PostForm, ReasonForm
@@ -28,7 +29,7 @@ def incident_playbook_apply(incident_id: int, playbook_id: int) -> ResponseRetur
     except AppError as exc:
         if exc.status == 404:
             raise
-        flash(exc.message, "error")
+        flash(said(exc), "error")
     return _back(incident_id)
 
 
@@ -44,5 +45,5 @@ def incident_playbook_detach(incident_id: int, playbook_id: int) -> ResponseRetu
     except AppError as exc:
         if exc.status == 404:
             raise
-        flash(exc.message, "error")
+        flash(said(exc), "error")
     return _back(incident_id)

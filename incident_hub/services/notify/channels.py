@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from incident_hub.clock import to_iso
 from incident_hub.domain.notifications import CHAT_KINDS, EVENTS
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import ChatChannel, OutboxMessage
@@ -67,7 +68,7 @@ def list_channels() -> list[ChatChannel]:
 def get_channel(channel_id: int) -> ChatChannel:
     channel = db.session.get(ChatChannel, channel_id)
     if channel is None:
-        raise NotFound(f"No channel {channel_id}.")
+        raise NotFound(Text(N_("No channel %(id)s."), id=channel_id))
     return channel
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal
+from incident_hub.domain.assessments import SIGNED_ALREADY
 from incident_hub.domain.reviews import (
     CONTENT_FIELDS,
     DRAFT,
@@ -25,6 +26,7 @@ from incident_hub.domain.reviews import (
     review_is_joint,
     review_status,
 )
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Conflict, NotFound, UnknownUnit, ValidationError
 from incident_hub.models import Action, Incident, Review, ReviewFinding, ReviewSignoff
 from incident_hub.runtime import units
@@ -40,7 +42,8 @@ TITLE_LENGTH = 200
 def _check_open(incident: Incident) -> None:
     if incident.status == "closed":
         raise Conflict(
-            "A closed incident's review cannot change; a manager may reopen the incident.", {"status": "closed"}
+            Text(N_("A closed incident's review cannot change; a manager may reopen the incident.")),
+            {"status": "closed"},
         )
 
 
@@ -180,7 +183,7 @@ def sign_review(principal: Principal, incident_id: int, note: str = "") -> Revie
             add_event(uow, incident.id, "review", f"{unit} signed the post-incident review{done}", {"unit": unit})
             uow.audit("review.sign", "review", review.id, None, {"unit": unit, "status": review.status})
     except IntegrityError as exc:  # the UNIQUE (review, unit) decides between two sign-offs at once
-        raise Conflict(f"Unit {principal.unit} has already signed this review.", {"unit": principal.unit}) from exc
+        raise Conflict(Text(SIGNED_ALREADY["review"], unit=principal.unit), {"unit": principal.unit}) from exc
     return review
 
 
