@@ -178,7 +178,7 @@ def action_transition(action_id: int) -> ResponseReturnValue:
             "id": action_id,
             "to": form.to.data or "",
             "field": "",
-            "message": "The form expired; please try again.",
+            "message": _("The form expired; please try again."),
         }
         return redirect(f"{board_url}#action-{action_id}")
     if form.to.data == "cancelled" and not (form.reason.data or "").strip():

@@ -74,11 +74,19 @@ def admin_source_mapping(source_id: int) -> ResponseReturnValue:
 @require_roles(ADMIN)
 def admin_source_test(source_id: int) -> ResponseReturnValue:
     if not PostForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
     else:
         status, result, message = send_test_delivery(source_id)
         if result is not None:
-            flash(f"Test delivery accepted ({status}): delivery {result.delivery_id}, {result.alerts} alert.", "ok")
+            flash(
+                _(
+                    "Test delivery accepted (%(status)s): delivery %(id)s, %(alerts)s alert.",
+                    status=status,
+                    id=result.delivery_id,
+                    alerts=result.alerts,
+                ),
+                "ok",
+            )
         else:
-            flash(f"Test delivery refused ({status}): {message}", "error")
+            flash(_("Test delivery refused (%(status)s): %(message)s", status=status, message=message), "error")
     return redirect(url_for("web.admin_source", source_id=source_id) + "#deliveries")

@@ -75,7 +75,12 @@ def admin_source_active(source_id: int, change: str) -> ResponseReturnValue:
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("web.admin_sources"))
     source = svc.update_source(current_principal().username, source_id, {"enabled": change == "enable"})
-    flash(_("Source %(name)s %(change)sd.", name=source.name, change=change), "ok")
+    flash(
+        _("Source %(name)s enabled.", name=source.name)
+        if change == "enable"
+        else _("Source %(name)s disabled.", name=source.name),
+        "ok",
+    )
     return redirect(url_for("web.admin_sources"))
 
 

@@ -88,7 +88,13 @@ def admin_user_toggle(user_id: int, change: str) -> ResponseReturnValue:
         p = current_principal()
         try:
             user = accounts.update_user(p.username, p.user_id, user_id, {"active": change == "enable"})
-            flash(f"User {user.username} {change}d.", "ok")
+            name = user.username
+            flash(
+                _("User %(username)s enabled.", username=name)
+                if change == "enable"
+                else _("User %(username)s disabled.", username=name),
+                "ok",
+            )
         except AppError as exc:
             if exc.status == 404:
                 raise
@@ -101,7 +107,7 @@ def admin_user_toggle(user_id: int, change: str) -> ResponseReturnValue:
 def admin_user_password_reset(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
     if not PostForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
         return redirect(url_for("web.admin_user", user_id=user_id))
     user, password = accounts.reset_password(current_principal().username, user_id)
     reveal_once(_page_key(user.id), user.username, password)

@@ -138,7 +138,12 @@ def admin_channel_test(channel_id: int) -> ResponseReturnValue:
 @require_roles(ADMIN)
 def admin_channel_active(channel_id: int, change: str) -> ResponseReturnValue:
     channel_svc.update_channel(current_principal().username, channel_id, {"active": change == "enable"})
-    flash(_("Channel %(channel_id)s %(change)sd.", channel_id=channel_id, change=change), "ok")
+    flash(
+        _("Channel %(channel_id)s enabled.", channel_id=channel_id)
+        if change == "enable"
+        else _("Channel %(channel_id)s disabled.", channel_id=channel_id),
+        "ok",
+    )
     return redirect(url_for("web.admin_channels"))
 
 
@@ -166,7 +171,7 @@ def incident_owner(incident_id: int) -> ResponseReturnValue:
     except AppError as exc:
         flash("; ".join(said_fields(exc).get("owner", [])) or said(exc), "error")
     else:
-        flash(_("Owner: %(username)s.", username=username) if username else "Owner removed.", "ok")
+        flash(_("Owner: %(username)s.", username=username) if username else _("Owner removed."), "ok")
     return redirect(url_for("web.incident", incident_id=incident_id) + "#incident-people")
 
 
