@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from incident_hub.domain.translatable import N_, Text
+from incident_hub.domain.translatable import N_, Coded, Text
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
 from incident_hub.errors import Forbidden, RuleViolation, ValidationError
 
@@ -49,17 +49,23 @@ def sees_all_incidents(p: Principal, units: UnitRegistry) -> bool:
 
 def check_role_unit(role: str, unit: str | None, units: UnitRegistry) -> None:
     """A responder or officer belongs to a unit holding its role's mandate; an admin to none."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Text]] = {}
     if role not in ROLES:
-        errors["role"] = [f"must be one of {', '.join(ROLES)}"]
+        errors["role"] = [Text(N_("must be one of %(codes)s"), codes=", ".join(ROLES))]
     elif unit is not None and unit not in units:
-        errors["unit"] = [f"unknown unit {unit!r}"]
+        errors["unit"] = [Text(N_("unknown unit %(unit)s"), unit=repr(unit))]
     elif role in ROLE_MANDATE:
         mandate = ROLE_MANDATE[role]
         if unit is None or not units.get(unit).holds(mandate):  # type: ignore[union-attr]
-            errors["unit"] = [f"a {role} belongs to a unit holding the {mandate!r} mandate"]
+            errors["unit"] = [
+                Text(
+                    N_("a %(role)s belongs to a unit holding the '%(mandate)s' mandate"),
+                    role=Coded("role", [role]),
+                    mandate=Coded("mandate", [mandate]),
+                )
+            ]
     elif role == ADMIN and unit is not None:
-        errors["unit"] = ["an admin belongs to no unit"]
+        errors["unit"] = [Text(N_("an admin belongs to no unit"))]
     if errors:
         raise ValidationError.for_fields(errors)
 

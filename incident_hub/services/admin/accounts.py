@@ -63,17 +63,17 @@ def reset_password(actor: str, user_id: int) -> tuple[User, str]:
 def change_password(username: str, user_id: int, current: str, new: str, again: str) -> User:
     """The signed-in user's own change (forced after a reset): the current password, then a new
     one of at least MIN_PASSWORD characters, different from the current one, typed twice."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Text]] = {}
     if len(new) < MIN_PASSWORD:
-        errors["new_password"] = [f"must be at least {MIN_PASSWORD} characters"]
+        errors["new_password"] = [Text(N_("must be at least %(n)s characters"), n=MIN_PASSWORD)]
     elif new != again:
-        errors["new_password_again"] = ["does not match the new password"]
+        errors["new_password_again"] = [Text(N_("does not match the new password"))]
     elif new == current:
-        errors["new_password"] = ["must differ from the current password"]
+        errors["new_password"] = [Text(N_("must differ from the current password"))]
     with unit_of_work(username) as uow:
         user = _user(uow.session, user_id)
         if not check_password_hash(user.password_hash, current):
-            errors = {"current_password": ["is not your current password"], **errors}
+            errors = {"current_password": [Text(N_("is not your current password"))], **errors}
         if errors:
             raise ValidationError.for_fields(errors)
         user.password_hash = generate_password_hash(new)

@@ -92,7 +92,7 @@ def create_assessment(p: Principal, data: dict[str, Any]) -> Assessment:
     """POST /assessments: for an incident the caller may see, or for a subject (prevention work)."""
     subject = (data.get("subject") or "").strip()
     if data.get("incident_id") is None and not subject:
-        raise ValidationError.for_fields({"subject": ["required when there is no incident_id"]})
+        raise ValidationError.for_fields({"subject": [Text(N_("required when there is no incident_id"))]})
     with unit_of_work(p.username) as uow:
         incident = None if data.get("incident_id") is None else get_visible_incident(p, data["incident_id"])
         a, v = new_assessment(uow, incident, data["title"], subject, data.get("review_due_at"))
