@@ -162,6 +162,6 @@ def _fields_apart(details: dict[str, Any]) -> tuple[dict[str, Any], dict[str, li
 class Unavailable(AppError):
     status, code, default_message = 503, "unavailable", N_("The service is temporarily unavailable.")
 
-    def __init__(self, message: str | None = None, retry_after: int = 5, details: dict[str, Any] | None = None):
+    def __init__(self, message: str | Text | None = None, retry_after: int = 5, details: dict[str, Any] | None = None):
         super().__init__(message, details)
         self.retry_after = retry_after

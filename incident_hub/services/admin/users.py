@@ -62,7 +62,7 @@ def update_contact(username: str, changes: dict[str, Any], actor: str) -> User:
     with unit_of_work(actor) as uow:
         user = uow.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is None:
-            raise NotFound(f"No user {username!r}.")
+            raise NotFound(Text(N_("No user %(name)s."), name=repr(username)))
         before = {"email": user.email, "language": user.language}
         for name in ("email", "language"):
             if name in changes:
@@ -131,7 +131,7 @@ def authenticate_password(username: str, password: str) -> User | None:
 def get_user_by_name(username: str) -> User:
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise NotFound(f"No user named {username!r}.")
+        raise NotFound(Text(N_("No user named %(name)s."), name=repr(username)))
     return user
 
 

@@ -188,7 +188,13 @@ def open_attachment(principal: Principal, attachment_id: int) -> Download:
     a = get_visible_attachment(principal, attachment_id)
     if a.purged_at is not None:
         raise NotFound(
-            f"The file of attachment {a.id} was removed under the retention policy; its record and SHA-256 remain.",
+            Text(
+                N_(
+                    "The file of attachment %(id)s was removed under the retention policy; "
+                    "its record and SHA-256 remain."
+                ),
+                id=a.id,
+            ),
             {"rule": "retention", "purged_at": to_iso(a.purged_at)},
         )
     return Download(a, attachment_store().open(a.sha256))

@@ -109,7 +109,7 @@ def find_source(ref: int | str) -> Source:
     column = Source.id if isinstance(ref, int) else Source.name
     source = db.session.execute(select(Source).where(column == ref)).scalar_one_or_none()
     if source is None:
-        raise NotFound(f"No source {ref!r}.")
+        raise NotFound(Text(N_("No source %(name)s."), name=repr(ref)))
     return source
 
 
