@@ -28,6 +28,7 @@ from incident_hub.domain.access import ROLES
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.labels import label
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
+from incident_hub.domain.translatable import Term
 from incident_hub.i18n import translate
 from incident_hub.ids import MAX_ID
 
@@ -46,6 +47,8 @@ def opt(value: str, label: str | LazyString | None = None) -> SelectChoice:
     `opt` is an extraction keyword (scripts/translations), so a literal label is in the catalogues."""
     if label is None:
         return SelectChoice(value, value)
+    if isinstance(label, Term):  # a word with a context (domain/translatable.py): looked up under it
+        return SelectChoice(value, LazyString(translate, label))
     return SelectChoice(value, _l(label) if isinstance(label, str) else label)
 
 
