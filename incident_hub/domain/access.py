@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from incident_hub.domain.translatable import N_, Coded, Text
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
 from incident_hub.errors import Forbidden, RuleViolation, ValidationError
 
@@ -48,17 +49,23 @@ def sees_all_incidents(p: Principal, units: UnitRegistry) -> bool:
 
 def check_role_unit(role: str, unit: str | None, units: UnitRegistry) -> None:
     """A responder or officer belongs to a unit holding its role's mandate; an admin to none."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Text]] = {}
     if role not in ROLES:
-        errors["role"] = [f"must be one of {', '.join(ROLES)}"]
+        errors["role"] = [Text(N_("must be one of %(codes)s"), codes=", ".join(ROLES))]
     elif unit is not None and unit not in units:
-        errors["unit"] = [f"unknown unit {unit!r}"]
+        errors["unit"] = [Text(N_("unknown unit %(unit)s"), unit=repr(unit))]
     elif role in ROLE_MANDATE:
         mandate = ROLE_MANDATE[role]
         if unit is None or not units.get(unit).holds(mandate):  # type: ignore[union-attr]
-            errors["unit"] = [f"a {role} belongs to a unit holding the {mandate!r} mandate"]
+            errors["unit"] = [
+                Text(
+                    N_("a %(role)s belongs to a unit holding the '%(mandate)s' mandate"),
+                    role=Coded("role", [role]),
+                    mandate=Coded("mandate", [mandate]),
+                )
+            ]
     elif role == ADMIN and unit is not None:
-        errors["unit"] = ["an admin belongs to no unit"]
+        errors["unit"] = [Text(N_("an admin belongs to no unit"))]
     if errors:
         raise ValidationError.for_fields(errors)
 
@@ -119,7 +126,7 @@ def may_work_action(p: Principal, owner_unit: str) -> bool:
 def check_may_work_action(p: Principal, owner_unit: str) -> None:
     if not may_work_action(p, owner_unit):
         raise Forbidden(
-            f"Only members of the owner unit {owner_unit} or a manager may work this action.",
+            Text(N_("Only members of the owner unit %(unit)s or a manager may work this action."), unit=owner_unit),
             {"owner_unit": owner_unit},
         )
 
@@ -136,20 +143,32 @@ def may_change_incident(p: Principal, lead_unit: str, units: UnitRegistry) -> bo
 
 def check_may_change_incident(p: Principal, lead_unit: str, units: UnitRegistry) -> None:
     if not may_change_incident(p, lead_unit, units):
-        raise Forbidden("Only the lead unit or a manager may change this incident.", {"lead_unit": lead_unit})
+        raise Forbidden(Text(N_("Only the lead unit or a manager may change this incident.")), {"lead_unit": lead_unit})
 
 
-def check_work_takes_part(owner_unit: str, incident_id: int, incident_units: Collection[str], work: str) -> None:
+def check_work_takes_part(owner_unit: str, incident_id: int, incident_units: Collection[str], work: str | Text) -> None:
     """Work on an incident is given only to a unit that takes part in it (lead, partner or
     informed), so nobody is handed work on an incident they may not see. Checked with M1."""
     if owner_unit not in incident_units:
         raise RuleViolation(
-            f"Unit {owner_unit} takes no part in incident {incident_id}: {work} is given only to its "
-            f"lead, partner or informed units ({', '.join(sorted(incident_units))}).",
+            Text(
+                N_(
+                    "Unit %(unit)s takes no part in incident %(id)s: %(work)s is given only to its "
+                    "lead, partner or informed units (%(units)s)."
+                ),
+                unit=owner_unit,
+                id=incident_id,
+                work=work,
+                units=", ".join(sorted(incident_units)),
+            ),
             {
                 "rule": "need_to_know",
                 "unit": owner_unit,
                 "incident_id": incident_id,
-                "fields": {"owner_unit": [f"unit {owner_unit} takes no part in incident {incident_id}"]},
+                "fields": {
+                    "owner_unit": [
+                        Text(N_("unit %(unit)s takes no part in incident %(id)s"), unit=owner_unit, id=incident_id)
+                    ]
+                },
             },
         )

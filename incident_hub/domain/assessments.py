@@ -27,6 +27,7 @@ from incident_hub.domain.access import Principal, is_cyber_cleared
 from incident_hub.domain.lifecycle import PHASES
 from incident_hub.domain.mandates import ensure_mandates, may_hold
 from incident_hub.domain.risk import HIGH, is_at_least, rank
+from incident_hub.domain.translatable import N_, Coded, Text
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
 from incident_hub.errors import Conflict, Forbidden, RuleViolation
 
@@ -64,21 +65,33 @@ def status_for(required: frozenset[str], signed_units: Iterable[str]) -> str:
     return SIGNED if is_signed(required, signed_units) else DRAFT
 
 
+# What a refused sign-off says, by the record signed (an assessment here, a review in domain/reviews.py).
+NOT_ASKED = {
+    "assessment": N_("Unit %(unit)s is not asked to sign this assessment (signers: %(signers)s)."),
+    "review": N_("Unit %(unit)s is not asked to sign this review (signers: %(signers)s)."),
+}
+SIGNED_ALREADY = {
+    "assessment": N_("Unit %(unit)s has already signed this version."),
+    "review": N_("Unit %(unit)s has already signed this review."),
+}
+
+
 def check_unit_signoff(
     p: Principal, required: frozenset[str], signed_units: Iterable[str], what: str = "assessment"
 ) -> str:
     """The unit `p` signs for; refused when it has none, is not asked to sign, or signed already.
     Shared by every jointly signed record (assessments here, post-incident reviews in domain/reviews.py)."""
     if not p.unit:
-        raise Forbidden("A sign-off is given for a unit, and your account belongs to none.", {"rule": "signoff"})
+        raise Forbidden(
+            Text(N_("A sign-off is given for a unit, and your account belongs to none.")), {"rule": "signoff"}
+        )
     if required and p.unit not in required:
         raise RuleViolation(
-            f"Unit {p.unit} is not asked to sign this {what} (signers: {', '.join(sorted(required))}).",
+            Text(NOT_ASKED[what], unit=p.unit, signers=", ".join(sorted(required))),
             {"rule": "signoff", "unit": p.unit, "required_units": sorted(required)},
         )
     if p.unit in set(signed_units):
-        signed_what = "version" if what == "assessment" else what
-        raise Conflict(f"Unit {p.unit} has already signed this {signed_what}.", {"unit": p.unit})
+        raise Conflict(Text(SIGNED_ALREADY[what], unit=p.unit), {"unit": p.unit})
     return p.unit
 
 
@@ -88,10 +101,15 @@ def check_may_sign(
     """The unit `p` signs an assessment for (check_unit_signoff), with the assessment's own conditions."""
     unit = check_unit_signoff(p, required, signed_units)
     if threat_count == 0:
-        raise RuleViolation("An assessment with no threats cannot be signed.", {"rule": "signoff", "threats": 0})
+        raise RuleViolation(
+            Text(N_("An assessment with no threats cannot be signed.")), {"rule": "signoff", "threats": 0}
+        )
     if residual is not None and is_at_least(residual, HIGH) and not p.is_manager:
         raise RuleViolation(
-            f"Accepting a residual risk of {residual} needs a manager's sign-off (STANDARDS.md §1).",
+            Text(
+                N_("Accepting a residual risk of %(level)s needs a manager's sign-off (STANDARDS.md §1)."),
+                level=Coded("risk_level", [residual]),
+            ),
             {"rule": "residual_acceptance", "residual_risk_level": residual},
         )
     return unit
@@ -105,7 +123,9 @@ def may_author_cyber(p: Principal, units: UnitRegistry) -> bool:
 def check_threat_author(p: Principal, domains: Iterable[str], title: str, units: UnitRegistry) -> None:
     """M1: a unit without `cyber` cannot add, edit or delete a `cyber` threat or its measures."""
     if CYBER_DOMAIN in set(domains) and not may_author_cyber(p, units):
-        ensure_mandates(units, p.unit or "", [CYBER], f"assessing the cyber threat {title!r}")
+        ensure_mandates(
+            units, p.unit or "", [CYBER], Text(N_("assessing the cyber threat %(title)s"), title=repr(title))
+        )
 
 
 def threat_domains_for(p: Principal, units: UnitRegistry) -> tuple[str, ...]:
@@ -126,13 +146,18 @@ def measure_owner_units(threat_domain: str, units: UnitRegistry) -> list[str]:
 
 def check_measure_owner(owner_unit: str, threat_domain: str, units: UnitRegistry) -> None:
     mandate = measure_mandate(threat_domain)
-    ensure_mandates(units, owner_unit, [mandate] if mandate else [], "owning a measure against a cyber threat")
+    ensure_mandates(
+        units, owner_unit, [mandate] if mandate else [], Text(N_("owning a measure against a cyber threat"))
+    )
 
 
 def check_mutable(frozen_at: datetime | None, number: int) -> None:
     if frozen_at is not None:
         raise Conflict(
-            f"Version {number} of this assessment is frozen and cannot change; change the current version.",
+            Text(
+                N_("Version %(n)s of this assessment is frozen and cannot change; change the current version."),
+                n=number,
+            ),
             {"rule": "frozen_version", "version": number},
         )
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from incident_hub.domain.translatable import N_, Listing, Text
 from incident_hub.errors import Forbidden, RuleViolation, ValidationError
 
 RULE = "closure"
@@ -50,18 +51,18 @@ class ClosureFacts:
 @dataclass(frozen=True)
 class Blocker:
     check: str
-    message: str
+    message: Text
     items: tuple[OpenItem, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "message": self.message, "items": [i.to_dict() for i in self.items]}
+        return {"check": self.check, "message": str(self.message), "items": [i.to_dict() for i in self.items]}
 
 
 def _actions_open(f: ClosureFacts) -> Blocker | None:
     if not f.open_actions:
         return None
     n = len(f.open_actions)
-    return Blocker("actions_open", f"{n} action(s) still open, in progress or blocked", f.open_actions)
+    return Blocker("actions_open", Text(N_("%(n)s action(s) still open, in progress or blocked"), n=n), f.open_actions)
 
 
 def _joint_assessment_unsigned(f: ClosureFacts) -> Blocker | None:
@@ -70,11 +71,13 @@ def _joint_assessment_unsigned(f: ClosureFacts) -> Blocker | None:
     if any(a.status == "signed" for a in f.joint_assessments):
         return None
     if not f.joint_assessments:
-        missing = OpenItem("assessment", None, "joint security risk assessment", "missing")
-        return Blocker("joint_assessment_unsigned", "the required joint assessment does not exist", (missing,))
+        missing = OpenItem("assessment", None, N_("joint security risk assessment"), "missing")
+        return Blocker(
+            "joint_assessment_unsigned", Text(N_("the required joint assessment does not exist")), (missing,)
+        )
     return Blocker(
         "joint_assessment_unsigned",
-        "the required joint assessment is not signed by both units",
+        Text(N_("the required joint assessment is not signed by both units")),
         f.joint_assessments,
     )
 
@@ -84,9 +87,9 @@ def _review_missing(f: ClosureFacts) -> Blocker | None:
     if not f.review_required or (f.review is not None and f.review.status == "signed"):
         return None
     if f.review is None:
-        missing = OpenItem("review", None, "post-incident review", "missing")
-        return Blocker("review_missing", "the required post-incident review has not been written", (missing,))
-    return Blocker("review_missing", "the required post-incident review is not signed", (f.review,))
+        missing = OpenItem("review", None, N_("post-incident review"), "missing")
+        return Blocker("review_missing", Text(N_("the required post-incident review has not been written")), (missing,))
+    return Blocker("review_missing", Text(N_("the required post-incident review is not signed")), (f.review,))
 
 
 # The checks, in the order the page lists them. Each returns what is still open, or None.
@@ -110,7 +113,7 @@ def check_closure(facts: ClosureFacts, is_manager: bool, override_reason: str) -
     reason = override_reason.strip()
     if not reason:
         raise RuleViolation(
-            "The incident cannot be closed yet: " + "; ".join(b.message for b in blockers) + ".",
+            Text(N_("The incident cannot be closed yet: %(open)s."), open=Listing(b.message for b in blockers)),
             {
                 "rule": RULE,
                 "open": [b.to_dict() for b in blockers],
@@ -118,23 +121,23 @@ def check_closure(facts: ClosureFacts, is_manager: bool, override_reason: str) -
             },
         )
     if not is_manager:
-        raise Forbidden("Only a manager may close an incident that still has open work.", {"rule": RULE})
+        raise Forbidden(Text(N_("Only a manager may close an incident that still has open work.")), {"rule": RULE})
     if len(reason) > MAX_REASON:
-        raise ValidationError.for_fields({"override_reason": [f"at most {MAX_REASON} characters"]})
+        raise ValidationError.for_fields({"override_reason": [Text(N_("at most %(n)s characters"), n=MAX_REASON)]})
     return reason
 
 
 def check_resolution_note(note: str) -> str:
     """`→ resolved` records how the incident was resolved."""
     if not note.strip():
-        raise ValidationError.for_fields({"note": ["a resolution note is required to resolve an incident"]})
+        raise ValidationError.for_fields({"note": [Text(N_("a resolution note is required to resolve an incident"))]})
     return note.strip()
 
 
 def check_reopen(is_manager: bool, reason: str) -> str:
     """`closed → acknowledged`: a manager, with a reason."""
     if not is_manager:
-        raise Forbidden("Only a manager may reopen a closed incident.", {"rule": RULE})
+        raise Forbidden(Text(N_("Only a manager may reopen a closed incident.")), {"rule": RULE})
     if not reason.strip():
-        raise ValidationError.for_fields({"reason": ["say why the incident is reopened"]})
+        raise ValidationError.for_fields({"reason": [Text(N_("say why the incident is reopened"))]})
     return reason.strip()

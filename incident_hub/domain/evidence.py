@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import ValidationError
 
 # --- files ------------------------------------------------------------------------------------
@@ -94,47 +95,47 @@ def _idna(domain: str) -> str:
     try:
         return domain.encode("idna").decode("ascii")
     except UnicodeError as exc:
-        raise ValueError("not a valid domain name") from exc
+        raise ValueError(N_("not a valid domain name")) from exc
 
 
 def _ipv4(value: str) -> str:
     try:
         return str(ipaddress.IPv4Address(value))
     except ValueError as exc:
-        raise ValueError("not a valid IPv4 address") from exc
+        raise ValueError(N_("not a valid IPv4 address")) from exc
 
 
 def _ipv6(value: str) -> str:
     try:
         return ipaddress.IPv6Address(value.strip("[]")).compressed
     except ValueError as exc:
-        raise ValueError("not a valid IPv6 address") from exc
+        raise ValueError(N_("not a valid IPv6 address")) from exc
 
 
 def _domain(value: str) -> str:
     domain = _idna(value.lower().rstrip("."))
     if len(domain) > 253 or not _DOMAIN.match(domain):
-        raise ValueError("not a valid domain name")
+        raise ValueError(N_("not a valid domain name"))
     return domain
 
 
 def _hostname(value: str) -> str:
     host = _idna(value.lower().rstrip("."))
     if len(host) > 253 or not _HOSTNAME.match(host):
-        raise ValueError("not a valid host name")
+        raise ValueError(N_("not a valid host name"))
     return host
 
 
 def _url(value: str) -> str:
     if len(value) > 2048 or any(ch.isspace() for ch in value):
-        raise ValueError("not a valid URL (scheme://host/…, at most 2048 characters)")
+        raise ValueError(N_("not a valid URL (scheme://host/…, at most 2048 characters)"))
     parts = urlsplit(value)
     try:
         port = parts.port
     except ValueError as exc:
-        raise ValueError("not a valid URL port") from exc
+        raise ValueError(N_("not a valid URL port")) from exc
     if not parts.scheme or not parts.hostname:
-        raise ValueError("not a valid URL (scheme://host/…)")
+        raise ValueError(N_("not a valid URL (scheme://host/…)"))
     try:
         ip = ipaddress.ip_address(parts.hostname)
         host = f"[{ip.compressed}]" if ip.version == 6 else str(ip)
@@ -148,15 +149,15 @@ def _url(value: str) -> str:
 def _email(value: str) -> str:
     local, at, domain = value.rpartition("@")
     if not at or not _EMAIL_LOCAL.match(local) or local.startswith(".") or ".." in local:
-        raise ValueError("not a valid email address")
+        raise ValueError(N_("not a valid email address"))
     return f"{local}@{_domain(domain)}"
 
 
-def _hex(pattern: re.Pattern[str], what: str) -> object:
+def _hex(pattern: re.Pattern[str], problem: str) -> object:
     def check(value: str) -> str:
         lowered = value.lower()
         if not pattern.match(lowered):
-            raise ValueError(f"not a {what}")
+            raise ValueError(problem)
         return lowered
 
     return check
@@ -165,13 +166,13 @@ def _hex(pattern: re.Pattern[str], what: str) -> object:
 def _cve(value: str) -> str:
     upper = value.upper()
     if not _CVE.match(upper):
-        raise ValueError("not a CVE id (CVE-YYYY-NNNN)")
+        raise ValueError(N_("not a CVE id (CVE-YYYY-NNNN)"))
     return upper
 
 
 def _account(value: str) -> str:
     if not _ACCOUNT.match(value):
-        raise ValueError("not a valid account name (no spaces or control characters, at most 256)")
+        raise ValueError(N_("not a valid account name (no spaces or control characters, at most 256)"))
     return value
 
 
@@ -181,8 +182,8 @@ NORMALISERS = {
     "domain": _domain,
     "url": _url,
     "email": _email,
-    "file_sha256": _hex(_SHA256, "SHA-256 (64 hex digits)"),
-    "file_md5": _hex(_MD5, "MD5 (32 hex digits)"),
+    "file_sha256": _hex(_SHA256, N_("not a SHA-256 (64 hex digits)")),
+    "file_md5": _hex(_MD5, N_("not a MD5 (32 hex digits)")),
     "hostname": _hostname,
     "user_account": _account,
     "cve": _cve,
@@ -192,14 +193,20 @@ NORMALISERS = {
 def normalise_observable(kind: str, value: str) -> str:
     """The stored form of `value` as a `kind`; ValidationError naming `value` when it is not one."""
     if kind not in NORMALISERS:
-        raise ValidationError.for_fields({"type": [f"must be one of {', '.join(OBSERVABLE_TYPES)}"]})
+        raise ValidationError.for_fields(
+            {"type": [Text(N_("must be one of %(codes)s"), codes=", ".join(OBSERVABLE_TYPES))]}
+        )
     text = (value or "").strip()
     if not text:
-        raise ValidationError.for_fields({"value": ["must not be empty"]})
+        raise ValidationError.for_fields({"value": [Text(N_("must not be empty"))]})
     try:
         return NORMALISERS[kind](text)  # type: ignore[operator]
     except ValueError as exc:
-        raise ValidationError.for_fields({"value": [f"{exc} for type {kind}"]}) from exc
+        # The normalisers' messages are marked N_ above, so the problem is translated on its own.
+        problem = Text(str(exc))
+        raise ValidationError.for_fields(
+            {"value": [Text(N_("%(problem)s for type %(type)s"), problem=problem, type=kind)]}
+        ) from exc
 
 
 # The order a free-text indicator is tried in (migration of `detection.indicators`).

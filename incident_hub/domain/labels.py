@@ -1,17 +1,19 @@
 """The words people read: codes → English labels, one dict per kind (ARCHITECTURE.md "A word people read").
 
-Pages, reports and messages show `label(kind, code)`; the JSON API keeps the codes. Every label is a
-plain string literal so the translation catalogues can wrap each one in gettext later; a code with no
-label falls back to a readable form of itself (never an error on a page).
+Pages, reports and messages show `label(kind, code, translate)`; the JSON API keeps the codes. Every label
+is a literal marked for the catalogues; a word with several meanings in English carries its context
+(`NP_("severity", "High")` is "Élevée", `NP_("risk level", "High")` "Élevé"), so `translate` is the
+reader's context-aware lookup (i18n.translate), never a bare gettext. A code with no label falls back
+to a readable form of itself (never an error on a page).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from incident_hub.domain.risk import IMPACT_NAMES, LIKELIHOOD_NAMES
 from incident_hub.domain.risk import LABELS as RISK_LEVELS
-from incident_hub.domain.translatable import N_
+from incident_hub.domain.translatable import N_, NP_
 
 VECTORS = {
     "digital": N_("Digital (cyber)"),
@@ -26,11 +28,11 @@ EFFECTS = {
     "service_outage": N_("Service outage"),
 }
 INCIDENT_STATUSES = {
-    "new": N_("New"),
-    "acknowledged": N_("Acknowledged"),
-    "contained": N_("Contained"),
-    "resolved": N_("Resolved"),
-    "closed": N_("Closed"),
+    "new": NP_("incident status", "New"),
+    "acknowledged": NP_("incident status", "Acknowledged"),
+    "contained": NP_("incident status", "Contained"),
+    "resolved": NP_("incident status", "Resolved"),
+    "closed": NP_("incident status", "Closed"),
 }
 # The button that moves an incident to a status.
 INCIDENT_MOVES = {
@@ -40,14 +42,24 @@ INCIDENT_MOVES = {
     "closed": N_("Close"),
 }
 ACTION_STATUSES = {
-    "open": N_("Open"),
-    "in_progress": N_("In progress"),
-    "done": N_("Done"),
-    "blocked": N_("Blocked"),
-    "cancelled": N_("Cancelled"),
+    "open": NP_("action status", "Open"),
+    "in_progress": NP_("action status", "In progress"),
+    "done": NP_("action status", "Done"),
+    "blocked": NP_("action status", "Blocked"),
+    "cancelled": NP_("action status", "Cancelled"),
 }
-ACTION_MOVES = {"in_progress": N_("Start"), "blocked": N_("Block"), "done": N_("Mark done"), "cancelled": N_("Cancel")}
-SEVERITIES = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")}
+ACTION_MOVES = {
+    "in_progress": NP_("action move", "Start"),
+    "blocked": NP_("action move", "Block"),
+    "done": NP_("action move", "Mark done"),
+    "cancelled": NP_("action move", "Cancel"),
+}
+SEVERITIES = {
+    "low": NP_("severity", "Low"),
+    "medium": NP_("severity", "Medium"),
+    "high": NP_("severity", "High"),
+    "critical": NP_("severity", "Critical"),
+}
 RULES = {
     "R1": N_("R1 · cyber component: OICT leads"),
     "R2": N_("R2 · cyber with a physical-security effect: OICT leads, DSS partner"),
@@ -56,8 +68,8 @@ RULES = {
     "R5": N_("R5 · not enough facts yet: OICT triage"),
 }
 UNITS = {
-    "OICT": N_("OICT (Information and Communications Technology)"),
-    "DSS": N_("DSS (Safety and Security)"),
+    "OICT": N_("OICT (Office of Information and Communications Technology)"),
+    "DSS": N_("DSS (Department of Safety and Security)"),
 }
 MANDATES = {"cyber": N_("Cyber"), "physical_security": N_("Physical security")}
 PHASES = {"prevention": N_("Prevention"), "mitigation": N_("Mitigation")}
@@ -69,9 +81,17 @@ ROLES = {
 }
 CRITERIA_STATES = {"met": N_("Met"), "not_met": N_("Not met"), "unknown": N_("Unknown")}
 HYBRID = {"yes": N_("Hybrid"), "no": N_("Not hybrid"), "unknown": N_("Unknown")}
-ASSESSMENT_STATUSES = {"draft": N_("Draft"), "signed": N_("Signed")}
-REVIEW_STATUSES = {"not_started": N_("Not started"), "draft": N_("Draft"), "signed": N_("Signed")}
-THREAT_DOMAINS = {"cyber": N_("Cyber"), "physical": N_("Physical")}
+ASSESSMENT_STATUSES = {
+    "draft": NP_("assessment status", "Draft"),
+    "signed": NP_("assessment status", "Signed"),
+    "missing": NP_("assessment status", "Missing"),
+}
+REVIEW_STATUSES = {
+    "not_started": NP_("review status", "Not started"),
+    "draft": NP_("review status", "Draft"),
+    "signed": NP_("review status", "Signed"),
+}
+THREAT_DOMAINS = {"cyber": NP_("threat domain", "Cyber"), "physical": NP_("threat domain", "Physical")}
 MEASURE_KINDS = {"prevention": N_("Prevention"), "mitigation": N_("Mitigation")}
 EVENTS = {
     "created": N_("Created"),
@@ -151,7 +171,7 @@ LIKELIHOOD = {str(k): v for k, v in LIKELIHOOD_NAMES.items()}
 IMPACT = {str(k): v for k, v in IMPACT_NAMES.items()}
 _NUMBERED = {"likelihood", "impact"}
 
-KINDS: dict[str, dict[str, str]] = {
+KINDS: dict[str, Mapping[str, str]] = {
     "vector": VECTORS,
     "effect": EFFECTS,
     "incident_status": INCIDENT_STATUSES,
@@ -194,7 +214,7 @@ def _same(text: str) -> str:
 
 def label(kind: str, code: object, translate: Callable[[str], str] = _same) -> str:
     """The label of `code` in `kind` (`label("effect", "personnel_harm_risk")` → "Risk of harm to personnel"),
-    in the reader's language when `translate` is their gettext.
+    in the reader's language when `translate` is their context-aware gettext (i18n.translate).
 
     None and "" read as "—"; booleans as the hybrid words (yes/no); an unknown code as `readable(code)`.
     """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from incident_hub.domain.translatable import N_, Coded, Text
 from incident_hub.errors import InvalidTransition
 
 INCIDENT_STATUSES = ("new", "acknowledged", "contained", "resolved", "closed")
@@ -37,15 +38,31 @@ CLOSED_ACTION_STATUSES = ("done", "cancelled")
 OPEN_ACTION_STATUSES = tuple(s for s in ACTION_STATUSES if s not in CLOSED_ACTION_STATUSES)
 
 
+# What a refused move says, by kind of record: (not a status of that kind, not allowed from the current one).
+REFUSALS = {
+    "incident": (
+        N_("%(target)s is not an incident status."),
+        N_("An incident cannot go from '%(current)s' to '%(target)s'."),
+    ),
+    "action": (
+        N_("%(target)s is not an action status."),
+        N_("An action cannot go from '%(current)s' to '%(target)s'."),
+    ),
+}
+
+
 def check_transition(kind: str, table: dict[str, frozenset[str]], current: str, target: str) -> None:
+    unknown, refused = REFUSALS[kind]
     if target not in table:
         raise InvalidTransition(
-            f"{target!r} is not a {kind} status.", {"fields": {"to": [f"unknown status {target!r}"]}}
+            Text(unknown, target=repr(target)),
+            {"fields": {"to": [Text(N_("unknown status %(target)s"), target=repr(target))]}},
         )
     if target not in table[current]:
         allowed = sorted(table[current])
+        statuses = f"{kind}_status"
         raise InvalidTransition(
-            f"A {kind} cannot go from {current!r} to {target!r}.",
+            Text(refused, current=Coded(statuses, [current]), target=Coded(statuses, [target])),
             {"from": current, "to": target, "allowed": allowed},
         )
 

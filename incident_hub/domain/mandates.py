@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from incident_hub.domain.translatable import Text
 from incident_hub.domain.units import UnitRegistry
 from incident_hub.errors import MandateViolation, UnknownUnit
 
@@ -19,7 +20,7 @@ def missing_mandates(units: UnitRegistry, unit_code: str, required: Iterable[str
     return sorted(m for m in set(required) if not unit.holds(m))
 
 
-def ensure_mandates(units: UnitRegistry, unit_code: str, required: Iterable[str], work: str) -> None:
+def ensure_mandates(units: UnitRegistry, unit_code: str, required: Iterable[str], work: str | Text) -> None:
     """Raise MandateViolation (rule M1) unless `unit_code` holds every mandate in `required`."""
     missing = missing_mandates(units, unit_code, required)
     if missing:

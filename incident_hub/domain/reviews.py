@@ -26,6 +26,7 @@ from datetime import datetime
 
 from incident_hub.domain.access import MANAGER, Principal
 from incident_hub.domain.assessments import check_unit_signoff, is_joint, required_signers, status_for
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
 from incident_hub.errors import Forbidden, RuleViolation
 
@@ -61,10 +62,12 @@ def check_may_sign_review(
 ) -> str:
     """The unit a manager signs the review for (the unit rules are the assessments' own)."""
     if p.role != MANAGER:
-        raise Forbidden("A post-incident review is signed by a manager of a lead unit.", {"rule": "signoff"})
+        raise Forbidden(Text(N_("A post-incident review is signed by a manager of a lead unit.")), {"rule": "signoff"})
     unit = check_unit_signoff(p, required, signed_units, "review")
     if not has_summary:
-        raise RuleViolation("A review without a summary cannot be signed.", {"rule": "signoff", "summary": "empty"})
+        raise RuleViolation(
+            Text(N_("A review without a summary cannot be signed.")), {"rule": "signoff", "summary": "empty"}
+        )
     return unit
 
 
@@ -75,7 +78,7 @@ def may_write_review(p: Principal, lead_unit: str, partner_units: Iterable[str])
 def check_may_write_review(p: Principal, lead_unit: str, partner_units: Iterable[str]) -> None:
     if not may_write_review(p, lead_unit, partner_units):
         raise Forbidden(
-            "The review is written by the lead and partner units and managers.",
+            Text(N_("The review is written by the lead and partner units and managers.")),
             {"rule": "review_author", "lead_unit": lead_unit, "partner_units": sorted(partner_units)},
         )
 

@@ -19,19 +19,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from incident_hub.domain.translatable import N_
+from incident_hub.domain.translatable import N_, NP_
 from incident_hub.errors import ValidationError
 
 VERY_LOW, LOW, MEDIUM, HIGH, VERY_HIGH, UNACCEPTABLE = "very_low", "low", "medium", "high", "very_high", "unacceptable"
 # Ordered from least to most severe: the order is what "risk never falls" compares.
 LEVELS = (VERY_LOW, LOW, MEDIUM, HIGH, VERY_HIGH, UNACCEPTABLE)
 LABELS = {
-    VERY_LOW: N_("Very Low"),
-    LOW: N_("Low"),
-    MEDIUM: N_("Medium"),
-    HIGH: N_("High"),
-    VERY_HIGH: N_("Very High"),
-    UNACCEPTABLE: N_("Unacceptable"),
+    VERY_LOW: NP_("risk level", "Very Low"),
+    LOW: NP_("risk level", "Low"),
+    MEDIUM: NP_("risk level", "Medium"),
+    HIGH: NP_("risk level", "High"),
+    VERY_HIGH: NP_("risk level", "Very High"),
+    UNACCEPTABLE: NP_("risk level", "Unacceptable"),
 }
 SCALE = range(1, 6)
 LIKELIHOOD_NAMES = {
@@ -41,7 +41,13 @@ LIKELIHOOD_NAMES = {
     4: N_("Likely"),
     5: N_("Very Likely"),
 }
-IMPACT_NAMES = {1: N_("Negligible"), 2: N_("Minor"), 3: N_("Moderate"), 4: N_("Severe"), 5: N_("Critical")}
+IMPACT_NAMES = {
+    1: NP_("impact", "Negligible"),
+    2: NP_("impact", "Minor"),
+    3: NP_("impact", "Moderate"),
+    4: NP_("impact", "Severe"),
+    5: NP_("impact", "Critical"),
+}
 
 # STANDARDS.md §1, rows likelihood 5 → 1, columns impact 1 → 5.
 _VL, _L, _M, _H, _VH = VERY_LOW, LOW, MEDIUM, HIGH, VERY_HIGH

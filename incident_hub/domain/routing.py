@@ -12,7 +12,10 @@ from datetime import datetime, timedelta
 
 from incident_hub.domain.classification import Classification, required_mandates
 from incident_hub.domain.mandates import ensure_mandates
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.domain.units import CYBER, PHYSICAL_SECURITY, UnitRegistry
+
+LEADING = Text(N_("leading this incident"))  # the work M1 checks when a unit leads an incident
 
 
 @dataclass(frozen=True)
@@ -116,13 +119,13 @@ def route(c: Classification, units: UnitRegistry) -> Routing:
     One rule always holds: without facts R5; with facts, a cyber vector (R1-R3) or else the
     physical vector, which is a physical-security effect (R4)."""
     decision = next(d for d in (rule(c, units) for rule in RULES) if d is not None)
-    ensure_mandates(units, decision.lead_unit, required_mandates(c), "leading this incident")
+    ensure_mandates(units, decision.lead_unit, required_mandates(c), LEADING)
     return decision
 
 
 def override_lead(routing: Routing, unit_code: str, required: frozenset[str], units: UnitRegistry) -> Routing:
     """A manual change of lead, refused under M1 unless the unit holds every needed mandate."""
-    ensure_mandates(units, unit_code, required, "leading this incident")
+    ensure_mandates(units, unit_code, required, LEADING)
     partners = tuple(u for u in (*routing.partner_units, routing.lead_unit) if u != unit_code)
     return Routing(
         unit_code,

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import QueryableAttribute
 
 from incident_hub.domain.access import Principal, sees_all_incidents
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Action, Assessment, Incident, IncidentUnit
@@ -36,7 +37,7 @@ def visible_incidents(principal: Principal) -> Select[tuple[Incident]]:
 def get_visible_incident(principal: Principal, incident_id: int) -> Incident:
     incident = db.session.execute(visible_incidents(principal).where(Incident.id == incident_id)).scalar_one_or_none()
     if incident is None:
-        raise NotFound(f"No incident {incident_id}.")
+        raise NotFound(Text(N_("No incident %(id)s."), id=incident_id))
     return incident
 
 

@@ -19,6 +19,7 @@ from incident_hub.domain.access import may_work_action
 from incident_hub.domain.labels import ACTION_MOVES, label
 from incident_hub.domain.lifecycle import ACTION_TRANSITIONS
 from incident_hub.errors import AppError
+from incident_hub.i18n import translate
 from incident_hub.models import Action
 from incident_hub.services.actions import commands as svc
 from incident_hub.services.actions.queries import (
@@ -145,7 +146,7 @@ def action_status(action_id: int) -> ResponseReturnValue:
         )
     except AppError as exc:
         return refuse(form, key, _page_of(action_id), f"move-{target}", exc)
-    status = label("action_status", action.status, _).lower()
+    status = label("action_status", action.status, translate).lower()
     return _done(action_id, _("Status is now %(status)s.", status=status), "#status")
 
 

@@ -22,6 +22,7 @@ from incident_hub.clock import utcnow
 from incident_hub.domain.labels import ACTION_MOVES, ACTION_SORTS, label
 from incident_hub.domain.lifecycle import ACTION_STATUSES, ACTION_TRANSITIONS
 from incident_hub.errors import AppError
+from incident_hub.i18n import said, said_fields, translate
 from incident_hub.ids import MAX_ID
 from incident_hub.runtime import units
 from incident_hub.services.actions.board import board, workable
@@ -37,7 +38,7 @@ from incident_hub.services.actions.queries import (
     usernames,
 )
 from incident_hub.web.blueprint import bp
-from incident_hub.web.forms import ActionFilterForm, ActionTransitionForm, BulkActionForm, opt
+from incident_hub.web.forms import ActionFilterForm, ActionTransitionForm, BulkActionForm, label_choices, opt
 from incident_hub.web.support import query_without, read_long_list, safe_back
 
 PER_PAGE = 50
@@ -52,7 +53,7 @@ def _filters() -> tuple[ActionFilterForm, ActionFilter, str]:
     """The filter form of the query string, the valid filters (an invalid one is shown and ignored), the sort."""
     form = ActionFilterForm(request.args)
     form.owner_unit.choices = [opt("", "any"), *(opt(c) for c in units().codes())]
-    form.status.choices = [opt("", "any"), *(opt(s, label("action_status", s)) for s in ACTION_STATUSES)]
+    form.status.choices = [opt("", "any"), *label_choices(ACTION_STATUSES, "action_status")]
     form.assignee.choices = [
         opt("", "anyone"),
         *(opt(name, f"{name} ({unit or '—'})") for name, unit in assignable_users()),
@@ -177,7 +178,7 @@ def action_transition(action_id: int) -> ResponseReturnValue:
             "id": action_id,
             "to": form.to.data or "",
             "field": "",
-            "message": "The form expired; please try again.",
+            "message": _("The form expired; please try again."),
         }
         return redirect(f"{board_url}#action-{action_id}")
     if form.to.data == "cancelled" and not (form.reason.data or "").strip():
@@ -191,15 +192,14 @@ def action_transition(action_id: int) -> ResponseReturnValue:
     except AppError as exc:
         if exc.status in (403, 404):
             raise
-        fields = exc.details.get("fields", {}) if isinstance(exc.details, dict) else {}
-        field, messages = next(iter(fields.items()), ("", [exc.message]))
+        field, messages = next(iter(said_fields(exc).items()), ("", [said(exc)]))
         session[REFUSAL_KEY] = {"id": action_id, "to": form.to.data, "field": field, "message": messages[0]}
     else:
         flash(
             _(
                 "Action %(id)s is now %(status)s.",
                 id=action.id,
-                status=label("action_status", action.status, _).lower(),
+                status=label("action_status", action.status, translate).lower(),
             ),
             "ok",
         )

@@ -80,7 +80,13 @@ def admin_user_active(username: str, change: str) -> ResponseReturnValue:
         flash(_("The form expired; try again."), "error")
     else:
         svc.set_active(username, change == "enable", actor=current_principal().username)
-        flash(_("User %(username)s %(change)sd.", username=username, change=change), "ok")
+        enabled = change == "enable"
+        flash(
+            _("User %(username)s enabled.", username=username)
+            if enabled
+            else _("User %(username)s disabled.", username=username),
+            "ok",
+        )
     return redirect(url_for("web.admin_users"))
 
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.errors import AppError
+from incident_hub.i18n import said, said_fields
 from incident_hub.services.intake import sources as svc
 from incident_hub.services.intake.attempts import send_test_delivery, source_deliveries
 from incident_hub.web.blueprint import bp
@@ -61,9 +62,9 @@ def admin_source_mapping(source_id: int) -> ResponseReturnValue:
     except AppError as exc:
         if exc.status == 404:
             raise
-        fields = exc.details.get("fields", {}) if isinstance(exc.details, dict) else {}
+        fields = said_fields(exc)
         form.mapping.errors = [f"{path.removeprefix('mapping.')}: {m}" for path, ms in fields.items() for m in ms]
-        form.mapping.errors = form.mapping.errors or [exc.message]
+        form.mapping.errors = form.mapping.errors or [said(exc)]
         return refuse(form, _key(source_id), back, "mapping")
     flash(_("Mapping rules saved."), "ok")
     return redirect(url_for("web.admin_source", source_id=source_id) + "#mapping")
@@ -73,11 +74,19 @@ def admin_source_mapping(source_id: int) -> ResponseReturnValue:
 @require_roles(ADMIN)
 def admin_source_test(source_id: int) -> ResponseReturnValue:
     if not PostForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
     else:
         status, result, message = send_test_delivery(source_id)
         if result is not None:
-            flash(f"Test delivery accepted ({status}): delivery {result.delivery_id}, {result.alerts} alert.", "ok")
+            flash(
+                _(
+                    "Test delivery accepted (%(status)s): delivery %(id)s, %(alerts)s alert.",
+                    status=status,
+                    id=result.delivery_id,
+                    alerts=result.alerts,
+                ),
+                "ok",
+            )
         else:
-            flash(f"Test delivery refused ({status}): {message}", "error")
+            flash(_("Test delivery refused (%(status)s): %(message)s", status=status, message=message), "error")
     return redirect(url_for("web.admin_source", source_id=source_id) + "#deliveries")

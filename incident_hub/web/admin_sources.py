@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.errors import AppError
+from incident_hub.i18n import said, said_fields
 from incident_hub.intake.adapters import FORMATS
 from incident_hub.services.intake import sources as svc
 from incident_hub.web.blueprint import bp
@@ -74,7 +75,12 @@ def admin_source_active(source_id: int, change: str) -> ResponseReturnValue:
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("web.admin_sources"))
     source = svc.update_source(current_principal().username, source_id, {"enabled": change == "enable"})
-    flash(_("Source %(name)s %(change)sd.", name=source.name, change=change), "ok")
+    flash(
+        _("Source %(name)s enabled.", name=source.name)
+        if change == "enable"
+        else _("Source %(name)s disabled.", name=source.name),
+        "ok",
+    )
     return redirect(url_for("web.admin_sources"))
 
 
@@ -91,8 +97,8 @@ def admin_source_rotate(source_id: int) -> ResponseReturnValue:
     except AppError as exc:
         if exc.status == 404:
             raise
-        problems = [m for ms in exc.details.get("fields", {}).values() for m in ms]
-        flash(" ".join([exc.message, *problems]), "error")
+        problems = [m for ms in said_fields(exc).values() for m in ms]
+        flash(" ".join([said(exc), *problems]), "error")
         return redirect(url_for("web.admin_sources"))
     what = _("New secret of source %(name)s (the old one stays valid %(grace)s h)", name=source.name, grace=grace)
     reveal_once(PAGE, what, secret)

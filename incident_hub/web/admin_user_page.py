@@ -18,6 +18,7 @@ from incident_hub.auth import current_principal, require_roles
 from incident_hub.domain.access import ADMIN
 from incident_hub.errors import AppError, NotFound
 from incident_hub.extensions import db
+from incident_hub.i18n import said
 from incident_hub.models import User
 from incident_hub.runtime import units
 from incident_hub.services.admin import accounts
@@ -88,12 +89,16 @@ def admin_user_toggle(user_id: int, change: str) -> ResponseReturnValue:
         try:
             user = accounts.update_user(p.username, p.user_id, user_id, {"active": change == "enable"})
             name = user.username
-            done = _("User %(name)s enabled.", name=name) if user.active else _("User %(name)s disabled.", name=name)
-            flash(done, "ok")
+            flash(
+                _("User %(username)s enabled.", username=name)
+                if change == "enable"
+                else _("User %(username)s disabled.", username=name),
+                "ok",
+            )
         except AppError as exc:
             if exc.status == 404:
                 raise
-            flash(exc.message, "error")
+            flash(said(exc), "error")
     return redirect(url_for("web.admin_user", user_id=user_id))
 
 
@@ -102,7 +107,7 @@ def admin_user_toggle(user_id: int, change: str) -> ResponseReturnValue:
 def admin_user_password_reset(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
     if not PostForm().validate_on_submit():
-        flash(_("The form expired; please try again."), "error")
+        flash(_("The form expired; try again."), "error")
         return redirect(url_for("web.admin_user", user_id=user_id))
     user, password = accounts.reset_password(current_principal().username, user_id)
     reveal_once(_page_key(user.id), user.username, password)

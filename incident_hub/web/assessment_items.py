@@ -20,7 +20,7 @@ from incident_hub.auth import current_principal
 from incident_hub.domain.assessments import DOMAINS, measure_owner_units, threat_domains_for
 from incident_hub.domain.risk import LABELS
 from incident_hub.errors import AppError, NotFound
-from incident_hub.i18n import translated
+from incident_hub.i18n import said, translate, translated
 from incident_hub.models import Measure, Threat
 from incident_hub.runtime import units
 from incident_hub.services.assessments import threats as svc
@@ -93,7 +93,9 @@ def threat_save(assessment_id: int, threat_id: int) -> ResponseReturnValue:
         t = svc.update_threat(p, assessment_id, threat_id, form.data_in())
     except AppError as exc:
         return refuse(form, key, back, "edit-threat", exc)
-    message = _("Threat '%(title)s' saved (risk %(risk_level)s).", title=t.title, risk_level=_(LABELS[t.risk_level]))
+    message = _(
+        "Threat '%(title)s' saved (risk %(risk_level)s).", title=t.title, risk_level=translate(LABELS[t.risk_level])
+    )
     return saved(assessment_id, message, signed, f"threat-{threat_id}")
 
 
@@ -110,7 +112,7 @@ def threat_delete(assessment_id: int, threat_id: int) -> ResponseReturnValue:
     except AppError as exc:
         if exc.status in (403, 404):
             raise
-        flash(exc.message, "error")
+        flash(said(exc), "error")
         return redirect(f"{_threat_url(assessment_id, threat_id)}#delete-threat")
     return saved(assessment_id, _("Threat '%(title)s' and its measures deleted.", title=view["title"]), signed)
 
@@ -186,6 +188,6 @@ def measure_delete(assessment_id: int, threat_id: int, measure_id: int) -> Respo
     except AppError as exc:
         if exc.status in (403, 404):
             raise
-        flash(exc.message, "error")
+        flash(said(exc), "error")
         return redirect(f"{back}#delete-measure")
     return saved(assessment_id, _("Measure deleted (an action it created stays on the board)."), signed)

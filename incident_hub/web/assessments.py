@@ -24,7 +24,7 @@ from incident_hub.domain.assessments import CYBER_DOMAIN, DOMAINS, is_joint, thr
 from incident_hub.domain.risk import IMPACT_NAMES, LABELS, LIKELIHOOD_NAMES
 from incident_hub.domain.units import CYBER
 from incident_hub.errors import AppError, NotFound
-from incident_hub.i18n import translated
+from incident_hub.i18n import translate, translated
 from incident_hub.ids import parse_id
 from incident_hub.runtime import risk_matrix, units
 from incident_hub.services.assessments import threats as threats_svc
@@ -199,7 +199,9 @@ def assessment_add_threat(assessment_id: int) -> ResponseReturnValue:
         t = threats_svc.add_threat(principal, assessment_id, form.data_in())
     except AppError as exc:
         return refuse(form, key, page_of(assessment_id), "add-threat", exc)
-    message = _("Threat '%(title)s' added (risk %(risk_level)s).", title=t.title, risk_level=_(LABELS[t.risk_level]))
+    message = _(
+        "Threat '%(title)s' added (risk %(risk_level)s).", title=t.title, risk_level=translate(LABELS[t.risk_level])
+    )
     return saved(assessment_id, message, signed)
 
 

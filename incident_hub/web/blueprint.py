@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, g
-from flask_babel import format_number, gettext
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 
 from incident_hub.domain.access import ADMIN, DSS_OFFICER, MANAGER, OICT_RESPONDER
 from incident_hub.domain.labels import label, labels
+from incident_hub.i18n import translate
 
 bp = Blueprint("web", __name__)
 EVERYONE = (OICT_RESPONDER, DSS_OFFICER, MANAGER, ADMIN)
@@ -82,10 +83,10 @@ def number(value: int) -> str:
 @bp.app_template_filter("label")
 def label_filter(code: object, kind: str) -> str:
     """`{{ incident.severity | label('severity') }}`: the words people read (domain/labels.py)."""
-    return label(kind, code, gettext)
+    return label(kind, code, translate)
 
 
 @bp.app_template_filter("labels")
 def labels_filter(codes: object, kind: str) -> str:
     """`{{ incident.effects | labels('effect') }}`: several codes as one phrase."""
-    return labels(kind, codes, gettext)
+    return labels(kind, codes, translate)

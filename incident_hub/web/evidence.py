@@ -20,6 +20,7 @@ from incident_hub.domain.access import sees_detection
 from incident_hub.domain.evidence import OBSERVABLE_TYPES
 from incident_hub.domain.facts import TLP_LABELS
 from incident_hub.errors import AppError
+from incident_hub.i18n import said
 from incident_hub.runtime import units
 from incident_hub.services.evidence import attachments, observables, techniques
 from incident_hub.web.blueprint import bp
@@ -69,7 +70,7 @@ def _attempt(action: Any, done: str) -> None:
     except AppError as exc:
         if exc.status == 404:
             raise
-        flash(exc.message, "error")
+        flash(said(exc), "error")
 
 
 @bp.post("/<any(incident, assessment):object_type>s/<int:object_id>/attachments")

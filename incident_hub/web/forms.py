@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import LazyString, gettext
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -28,6 +28,8 @@ from incident_hub.domain.access import ROLES
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.labels import label
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
+from incident_hub.domain.translatable import Term
+from incident_hub.i18n import translate
 from incident_hub.ids import MAX_ID
 
 DETECTION_FIELDS = ("detection_sensor", "detection_rule", "detection_indicators")
@@ -45,12 +47,14 @@ def opt(value: str, label: str | LazyString | None = None) -> SelectChoice:
     `opt` is an extraction keyword (scripts/translations), so a literal label is in the catalogues."""
     if label is None:
         return SelectChoice(value, value)
+    if isinstance(label, Term):  # a word with a context (domain/translatable.py): looked up under it
+        return SelectChoice(value, LazyString(translate, label))
     return SelectChoice(value, _l(label) if isinstance(label, str) else label)
 
 
 def label_choices(values: tuple[str, ...] | list[str], kind: str) -> list[SelectChoice]:
     """Codes as values, labels (domain/labels.py) as what people read, in their language."""
-    return [opt(v, LazyString(label, kind, v, gettext)) for v in values]
+    return [opt(v, LazyString(label, kind, v, translate)) for v in values]
 
 
 class IncidentForm(FlaskForm):  # type: ignore[misc]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from incident_hub.auth import current_principal
 from incident_hub.errors import AppError
+from incident_hub.i18n import said
 from incident_hub.services.playbooks.on_incident import apply_playbook, detach_playbook
 from incident_hub.web.blueprint import bp
 from incident_hub.web.forms import PostForm, ReasonForm
@@ -20,15 +22,15 @@ def _back(incident_id: int) -> ResponseReturnValue:
 @bp.post("/incidents/<int:incident_id>/playbooks/<int:playbook_id>/apply")
 def incident_playbook_apply(incident_id: int, playbook_id: int) -> ResponseReturnValue:
     if not PostForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
         return _back(incident_id)
     try:
         ids = apply_playbook(current_principal(), incident_id, playbook_id)
-        flash(f"Playbook applied: {len(ids)} action(s) added.", "ok")
+        flash(_("Playbook applied: %(n)s action(s) added.", n=len(ids)), "ok")
     except AppError as exc:
         if exc.status == 404:
             raise
-        flash(exc.message, "error")
+        flash(said(exc), "error")
     return _back(incident_id)
 
 
@@ -36,13 +38,13 @@ def incident_playbook_apply(incident_id: int, playbook_id: int) -> ResponseRetur
 def incident_playbook_detach(incident_id: int, playbook_id: int) -> ResponseReturnValue:
     form = ReasonForm(prefix=f"detach-{playbook_id}")
     if not form.validate_on_submit():
-        flash("Say why the playbook is detached.", "error")
+        flash(_("Say why the playbook is detached."), "error")
         return _back(incident_id)
     try:
         cancelled = detach_playbook(current_principal(), incident_id, playbook_id, form.reason.data)
-        flash(f"Playbook detached; {len(cancelled)} open action(s) cancelled.", "ok")
+        flash(_("Playbook detached; %(n)s open action(s) cancelled.", n=len(cancelled)), "ok")
     except AppError as exc:
         if exc.status == 404:
             raise
-        flash(exc.message, "error")
+        flash(said(exc), "error")
     return _back(incident_id)

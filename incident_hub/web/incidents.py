@@ -24,6 +24,7 @@ from incident_hub.domain.explain import criteria_rows
 from incident_hub.domain.labels import INCIDENT_SORTS, label
 from incident_hub.domain.lifecycle import INCIDENT_TRANSITIONS
 from incident_hub.errors import AppError, RuleViolation, ValidationError
+from incident_hub.i18n import said, translate
 from incident_hub.runtime import units
 from incident_hub.services.actions.board import incident_actions
 from incident_hub.services.incidents import commands as svc
@@ -263,11 +264,11 @@ def incident_transition(incident_id: int) -> ResponseReturnValue:
                 form.override_reason.data or "",
                 form.reason.data or "",
             )
-            flash(_("Status is now %(data)s.", data=label("incident_status", form.to.data, _)), "ok")
+            flash(_("Status is now %(data)s.", data=label("incident_status", form.to.data, translate)), "ok")
         except AppError as exc:
             if exc.status == 404:
                 raise
-            flash(exc.message, "error")
+            flash(said(exc), "error")
     else:
         flash(_("The transition form was incomplete."), "error")
     return redirect(url_for("web.incident", incident_id=incident_id) + "#transitions")

@@ -17,6 +17,7 @@ from incident_hub.domain.access import ADMIN
 from incident_hub.domain.notifications import CHAT_KINDS, EVENTS, PERSONAL_CHANNELS
 from incident_hub.errors import AppError
 from incident_hub.extensions import db
+from incident_hub.i18n import said, said_fields
 from incident_hub.models import User
 from incident_hub.runtime import units
 from incident_hub.services.incidents.commands import update_incident
@@ -76,9 +77,8 @@ def notification_settings_save() -> ResponseReturnValue:
     except AppError as exc:
         if exc.status in (403, 404):
             raise
-        errors = exc.details.get("fields", {}) if isinstance(exc.details, dict) else {}
         return refuse_fields(
-            PREFS_KEY, url_for("web.notification_settings"), "preferences", errors or {"": [exc.message]}
+            PREFS_KEY, url_for("web.notification_settings"), "preferences", said_fields(exc) or {"": [said(exc)]}
         )
     flash(_("Notification preferences saved."), "ok")
     return redirect(url_for("web.notification_settings"))
@@ -116,7 +116,7 @@ def admin_channel_create() -> ResponseReturnValue:
     except AppError as exc:
         if exc.status in (403, 404):
             raise
-        errors = exc.details.get("fields", {"url": [exc.message]})
+        errors = said_fields(exc) or {"url": [said(exc)]}
         return refuse_fields(CHANNEL_KEY, url_for("web.admin_channels"), "new-channel", errors, secret=("url",))
     flash(_("Channel %(id)s added for %(unit)s.", id=channel.id, unit=channel.unit), "ok")
     return redirect(url_for("web.admin_channels"))
@@ -138,7 +138,12 @@ def admin_channel_test(channel_id: int) -> ResponseReturnValue:
 @require_roles(ADMIN)
 def admin_channel_active(channel_id: int, change: str) -> ResponseReturnValue:
     channel_svc.update_channel(current_principal().username, channel_id, {"active": change == "enable"})
-    flash(_("Channel %(channel_id)s %(change)sd.", channel_id=channel_id, change=change), "ok")
+    flash(
+        _("Channel %(channel_id)s enabled.", channel_id=channel_id)
+        if change == "enable"
+        else _("Channel %(channel_id)s disabled.", channel_id=channel_id),
+        "ok",
+    )
     return redirect(url_for("web.admin_channels"))
 
 
@@ -164,9 +169,9 @@ def incident_owner(incident_id: int) -> ResponseReturnValue:
     try:
         update_incident(current_principal(), incident_id, {"owner": username})
     except AppError as exc:
-        flash(exc.message if not exc.details.get("fields") else "; ".join(exc.details["fields"]["owner"]), "error")
+        flash("; ".join(said_fields(exc).get("owner", [])) or said(exc), "error")
     else:
-        flash(_("Owner: %(username)s.", username=username) if username else "Owner removed.", "ok")
+        flash(_("Owner: %(username)s.", username=username) if username else _("Owner removed."), "ok")
     return redirect(url_for("web.incident", incident_id=incident_id) + "#incident-people")
 
 

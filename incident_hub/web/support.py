@@ -10,6 +10,7 @@ from flask import request
 from flask_wtf import FlaskForm
 
 from incident_hub.errors import AppError, ValidationError
+from incident_hub.i18n import said, said_fields
 from incident_hub.ids import MAX_PAGE
 from incident_hub.runtime import settings
 from incident_hub.services.listing import LongPage, Total
@@ -17,7 +18,7 @@ from incident_hub.services.listing import LongPage, Total
 
 def apply_errors(form: FlaskForm, error: AppError) -> None:
     """Put a service's field errors next to the fields; anything else at the top of the form."""
-    fields: dict[str, list[str]] = error.details.get("fields", {}) if isinstance(error.details, dict) else {}
+    fields = said_fields(error)
     placed = False
     for name, messages in fields.items():
         field = getattr(form, name.split(".")[0], None)
@@ -25,7 +26,7 @@ def apply_errors(form: FlaskForm, error: AppError) -> None:
             field.errors = [*list(field.errors or []), *messages]
             placed = True
     if not placed or not fields:
-        form.form_errors.append(error.message)
+        form.form_errors.append(said(error))
 
 
 def int_arg(name: str, default: int, lo: int = 1, hi: int = 10_000) -> int:

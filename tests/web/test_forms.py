@@ -142,7 +142,7 @@ def test_admin_users_and_tokens(admin, app):
         {"user-username": "x", "user-role": "dss_officer", "user-unit": "OICT", "user-password": "zz-typed-secret-1"},
         csrf_page=page,
     )
-    assert "physical_security" in bad and "zz-typed-secret-1" not in bad  # a password is never kept
+    assert "Physical security" in bad and "zz-typed-secret-1" not in bad  # the mandate as a label; no password kept
     assert admin.post("/admin/users/newbie/disable", {}, csrf_page=page).status_code == 302
     db.session.expire_all()
     assert db.session.execute(select(User).where(User.username == "newbie")).scalar_one().active is False

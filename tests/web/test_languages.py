@@ -1,15 +1,20 @@
 """Which language a page speaks (API.md "Languages"): `?lang=`, else the user's preference, else the
-menu's choice before signing in, else Accept-Language, else DEFAULT_LANGUAGE; Arabic right to left."""
+menu's choice before signing in, else Accept-Language, else DEFAULT_LANGUAGE; Arabic right to left.
+What the services refuse is said on the page in the reader's language; the JSON API keeps its English."""
 
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from sqlalchemy import select
 
 from incident_hub.extensions import db
-from incident_hub.models import AuditEntry, User
+from incident_hub.models import AuditEntry, Incident, User
+from incident_hub.services.incidents.commands import transition_incident
+from tests.factories import SYSTEM, make_incident
+from tests.web.data import drop_playbook_actions, make_action
 from tests.web.support import csrf_from
 
 HTML_TAG = re.compile(r'<html lang="(\w+)" dir="(\w+)">')
@@ -72,3 +77,100 @@ def test_a_next_address_off_the_site_is_not_followed(client):
         "/settings/language", data={"language": "es", "next": "https://evil.example/", "csrf_token": token}
     )
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
+
+
+def _speaking(browser, lang: str, page: str) -> None:
+    assert browser.post("/settings/language", {"language": lang, "next": page}, csrf_page=page).status_code == 302
+
+
+def _acknowledged_incident() -> int:
+    incident = make_incident(title="Payroll server encrypted")
+    drop_playbook_actions()
+    transition_incident(SYSTEM, incident.id, "acknowledged")
+    return incident.id
+
+
+@pytest.mark.parametrize(
+    ("lang", "refusal"),
+    [
+        ("fr", "Un incident ne peut pas passer de « Pris en compte » à « Clôturé »."),
+        ("ar", "لا يمكن نقل حادث من «تم الإقرار» إلى «مغلق»."),
+    ],
+)
+def test_a_refused_transition_is_flashed_in_the_reader_s_language(oict, lang, refusal):
+    iid = _acknowledged_incident()
+    page = f"/incidents/{iid}"
+    _speaking(oict, lang, page)
+    response = oict.post(f"{page}/transition", {"to": "closed"}, csrf_page=page, follow_redirects=True)
+    html = unescape(response.get_data(as_text=True))
+    assert refusal in html and "cannot go from" not in html
+    assert html_language(response) == (lang, "rtl" if lang == "ar" else "ltr")
+    db.session.expire_all()
+    assert db.session.get(Incident, iid).status == "acknowledged"
+
+
+@pytest.mark.parametrize(
+    ("lang", "refusal"),
+    [
+        (
+            "fr",
+            "L'incident ne peut pas encore être clôturé : 1 action(s) encore ouverte(s), en cours ou bloquée(s) ; "
+            "la revue post-incident requise n'a pas été rédigée.",
+        ),
+        (
+            "ar",
+            "لا يمكن إغلاق الحادث بعد: 1 إجراء (إجراءات) لا يزال مفتوحًا أو قيد التنفيذ أو متوقفًا؛ "
+            "لم تُكتب مراجعة ما بعد الحادث المطلوبة.",
+        ),
+    ],
+)
+def test_a_refused_closure_says_what_is_open_in_the_reader_s_language(oict, lang, refusal):
+    iid = _acknowledged_incident()  # severity high: a post-incident review is required too
+    make_action(iid, "OICT", title="Rotate service accounts")
+    transition_incident(SYSTEM, iid, "resolved", "Restored.")
+    page = f"/incidents/{iid}"
+    _speaking(oict, lang, page)
+    html = unescape(oict.post(f"{page}/transition", {"to": "closed"}, csrf_page=page, follow_redirects=True).text)
+    assert refusal in html and "cannot be closed yet" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "refusal"),
+    [
+        (
+            "fr",
+            "Règle M1 : la direction de cet incident exige le ou les mandats Cyber, que l'unité DSS ne détient pas.",
+        ),
+        ("ar", "القاعدة M1: من أجل قيادة هذا الحادث تلزم الولاية (الولايات) «سيبراني»، وهي ما لا تملكه الوحدة DSS."),
+    ],
+)
+def test_an_m1_refusal_is_said_at_the_form_in_the_reader_s_language(oict, lang, refusal):
+    incident = make_incident()
+    edit = f"/incidents/{incident.id}/edit"
+    _speaking(oict, lang, edit)
+    form = {
+        "title": incident.title,
+        "vectors": ["digital"],
+        "effects": ["service_outage"],
+        "deliberate": "yes",
+        "severity": "high",
+        "tlp": "TLP:AMBER",
+        "lead_unit": "DSS",
+    }
+    html = unescape(oict.refused(edit, form, csrf_page=edit))
+    assert refusal in html and "needs the mandate" not in html
+    db.session.expire_all()
+    assert db.session.get(Incident, incident.id).lead_unit == "OICT"
+
+
+def test_the_api_keeps_its_english_message_whatever_the_user_s_language(as_oict):
+    iid = _acknowledged_incident()
+    user = db.session.get(User, as_oict.user.id)
+    user.language = "fr"
+    db.session.commit()
+    response = as_oict.post(f"/api/v1/incidents/{iid}/transitions", {"to": "closed"}, headers={"Accept-Language": "fr"})
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_transition"
+    assert error["message"] == "An incident cannot go from 'acknowledged' to 'closed'."
+    assert error["details"] == {"from": "acknowledged", "to": "closed", "allowed": ["contained", "resolved"]}

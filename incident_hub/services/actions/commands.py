@@ -22,6 +22,7 @@ from incident_hub.domain.access import (
 )
 from incident_hub.domain.lifecycle import CLOSED_ACTION_STATUSES, PHASES, check_action_transition
 from incident_hub.domain.mandates import ensure_mandates
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import ValidationError
 from incident_hub.models import Action, ActionComment, Incident, User
 from incident_hub.runtime import units
@@ -35,7 +36,7 @@ from incident_hub.services.upsert import insert_action_values, insert_actions_va
 def check_owner(uow: UnitOfWork, title: str, owner_unit: str, mandate: str | None, incident_id: int | None) -> None:
     """Every path that sets an action's owner unit: the owner holds the mandate (M1) and, on an
     incident, takes part in it (lead, partner or informed), so work never goes where it cannot be seen."""
-    work = f"owning the action {title!r}"
+    work = Text(N_("owning the action %(title)s"), title=repr(title))
     ensure_mandates(units(), owner_unit, [mandate] if mandate else [], work)
     if incident_id is not None:
         incident = uow.session.get(Incident, incident_id)
@@ -49,7 +50,7 @@ def check_new_action(
 ) -> None:
     """The rules every new action obeys: a known phase, and an owner under `check_owner`."""
     if phase not in PHASES:
-        raise ValidationError.for_fields({"phase": [f"must be one of {', '.join(PHASES)}"]})
+        raise ValidationError.for_fields({"phase": [Text(N_("must be one of %(codes)s"), codes=", ".join(PHASES))]})
     check_owner(uow, title, owner_unit, mandate, incident_id)
 
 
@@ -139,12 +140,25 @@ def _assignee(uow: UnitOfWork, username: str | None, action: Action) -> int | No
         return None
     user = uow.session.query(User).filter_by(username=username).one_or_none()
     if user is None or not user.active:
-        raise ValidationError.for_fields({"assignee": [f"no active user named {username!r}"]})
+        raise ValidationError.for_fields({"assignee": [Text(N_("no active user named %(name)s"), name=repr(username))]})
     if user.role in (OICT_RESPONDER, DSS_OFFICER) and action.mandate:
-        ensure_mandates(units(), user.unit or "", [action.mandate], f"working the action {action.title!r}")
+        ensure_mandates(
+            units(),
+            user.unit or "",
+            [action.mandate],
+            Text(N_("working the action %(title)s"), title=repr(action.title)),
+        )
     if user.unit != action.owner_unit and user.role != MANAGER:
         raise ValidationError.for_fields(
-            {"assignee": [f"{username} is not a member of {action.owner_unit}, the unit that owns this action"]}
+            {
+                "assignee": [
+                    Text(
+                        N_("%(name)s is not a member of %(unit)s, the unit that owns this action"),
+                        name=username,
+                        unit=action.owner_unit,
+                    )
+                ]
+            }
         )
     return user.id
 
@@ -173,7 +187,7 @@ def set_due_date(uow: UnitOfWork, action: Action, due_at: datetime | None, reaso
     if due_at == action.due_at:
         return False
     if not reason.strip():
-        raise ValidationError.for_fields({"reason": ["say why the due date changes"]})
+        raise ValidationError.for_fields({"reason": [Text(N_("say why the due date changes"))]})
     before = action_snapshot(action)
     action.due_at, action.escalated_at, action.due_soon_notified_at, action.updated_at = due_at, None, None, uow.now
     uow.audit("action.due_date", "action", action.id, before, {**action_snapshot(action), "reason": reason.strip()})
@@ -226,7 +240,7 @@ def update_action(principal: Principal, action_id: int, changes: dict[str, Any])
 def add_action_comment(principal: Principal, action_id: int, body: str) -> ActionComment:
     """Anyone who may see the action may comment on it."""
     if not body.strip():
-        raise ValidationError.for_fields({"body": ["a comment cannot be empty"]})
+        raise ValidationError.for_fields({"body": [Text(N_("a comment cannot be empty"))]})
     with unit_of_work(principal.username) as uow:
         action = get_visible_action(principal, action_id)  # who may see it may comment (domain/access.py)
         comment = ActionComment(action_id=action.id, at=uow.now, author=principal.username, body=body.strip())
@@ -254,9 +268,11 @@ def transition_action(
         check_may_work_action(principal, action.owner_unit)
         check_action_transition(action.status, target)
         if target == "done" and not evidence.strip():
-            raise ValidationError.for_fields({"evidence": ["an evidence note is required to mark an action done"]})
+            raise ValidationError.for_fields(
+                {"evidence": [Text(N_("an evidence note is required to mark an action done"))]}
+            )
         if target == "blocked" and not reason.strip():
-            raise ValidationError.for_fields({"reason": ["say why the action is blocked"]})
+            raise ValidationError.for_fields({"reason": [Text(N_("say why the action is blocked"))]})
         before = action_snapshot(action)
         action.status = target
         if target == "done":

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, select
 from incident_hub.clock import to_iso, utcnow
 from incident_hub.domain.access import Principal
 from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSES, OPEN_ACTION_STATUSES
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Action, ActionComment, AuditEntry, Incident, Playbook, User
@@ -38,7 +39,7 @@ def get_visible_action(principal: Principal, action_id: int) -> Action:
     """The action; 404 when the caller may not see it (services/visibility.py)."""
     action = db.session.execute(visible_actions(principal).where(Action.id == action_id)).scalar_one_or_none()
     if action is None:
-        raise NotFound(f"No action {action_id}.")
+        raise NotFound(Text(N_("No action %(id)s."), id=action_id))
     return action
 
 

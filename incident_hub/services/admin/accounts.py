@@ -10,6 +10,7 @@ from typing import Any
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from incident_hub.domain.access import check_role_unit
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Conflict, NotFound, ValidationError
 from incident_hub.models import User
 from incident_hub.runtime import units
@@ -20,7 +21,7 @@ from incident_hub.services.uow import unit_of_work
 def _user(session: Any, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(Text(N_("No user %(id)s."), id=user_id))
     return user
 
 
@@ -33,7 +34,9 @@ def update_user(actor: str, actor_id: int, user_id: int, changes: dict[str, Any]
         role = changes.get("role", user.role)
         unit = changes.get("unit", user.unit)
         if user.id == actor_id and (role != user.role or changes.get("active") is False):
-            raise Conflict("You cannot disable your own account or change your own role.", {"user_id": user_id})
+            raise Conflict(
+                Text(N_("You cannot disable your own account or change your own role.")), {"user_id": user_id}
+            )
         check_role_unit(role, unit, units())
         user.role, user.unit = role, unit
         if "active" in changes:
@@ -60,17 +63,17 @@ def reset_password(actor: str, user_id: int) -> tuple[User, str]:
 def change_password(username: str, user_id: int, current: str, new: str, again: str) -> User:
     """The signed-in user's own change (forced after a reset): the current password, then a new
     one of at least MIN_PASSWORD characters, different from the current one, typed twice."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Text]] = {}
     if len(new) < MIN_PASSWORD:
-        errors["new_password"] = [f"must be at least {MIN_PASSWORD} characters"]
+        errors["new_password"] = [Text(N_("must be at least %(n)s characters"), n=MIN_PASSWORD)]
     elif new != again:
-        errors["new_password_again"] = ["does not match the new password"]
+        errors["new_password_again"] = [Text(N_("does not match the new password"))]
     elif new == current:
-        errors["new_password"] = ["must differ from the current password"]
+        errors["new_password"] = [Text(N_("must differ from the current password"))]
     with unit_of_work(username) as uow:
         user = _user(uow.session, user_id)
         if not check_password_hash(user.password_hash, current):
-            errors = {"current_password": ["is not your current password"], **errors}
+            errors = {"current_password": [Text(N_("is not your current password"))], **errors}
         if errors:
             raise ValidationError.for_fields(errors)
         user.password_hash = generate_password_hash(new)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from incident_hub.clock import utcnow
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import ApiToken, User
@@ -40,7 +41,7 @@ def revoke_token(token_id: int, actor: str = "system") -> ApiToken:
     with unit_of_work(actor) as uow:
         token = uow.session.get(ApiToken, token_id)
         if token is None:
-            raise NotFound(f"No API token {token_id}.")
+            raise NotFound(Text(N_("No API token %(id)s."), id=token_id))
         if token.revoked_at is None:
             token.revoked_at = uow.now
             uow.audit("token.revoke", "api_token", token.id, None, {"prefix": token.prefix})

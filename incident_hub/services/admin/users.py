@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from incident_hub.domain.access import Principal, check_role_unit
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Conflict, NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import User
@@ -44,13 +45,13 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{2,63}$")
 
 
 def check_contact(changes: dict[str, Any]) -> None:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Text]] = {}
     email = changes.get("email")
     if email is not None and not EMAIL.match(email):
-        errors["email"] = ["not an email address"]
+        errors["email"] = [Text(N_("not an email address"))]
     language = changes.get("language")
     if language is not None and language not in LANGUAGES:
-        errors["language"] = [f"must be one of {', '.join(LANGUAGES)}"]
+        errors["language"] = [Text(N_("must be one of %(codes)s"), codes=", ".join(LANGUAGES))]
     if errors:
         raise ValidationError.for_fields(errors)
 
@@ -61,7 +62,7 @@ def update_contact(username: str, changes: dict[str, Any], actor: str) -> User:
     with unit_of_work(actor) as uow:
         user = uow.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is None:
-            raise NotFound(f"No user {username!r}.")
+            raise NotFound(Text(N_("No user %(name)s."), name=repr(username)))
         before = {"email": user.email, "language": user.language}
         for name in ("email", "language"):
             if name in changes:
@@ -86,11 +87,11 @@ def create_user(
     email: str | None = None,
 ) -> User:
     if not username or len(username) > 80:
-        raise ValidationError.for_fields({"username": ["must be 1 to 80 characters"]})
+        raise ValidationError.for_fields({"username": [Text(N_("must be 1 to 80 characters"))]})
     if len(password) < MIN_PASSWORD:
-        raise ValidationError.for_fields({"password": [f"must be at least {MIN_PASSWORD} characters"]})
+        raise ValidationError.for_fields({"password": [Text(N_("must be at least %(n)s characters"), n=MIN_PASSWORD)]})
     if email is not None and (len(email) > 254 or "@" not in email.strip("@")):
-        raise ValidationError.for_fields({"email": ["must be an email address"]})
+        raise ValidationError.for_fields({"email": [Text(N_("must be an email address"))]})
     check_role_unit(role, unit, units())
     try:
         with unit_of_work(actor) as uow:
@@ -108,7 +109,10 @@ def create_user(
             uow.flush()
             uow.audit("user.create", "user", user.id, None, user_view(user))
     except IntegrityError as exc:
-        raise Conflict(f"A user named {username!r} already exists.", {"fields": {"username": ["taken"]}}) from exc
+        raise Conflict(
+            Text(N_("A user named %(name)s already exists."), name=repr(username)),
+            {"fields": {"username": [Text(N_("taken"))]}},
+        ) from exc
     return user
 
 
@@ -127,7 +131,7 @@ def authenticate_password(username: str, password: str) -> User | None:
 def get_user_by_name(username: str) -> User:
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise NotFound(f"No user named {username!r}.")
+        raise NotFound(Text(N_("No user named %(name)s."), name=repr(username)))
     return user
 
 

@@ -18,12 +18,14 @@ from incident_hub.domain.access import Principal
 from incident_hub.domain.assessments import (
     DRAFT,
     SIGNED,
+    SIGNED_ALREADY,
     check_may_sign,
     is_joint,
     needs_auto_joint,
     status_for,
 )
 from incident_hub.domain.routing import Routing
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Conflict, ValidationError
 from incident_hub.models import Assessment, AssessmentVersion, Incident, Measure, Signoff, Threat
 from incident_hub.services.assessments.queries import (
@@ -90,7 +92,7 @@ def create_assessment(p: Principal, data: dict[str, Any]) -> Assessment:
     """POST /assessments: for an incident the caller may see, or for a subject (prevention work)."""
     subject = (data.get("subject") or "").strip()
     if data.get("incident_id") is None and not subject:
-        raise ValidationError.for_fields({"subject": ["required when there is no incident_id"]})
+        raise ValidationError.for_fields({"subject": [Text(N_("required when there is no incident_id"))]})
     with unit_of_work(p.username) as uow:
         incident = None if data.get("incident_id") is None else get_visible_incident(p, data["incident_id"])
         a, v = new_assessment(uow, incident, data["title"], subject, data.get("review_due_at"))
@@ -151,7 +153,7 @@ def sign_assessment(p: Principal, assessment_id: int, note: str = "") -> Assessm
             body = f"{unit} signed assessment {a.id} v{v.number}{done}"
             record(uow, a, incident, "assessment.sign", body, {"after": {"unit": unit, "status": v.status}})
     except IntegrityError as exc:  # two sign-offs of one unit at once: the UNIQUE (version, unit) decides
-        raise Conflict(f"Unit {p.unit} has already signed this version.", {"unit": p.unit}) from exc
+        raise Conflict(Text(SIGNED_ALREADY["assessment"], unit=p.unit), {"unit": p.unit}) from exc
     return a
 
 
@@ -214,7 +216,7 @@ def new_version(p: Principal, assessment_id: int, data: dict[str, Any]) -> Asses
             body = f"Assessment {a.id}: version {old.number} frozen, version {v.number} opened as a draft."
             record(uow, a, incident_of(a), "assessment.new_version", body, _after(a, v, {"frozen": old.number}))
     except IntegrityError as exc:  # another new version won the race: UNIQUE (assessment, number)
-        raise Conflict("Another new version was made at the same time; reload and retry.") from exc
+        raise Conflict(Text(N_("Another new version was made at the same time; reload and retry."))) from exc
     return a
 
 

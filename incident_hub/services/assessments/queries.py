@@ -23,6 +23,7 @@ from incident_hub.domain.assessments import (
     sees_threat_details,
     threat_residual,
 )
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Assessment, AssessmentVersion, Incident, Measure, Signoff, Threat
@@ -36,7 +37,7 @@ def get_visible_assessment(p: Principal, assessment_id: int, for_update: bool = 
     q = visible_assessments(p).where(Assessment.id == assessment_id)
     a = db.session.execute(q.with_for_update(of=Assessment) if for_update else q).scalar_one_or_none()
     if a is None:
-        raise NotFound(f"No assessment {assessment_id}.")
+        raise NotFound(Text(N_("No assessment %(id)s."), id=assessment_id))
     return a
 
 

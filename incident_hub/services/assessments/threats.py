@@ -18,6 +18,7 @@ from incident_hub.domain.assessments import (
     check_threat_author,
     measure_mandate,
 )
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import UnknownUnit, ValidationError
 from incident_hub.models import Assessment, AssessmentVersion, Incident, Measure, Threat
 from incident_hub.runtime import risk_matrix, units
@@ -145,7 +146,9 @@ def _residual(m: Measure) -> None:
         return
     missing = [name for name, value in zip(("residual_likelihood", "residual_impact"), pair, strict=True) if not value]
     if missing:
-        raise ValidationError.for_fields({name: ["required with the other residual value"] for name in missing})
+        raise ValidationError.for_fields(
+            {name: [Text(N_("required with the other residual value"))] for name in missing}
+        )
     m.residual_risk_level = risk_matrix().level(*pair)  # type: ignore[arg-type]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_detection
 from incident_hub.domain.evidence import executable_type, is_text, safe_filename
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Forbidden, NotFound, RuleViolation, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import Action, Attachment
@@ -105,7 +106,7 @@ def add_attachment(
         content_type = detect_type(staged.head)
         if content_type in cfg.attachment_denied_types:
             raise RuleViolation(
-                f"Files of type {content_type} are not accepted (detected from the content).",
+                Text(N_("Files of type %(type)s are not accepted (detected from the content)."), type=content_type),
                 {"rule": "attachment_type", "content_type": content_type},
             )
         store.keep(staged)
@@ -169,11 +170,11 @@ def list_attachments(principal: Principal, object_type: str, object_id: int) -> 
 def get_visible_attachment(principal: Principal, attachment_id: int) -> Attachment:
     a = db.session.get(Attachment, attachment_id)
     if a is None or a.deleted_at is not None or (a.detection and not sees_detection(principal, units())):
-        raise NotFound(f"No attachment {attachment_id}.")
+        raise NotFound(Text(N_("No attachment %(id)s."), id=attachment_id))
     try:
         parent_incident(principal, a.object_type, a.object_id)
     except NotFound:
-        raise NotFound(f"No attachment {attachment_id}.")
+        raise NotFound(Text(N_("No attachment %(id)s."), id=attachment_id))
     return a
 
 
@@ -187,7 +188,13 @@ def open_attachment(principal: Principal, attachment_id: int) -> Download:
     a = get_visible_attachment(principal, attachment_id)
     if a.purged_at is not None:
         raise NotFound(
-            f"The file of attachment {a.id} was removed under the retention policy; its record and SHA-256 remain.",
+            Text(
+                N_(
+                    "The file of attachment %(id)s was removed under the retention policy; "
+                    "its record and SHA-256 remain."
+                ),
+                id=a.id,
+            ),
             {"rule": "retention", "purged_at": to_iso(a.purged_at)},
         )
     return Download(a, attachment_store().open(a.sha256))
@@ -198,7 +205,7 @@ def delete_attachment(principal: Principal, attachment_id: int) -> None:
     with unit_of_work(principal.username) as uow:
         a = get_visible_attachment(principal, attachment_id)
         if not (principal.is_manager or principal.username == a.created_by or sees_detection(principal, units())):
-            raise Forbidden("Only who attached the file, OICT or a manager may delete it.")
+            raise Forbidden(Text(N_("Only who attached the file, OICT or a manager may delete it.")))
         a.deleted_at, a.deleted_by = uow.now, principal.username
         uow.audit("attachment.delete", "attachment", a.id, attachment_record(a), None)
         if a.incident_id is not None and not a.detection:

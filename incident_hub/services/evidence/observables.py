@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_detection
 from incident_hub.domain.evidence import guess_observable, normalise_observable, search_forms
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Conflict, Forbidden, NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import Incident, Observable
@@ -71,7 +72,7 @@ def add_observable(principal: Principal, incident_id: int, data: dict[str, Any])
         except IntegrityError:
             raise Conflict(
                 f"This incident already has the {data['type']} {value}.",
-                {"fields": {"value": ["already recorded on this incident"]}},
+                {"fields": {"value": [Text(N_("already recorded on this incident"))]}},
             )
         uow.audit("observable.create", "observable", o.id, None, _record(o))
     return o
@@ -89,13 +90,13 @@ def delete_observable(principal: Principal, observable_id: int) -> None:
     with unit_of_work(principal.username) as uow:
         o = uow.session.get(Observable, observable_id)
         if o is None or (o.detection and not sees_detection(principal, units())):
-            raise NotFound(f"No observable {observable_id}.")
+            raise NotFound(Text(N_("No observable %(id)s."), id=observable_id))
         try:
             get_visible_incident(principal, o.incident_id)
         except NotFound:
-            raise NotFound(f"No observable {observable_id}.")
+            raise NotFound(Text(N_("No observable %(id)s."), id=observable_id))
         if not (sees_detection(principal, units()) or principal.username == o.created_by):
-            raise Forbidden("Only who recorded the observable, OICT or a manager may delete it.")
+            raise Forbidden(Text(N_("Only who recorded the observable, OICT or a manager may delete it.")))
         uow.audit("observable.delete", "observable", o.id, _record(o), None)
         uow.session.execute(delete(Observable).where(Observable.id == o.id))
 
@@ -103,7 +104,7 @@ def delete_observable(principal: Principal, observable_id: int) -> None:
 def search_observables(principal: Principal, value: str, page: int, per_page: int) -> tuple[list[Any], int]:
     """The incidents (that the caller sees) where `value` was recorded, newest sighting first."""
     if not sees_detection(principal, units()):
-        raise Forbidden("Searching observables across incidents is for OICT and managers.")
+        raise Forbidden(Text(N_("Searching observables across incidents is for OICT and managers.")))
     seen = visible_incidents(principal).with_only_columns(Incident.id).scalar_subquery()
     base = (
         select(Observable, Incident.title, Incident.status, Incident.tlp)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from incident_hub.domain.evidence import SNIFF_BYTES
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import PayloadTooLarge
 
 CHUNK = 64 * 1024
@@ -70,7 +71,7 @@ def staged_upload(stream: IO[bytes], staging_dir: Path, max_bytes: int) -> Itera
                 size += len(chunk)
                 if size > max_bytes:
                     raise PayloadTooLarge(
-                        f"The file is larger than the limit of {max_bytes} bytes.",
+                        Text(N_("The file is larger than the limit of %(n)s bytes."), n=max_bytes),
                         {"rule": "max_attachment_bytes", "limit": max_bytes},
                     )
                 if len(head) < SNIFF_BYTES:

@@ -11,6 +11,7 @@ from sqlalchemy import delete, distinct, func, literal, select, union_all
 
 from incident_hub.domain.access import Principal, is_cyber_cleared
 from incident_hub.domain.evidence import check_technique_ids
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Forbidden, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import Incident, IncidentTechnique
@@ -70,7 +71,7 @@ def set_techniques(principal: Principal, incident_id: int, ids: list[str]) -> li
     with unit_of_work(principal.username) as uow:
         incident = get_visible_incident(principal, incident_id)
         if not (is_cyber_cleared(principal, units()) or principal.unit == incident.lead_unit):
-            raise Forbidden("Only the lead unit, OICT or a manager may set the techniques.")
+            raise Forbidden(Text(N_("Only the lead unit, OICT or a manager may set the techniques.")))
         before = incident_techniques(incident.id)
         if before != sorted(wanted):
             uow.session.execute(delete(IncidentTechnique).where(IncidentTechnique.incident_id == incident.id))

@@ -14,6 +14,7 @@ from incident_hub.domain.facts import IncidentFacts
 from incident_hub.domain.lifecycle import INCIDENT_STAMPS, check_incident_transition, incident_stamps
 from incident_hub.domain.notifications import mentioned_usernames
 from incident_hub.domain.routing import Routing, joint_assessment_due, override_lead, route
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Conflict, ValidationError
 from incident_hub.models import Incident, IncidentUnit, TimelineEvent, User
 from incident_hub.runtime import settings, units
@@ -84,7 +85,7 @@ def _check_detection(principal: Principal, data: dict[str, Any]) -> None:
     """Para 6: detection details come from (and go to) OICT and managers only."""
     if data.get("detection") is not None and not sees_detection(principal, units()):
         raise ValidationError.for_fields(
-            {"detection": ["only OICT responders and managers may record detection details"]}
+            {"detection": [Text(N_("only OICT responders and managers may record detection details"))]}
         )
 
 
@@ -144,7 +145,9 @@ def update_incident(principal: Principal, incident_id: int, changes: dict[str, A
         incident = get_visible_incident(principal, incident_id)
         check_may_change_incident(principal, incident.lead_unit, units())
         if incident.status == "closed":
-            raise Conflict("A closed incident cannot be changed; a manager may reopen it.", {"status": "closed"})
+            raise Conflict(
+                Text(N_("A closed incident cannot be changed; a manager may reopen it.")), {"status": "closed"}
+            )
         before = incident_snapshot(incident)
         for name in PLAIN_FIELDS:
             if name in changes:
@@ -234,9 +237,13 @@ def _set_owner(uow: UnitOfWork, incident: Incident, username: str | None, princi
     if username is not None:
         owner = uow.session.query(User).filter_by(username=username).one_or_none()
         if owner is None or not owner.active:
-            raise ValidationError.for_fields({"owner": [f"no active user named {username!r}"]})
+            raise ValidationError.for_fields(
+                {"owner": [Text(N_("no active user named %(name)s"), name=repr(username))]}
+            )
         if owner.unit != incident.lead_unit:
-            raise ValidationError.for_fields({"owner": [f"must be a member of the lead unit {incident.lead_unit}"]})
+            raise ValidationError.for_fields(
+                {"owner": [Text(N_("must be a member of the lead unit %(unit)s"), unit=incident.lead_unit)]}
+            )
     if (owner.id if owner else None) == incident.owner_id:
         return
     before = incident.owner.username if incident.owner is not None else None

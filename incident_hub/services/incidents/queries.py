@@ -13,6 +13,7 @@ from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal, sees_all_incidents, sees_detection
 from incident_hub.domain.evidence import search_forms
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import Incident, IncidentTechnique, IncidentUnit, Observable, TimelineEvent
@@ -201,7 +202,9 @@ def timeline_event(principal: Principal, incident_id: int, event_id: int) -> Tim
     incident = get_visible_incident(principal, incident_id)
     event = db.session.get(TimelineEvent, event_id)
     if event is None or event.incident_id != incident.id:
-        raise NotFound(f"No timeline event {event_id} on incident {incident_id}.")
+        raise NotFound(
+            Text(N_("No timeline event %(id)s on incident %(incident)s."), id=event_id, incident=incident_id)
+        )
     return event
 
 

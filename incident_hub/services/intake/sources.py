@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from incident_hub.clock import to_iso, utcnow
 from incident_hub.domain.alert_mapping import default_mapping
 from incident_hub.domain.alert_mapping_rules import checked_mapping
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Conflict, NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.intake.adapters import FORMATS
@@ -93,7 +94,10 @@ def create_source(
             uow.flush()
             uow.audit("source.create", "source", source.id, None, source_view(source, uow.now))
     except IntegrityError:
-        raise Conflict(f"A source named {name!r} already exists.", {"fields": {"name": ["already taken"]}})
+        raise Conflict(
+            Text(N_("A source named %(name)s already exists."), name=repr(name)),
+            {"fields": {"name": [Text(N_("already taken"))]}},
+        )
     return source, secret
 
 
@@ -105,7 +109,7 @@ def find_source(ref: int | str) -> Source:
     column = Source.id if isinstance(ref, int) else Source.name
     source = db.session.execute(select(Source).where(column == ref)).scalar_one_or_none()
     if source is None:
-        raise NotFound(f"No source {ref!r}.")
+        raise NotFound(Text(N_("No source %(name)s."), name=repr(ref)))
     return source
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from incident_hub.clock import to_iso
 from incident_hub.domain.notifications import CHAT_KINDS, EVENTS
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import ChatChannel, OutboxMessage
@@ -22,20 +23,20 @@ FIELDS = ("unit", "kind", "url", "events", "active")
 
 
 def _check(values: dict[str, Any]) -> None:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Text]] = {}
     if "unit" in values and values["unit"] not in units():
-        errors["unit"] = [f"unknown unit {values['unit']!r}"]
+        errors["unit"] = [Text(N_("unknown unit %(unit)s"), unit=repr(values["unit"]))]
     if "kind" in values and values["kind"] not in CHAT_KINDS:
-        errors["kind"] = [f"must be one of {', '.join(CHAT_KINDS)}"]
+        errors["kind"] = [Text(N_("must be one of %(codes)s"), codes=", ".join(CHAT_KINDS))]
     if "url" in values:
         url = urlsplit(values["url"])
         plain_http_ok = settings().env != "production"
         if url.scheme not in (("https", "http") if plain_http_ok else ("https",)) or not url.netloc:
-            errors["url"] = ["must be an https:// webhook URL"]
+            errors["url"] = [Text(N_("must be an https:// webhook URL"))]
     if "events" in values:
         unknown = [e for e in values["events"] if e not in EVENTS]
         if unknown or not values["events"]:
-            errors["events"] = [f"a non-empty list of events among {', '.join(EVENTS)}"]
+            errors["events"] = [Text(N_("a non-empty list of events among %(codes)s"), codes=", ".join(EVENTS))]
     if errors:
         raise ValidationError.for_fields(errors)
 
@@ -67,7 +68,7 @@ def list_channels() -> list[ChatChannel]:
 def get_channel(channel_id: int) -> ChatChannel:
     channel = db.session.get(ChatChannel, channel_id)
     if channel is None:
-        raise NotFound(f"No channel {channel_id}.")
+        raise NotFound(Text(N_("No channel %(id)s."), id=channel_id))
     return channel
 
 

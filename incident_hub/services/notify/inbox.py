@@ -15,6 +15,7 @@ from incident_hub.domain.notifications import (
     check_preferences,
     effective_channels,
 )
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
 from incident_hub.models import IncidentFollower, IncidentUnit, Notification, NotificationPreference, User
@@ -71,7 +72,7 @@ def mark_read(principal: Principal, notification_id: int) -> Notification:
     with unit_of_work(principal.username) as uow:
         n = uow.session.execute(_mine(principal).where(Notification.id == notification_id)).scalar_one_or_none()
         if n is None:
-            raise NotFound(f"No notification {notification_id}.")
+            raise NotFound(Text(N_("No notification %(id)s."), id=notification_id))
         if n.read_at is None:
             n.read_at = uow.now
     return n

@@ -10,6 +10,7 @@ Jinja's i18n extension; the catalogues plug in `install_gettext_translations`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from incident_hub.domain.labels import label
 from incident_hub.domain.notifications import outside_subject, title_may_leave
+from incident_hub.domain.translatable import Term
 from incident_hub.extensions import db
 from incident_hub.models import Action, Assessment, AssessmentVersion, Incident, User
 from incident_hub.runtime import settings
@@ -32,6 +34,17 @@ CATALOGUES = Path(__file__).resolve().parent.parent.parent / "translations"
 def _slack_escape(value: object) -> str:
     """Slack mrkdwn control characters (&, <, >) escaped, so text never forms a link or mention."""
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _reader(translations: NullTranslations) -> Callable[[str], str]:
+    """The catalogue's lookup of a label, in its context when the word has one (domain/translatable.py)."""
+
+    def read(word: str) -> str:
+        if isinstance(word, Term):
+            return str(translations.pgettext(word.context, word))
+        return str(translations.gettext(word))
+
+    return read
 
 
 @cache
@@ -50,7 +63,7 @@ def environment(language: str = "en") -> Environment:
     )
     translations = NullTranslations() if language == "en" else Translations.load(str(CATALOGUES), [language])
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["label"] = lambda code, kind: label(kind, code, translations.gettext)
+    env.filters["label"] = lambda code, kind: label(kind, code, _reader(translations))
     env.filters["slack"] = _slack_escape
     env.filters["tojson"] = lambda v: json.dumps(v, ensure_ascii=False)
     return env

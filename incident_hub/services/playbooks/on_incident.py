@@ -20,6 +20,7 @@ from incident_hub.domain.lifecycle import OPEN_ACTION_STATUSES
 from incident_hub.domain.mandates import ensure_mandates
 from incident_hub.domain.playbook_match import Criterion, match_criteria, matches
 from incident_hub.domain.playbooks import PlaybookDef, PlaybookInvalid, from_stored
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Conflict, Forbidden, NotFound, ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import Action, Incident, IncidentPlaybook, Playbook
@@ -56,9 +57,9 @@ class PlaybookOnIncident:
 
 def _check_may(principal: Principal, incident: Incident) -> None:
     if not may_manage_playbooks(principal, incident.lead_unit):
-        raise Forbidden("Only the incident's lead unit or a manager may apply or detach playbooks.")
+        raise Forbidden(Text(N_("Only the incident's lead unit or a manager may apply or detach playbooks.")))
     if incident.status == "closed":
-        raise Conflict("A closed incident cannot be changed; a manager may reopen it.", {"status": "closed"})
+        raise Conflict(Text(N_("A closed incident cannot be changed; a manager may reopen it.")), {"status": "closed"})
 
 
 def _counts(incident_id: int) -> dict[str, tuple[int, int]]:
@@ -126,13 +127,17 @@ def apply_playbook(principal: Principal, incident_id: int, playbook_id: int) -> 
         _check_may(principal, incident)
         row = uow.session.get(Playbook, playbook_id)
         if row is None or row.superseded_at is not None:
-            raise NotFound(f"No current playbook {playbook_id}.")
+            raise NotFound(Text(N_("No current playbook %(id)s."), id=playbook_id))
         p = _definition(row)
         for step in p.steps:
-            ensure_mandates(units(), step.owner_unit, [step.mandate] if step.mandate else [], f"owning {step.title!r}")
+            work = Text(N_("owning %(title)s"), title=repr(step.title))
+            ensure_mandates(units(), step.owner_unit, [step.mandate] if step.mandate else [], work)
         link = uow.session.get(IncidentPlaybook, (incident.id, row.key))
         if _counts(incident.id).get(row.key, (0, 0))[0] and (link is None or link.detached_at is None):
-            raise Conflict(f"Playbook {p.name!r} is already applied to this incident.", {"playbook_id": playbook_id})
+            raise Conflict(
+                Text(N_("Playbook %(name)s is already applied to this incident."), name=repr(p.name)),
+                {"playbook_id": playbook_id},
+            )
         _link(uow, incident, row, "manual", link)
         ids = instantiate_one(uow, incident, row, p)
         uow.audit(
@@ -166,10 +171,10 @@ def detach_playbook(principal: Principal, incident_id: int, playbook_id: int, re
         _check_may(principal, incident)
         row = uow.session.get(Playbook, playbook_id)
         if row is None:
-            raise NotFound(f"No playbook {playbook_id}.")
+            raise NotFound(Text(N_("No playbook %(id)s."), id=playbook_id))
         link = uow.session.get(IncidentPlaybook, (incident.id, row.key))
         if link is not None and link.detached_at is not None:
-            raise Conflict(f"Playbook {row.name!r} is already detached from this incident.")
+            raise Conflict(Text(N_("Playbook %(name)s is already detached from this incident."), name=repr(row.name)))
         if link is None:
             link = IncidentPlaybook(
                 incident_id=incident.id,

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 
 from incident_hub.domain.audit_chain import canonical_json, iso_utc
 from incident_hub.domain.playbooks import PlaybookDef, PlaybookInvalid, PlaybookProblem, validate_definition
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.domain.units import UnitRegistry
 from incident_hub.errors import NotFound
 from incident_hub.extensions import db
@@ -176,7 +177,7 @@ def list_playbooks(all_versions: bool = False, key: str | None = None) -> list[P
 def get_playbook(playbook_id: int) -> Playbook:
     row = db.session.get(Playbook, playbook_id)
     if row is None:
-        raise NotFound(f"No playbook {playbook_id}.")
+        raise NotFound(Text(N_("No playbook %(id)s."), id=playbook_id))
     return row
 
 

@@ -26,6 +26,7 @@ from incident_hub.clock import utcnow
 from incident_hub.domain.facts import SEVERITIES
 from incident_hub.domain.lifecycle import ACTION_STATUSES, CLOSED_ACTION_STATUSES
 from incident_hub.domain.lifecycle import OPEN_INCIDENT_STATUSES as OPEN
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import Action, Assessment, AssessmentVersion, Incident, Review, ReviewFinding, Threat
@@ -352,14 +353,16 @@ def compute(s: Session, p: Period, now: datetime, codes: list[str]) -> dict[str,
 
 def check_period(p: Period) -> None:
     if p.end <= p.start or p.end - p.start > timedelta(days=MAX_DAYS):
-        raise ValidationError.for_fields({"from": [f"the period must be up to {MAX_DAYS} days, and from before to"]})
+        raise ValidationError.for_fields(
+            {"from": [Text(N_("the period must be up to %(n)s days, and from before to"), n=MAX_DAYS)]}
+        )
 
 
 def dashboard(unit: str | None, start: datetime | None, end: datetime | None) -> dict[str, Any]:
     """The figures for a unit and period, cached per parameter set (see module docstring)."""
     codes = units().codes()
     if unit and unit not in codes:
-        raise ValidationError.for_fields({"unit": [f"unknown unit {unit!r}"]})
+        raise ValidationError.for_fields({"unit": [Text(N_("unknown unit %(unit)s"), unit=repr(unit))]})
     now = utcnow()
     period = Period.of(unit, start, end, now)
     check_period(period)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal
 from incident_hub.domain.explain import criteria_rows
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Unavailable
 from incident_hub.extensions import db
 from incident_hub.models import AuditHead
@@ -100,7 +101,7 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
     try:
         from weasyprint import CSS, HTML
     except (ImportError, OSError) as exc:  # OSError: Pango/cairo not installed
-        raise Unavailable("PDF rendering is not available on this server (WeasyPrint and Pango).") from exc
+        raise Unavailable(Text(N_("PDF rendering is not available on this server (WeasyPrint and Pango)."))) from exc
     return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])  # type: ignore[no-any-return]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from incident_hub.clock import to_iso
 from incident_hub.domain.access import Principal
+from incident_hub.domain.assessments import SIGNED_ALREADY
 from incident_hub.domain.reviews import (
     CONTENT_FIELDS,
     DRAFT,
@@ -25,6 +26,7 @@ from incident_hub.domain.reviews import (
     review_is_joint,
     review_status,
 )
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import Conflict, NotFound, UnknownUnit, ValidationError
 from incident_hub.models import Action, Incident, Review, ReviewFinding, ReviewSignoff
 from incident_hub.runtime import units
@@ -40,7 +42,8 @@ TITLE_LENGTH = 200
 def _check_open(incident: Incident) -> None:
     if incident.status == "closed":
         raise Conflict(
-            "A closed incident's review cannot change; a manager may reopen the incident.", {"status": "closed"}
+            Text(N_("A closed incident's review cannot change; a manager may reopen the incident.")),
+            {"status": "closed"},
         )
 
 
@@ -124,7 +127,9 @@ def save_review(principal: Principal, incident_id: int, data: dict[str, Any]) ->
             if created or _content(after) != _content(before):
                 _record_change(uow, incident, review, created, before)
     except IntegrityError as exc:  # two first saves at once: UNIQUE (incident_id) decides
-        raise Conflict("The review was started by someone else at the same moment; reload and retry.") from exc
+        raise Conflict(
+            Text(N_("The review was started by someone else at the same moment; reload and retry."))
+        ) from exc
     return review, created
 
 
@@ -159,7 +164,7 @@ def sign_review(principal: Principal, incident_id: int, note: str = "") -> Revie
             incident = get_visible_incident(principal, incident_id)
             review = review_of(uow.session, incident.id, for_update=True)
             if review is None:
-                raise NotFound(f"Incident {incident_id} has no post-incident review yet.")
+                raise NotFound(Text(N_("Incident %(id)s has no post-incident review yet."), id=incident_id))
             _check_open(incident)
             required = required_units(incident)
             signed = [s.unit for s in review.signoffs]
@@ -180,7 +185,7 @@ def sign_review(principal: Principal, incident_id: int, note: str = "") -> Revie
             add_event(uow, incident.id, "review", f"{unit} signed the post-incident review{done}", {"unit": unit})
             uow.audit("review.sign", "review", review.id, None, {"unit": unit, "status": review.status})
     except IntegrityError as exc:  # the UNIQUE (review, unit) decides between two sign-offs at once
-        raise Conflict(f"Unit {principal.unit} has already signed this review.", {"unit": principal.unit}) from exc
+        raise Conflict(Text(SIGNED_ALREADY["review"], unit=principal.unit), {"unit": principal.unit}) from exc
     return review
 
 
@@ -218,7 +223,11 @@ def finding_action(principal: Principal, incident_id: int, finding_id: int, data
             finding = _finding(uow, incident, finding_id)
             if finding.action_id is not None:
                 raise Conflict(
-                    f"Finding {finding_id} is already tracked as action {finding.action_id}.",
+                    Text(
+                        N_("Finding %(id)s is already tracked as action %(action)s."),
+                        id=finding_id,
+                        action=finding.action_id,
+                    ),
                     {"action_id": finding.action_id},
                 )
             action = _prevention_action(uow, incident, finding, data)
@@ -234,7 +243,7 @@ def finding_action(principal: Principal, incident_id: int, finding_id: int, data
                 {"finding_id": finding.id, "action_id": action.id},
             )
     except IntegrityError as exc:  # the same finding twice at once: UNIQUE (action_id) keeps one
-        raise Conflict(f"Finding {finding_id} was just tracked by someone else; reload.") from exc
+        raise Conflict(Text(N_("Finding %(id)s was just tracked by someone else; reload."), id=finding_id)) from exc
     return action
 
 
@@ -242,7 +251,9 @@ def _finding(uow: UnitOfWork, incident: Incident, finding_id: int) -> ReviewFind
     review = review_of(uow.session, incident.id, for_update=True)
     finding = next((f for f in review.findings if f.id == finding_id), None) if review else None
     if finding is None:
-        raise NotFound(f"No finding {finding_id} in the review of incident {incident.id}.")
+        raise NotFound(
+            Text(N_("No finding %(id)s in the review of incident %(incident)s."), id=finding_id, incident=incident.id)
+        )
     return finding
 
 
