@@ -17,7 +17,7 @@ from flask import Flask, g, request, session
 from flask_babel import Babel, format_datetime, format_decimal, get_locale, get_translations, refresh
 
 from incident_hub.domain.labels import label
-from incident_hub.domain.translatable import NP_, Coded, Listing, Term, Text
+from incident_hub.domain.translatable import NP_, Coded, Counted, Listing, Term, Text
 from incident_hub.errors import AppError
 from incident_hub.settings import LANGUAGES
 
@@ -54,6 +54,9 @@ def said(what: object) -> str:
     then filled in with its parameters, each translated first (words, labels of codes, sentences)."""
     if isinstance(what, AppError):
         what = what.text
+    if isinstance(what, Counted):
+        template = get_translations().ungettext(what.template, what.plural, what.count)
+        return str(template) % {name: said(value) for name, value in what.params.items()}
     if isinstance(what, Text):
         template = translate(what.template)
         return template % {name: said(value) for name, value in what.params.items()} if what.params else template

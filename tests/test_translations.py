@@ -25,6 +25,7 @@ KEYWORDS = {
     "N_": None,
     "NP_": ((1, "c"), 2),
     "opt": (2,),
+    "Counted": (1, 2),
 }
 METHODS = [
     ("incident_hub/**.py", "python"),

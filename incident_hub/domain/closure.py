@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from incident_hub.domain.translatable import N_, Listing, Text
+from incident_hub.domain.translatable import N_, Counted, Listing, Text
 from incident_hub.errors import Forbidden, RuleViolation, ValidationError
 
 RULE = "closure"
@@ -62,7 +62,7 @@ def _actions_open(f: ClosureFacts) -> Blocker | None:
     if not f.open_actions:
         return None
     n = len(f.open_actions)
-    return Blocker("actions_open", Text(N_("%(n)s action(s) still open, in progress or blocked"), n=n), f.open_actions)
+    return Blocker("actions_open", Counted("%(n)s action still open, in progress or blocked", "%(n)s actions still open, in progress or blocked", n=n), f.open_actions)
 
 
 def _joint_assessment_unsigned(f: ClosureFacts) -> Blocker | None:

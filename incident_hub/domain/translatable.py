@@ -10,6 +10,8 @@ for messages):
   the reader's `pgettext` looks it up under.
 - `Text(N_("… %(unit)s …"), unit="DSS")`: a sentence with its parameters kept apart, so a page translates
   the sentence and then fills it in; `str(text)` is the English (what the JSON API answers).
+- `Counted("%(n)s action …", "%(n)s actions …", n=3)`: a sentence about a number of things, whose
+  grammar follows the number (one form in Chinese, two in English, three in Russian, six in Arabic).
 """
 
 from __future__ import annotations
@@ -61,6 +63,25 @@ class Text:
 
     def __hash__(self) -> int:
         return hash(self.template)
+
+
+class Counted(Text):
+    """A `Text` in the singular or the plural as `n` asks (English: one form for 1, one for the rest);
+    a page picks the reader's form with `ngettext`. `Counted` is an extraction keyword (`Counted:1,2`)."""
+
+    __slots__ = ("plural",)
+
+    def __init__(self, singular: str, plural: str, /, *, n: int, **params: object):
+        super().__init__(singular, n=n, **params)
+        self.plural = plural
+
+    @property
+    def count(self) -> int:
+        return int(str(self.params["n"]))
+
+    def __str__(self) -> str:
+        template = self.template if self.count == 1 else self.plural
+        return template % {name: str(value) for name, value in self.params.items()}
 
 
 class Coded:

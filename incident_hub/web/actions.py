@@ -26,7 +26,7 @@ from incident_hub.i18n import said, said_fields, translate
 from incident_hub.ids import MAX_ID
 from incident_hub.runtime import units
 from incident_hub.services.actions.board import board, workable
-from incident_hub.services.actions.bulk import bulk_change
+from incident_hub.services.actions.bulk import BulkResult, bulk_change
 from incident_hub.services.actions.commands import transition_action
 from incident_hub.services.actions.queries import (
     ActionFilter,
@@ -115,7 +115,7 @@ def actions_board() -> ResponseReturnValue:
             else:
                 card.form_errors.append(refusal["message"])
         else:  # the card is gone or no longer offers that change: say it at the top
-            board_errors.append(f"Action {refusal['id']}: {refusal['message']}")
+            board_errors.append(_("Action %(id)s: %(message)s", id=refusal["id"], message=refusal["message"]))
     return render_template(
         "actions/board.html",
         view="board",
@@ -222,13 +222,13 @@ def actions_bulk() -> ResponseReturnValue:
     op, to = BULK_OPS.get(form.op.data or "", ("", ""))
     reason = (form.reason.data or "").strip()
     problem = (
-        "The form expired; please try again."
+        _("The form expired; please try again.")
         if form.csrf_token.errors
-        else "Select at least one action."
+        else _("Select at least one action.")
         if not ids
-        else "Choose what to do with the selected actions."
+        else _("Choose what to do with the selected actions.")
         if not op
-        else "Say why the actions are cancelled."
+        else _("Say why the actions are cancelled.")
         if form.op.data == "cancel" and not reason
         else None
     )
@@ -240,14 +240,14 @@ def actions_bulk() -> ResponseReturnValue:
     return redirect(f"{back}#bulk-results")
 
 
-def _summary(op: str, results: list[Any]) -> dict[str, Any]:
-    """Small enough for the session cookie: done ids with their status, refusals grouped by message."""
+def _summary(op: str, results: list[BulkResult]) -> dict[str, Any]:
+    """Small enough for the session cookie: done ids with their status, refusals grouped by what they
+    say, in the language of the person who asked (the page right after shows it)."""
     done = {str(r.id): r.status for r in results if r.ok}
     refused: dict[str, list[int]] = {}
     for r in results:
         if not r.ok:
-            fields = (r.error.get("details") or {}).get("fields") or {}
-            text = next((f"{m[0]}" for m in fields.values() if m), r.error["message"])
+            text = said(r.reason) if r.reason is not None else _("Refused.")
             refused.setdefault(text[:160], []).append(r.id)
     return {"op": op, "done": done, "refused": refused}
 

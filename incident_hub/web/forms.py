@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -28,7 +29,7 @@ from incident_hub.domain.access import ROLES
 from incident_hub.domain.facts import EFFECTS, SEVERITIES, TLP_LABELS, VECTORS
 from incident_hub.domain.labels import label
 from incident_hub.domain.lifecycle import INCIDENT_STATUSES
-from incident_hub.domain.translatable import Term
+from incident_hub.domain.translatable import NP_, Term
 from incident_hub.i18n import translate
 from incident_hub.ids import MAX_ID
 
@@ -226,7 +227,11 @@ class BulkActionForm(FlaskForm):  # type: ignore[misc]
     ids = SelectMultipleField(_l("Selected actions"), coerce=int, choices=[], validate_choice=False)
     op = SelectField(
         _l("With the selected actions"),
-        choices=[opt("assign", "Assign to"), opt("start", "Start"), opt("cancel", "Cancel")],
+        choices=[
+            opt("assign", NP_("bulk action", "Assign to")),
+            opt("start", NP_("bulk action", "Start")),
+            opt("cancel", NP_("bulk action", "Cancel")),
+        ],
     )
     assignee = SelectField(_l("Assignee"), choices=[opt("", "nobody (unassign)")], default="", validate_choice=False)
     reason = StringField(_l("Reason (required to cancel)"), validators=[Optional(), Length(max=1000)])
@@ -297,7 +302,7 @@ class ReviewForm(FlaskForm):  # type: ignore[misc]
             except ValueError:
                 at = None
             if at is None or not sep or not what.strip():
-                self.key_moments.errors = [f"line {n}: write 'YYYY-MM-DD HH:MM | what happened'"]
+                self.key_moments.errors = [_("line %(n)s: write 'YYYY-MM-DD HH:MM | what happened'", n=n)]
                 return None
             out.append({"at": at, "what": what.strip()})
         return out

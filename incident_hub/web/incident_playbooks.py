@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from incident_hub.auth import current_principal
 from incident_hub.errors import AppError
@@ -26,7 +27,7 @@ def incident_playbook_apply(incident_id: int, playbook_id: int) -> ResponseRetur
         return _back(incident_id)
     try:
         ids = apply_playbook(current_principal(), incident_id, playbook_id)
-        flash(_("Playbook applied: %(n)s action(s) added.", n=len(ids)), "ok")
+        flash(ngettext("Playbook applied: %(num)s action added.", "Playbook applied: %(num)s actions added.", len(ids)), "ok")
     except AppError as exc:
         if exc.status == 404:
             raise
@@ -42,7 +43,11 @@ def incident_playbook_detach(incident_id: int, playbook_id: int) -> ResponseRetu
         return _back(incident_id)
     try:
         cancelled = detach_playbook(current_principal(), incident_id, playbook_id, form.reason.data)
-        flash(_("Playbook detached; %(n)s open action(s) cancelled.", n=len(cancelled)), "ok")
+        flash(ngettext(
+                "Playbook detached; %(num)s open action cancelled.",
+                "Playbook detached; %(num)s open actions cancelled.",
+                len(cancelled),
+            ), "ok")
     except AppError as exc:
         if exc.status == 404:
             raise

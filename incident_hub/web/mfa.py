@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from incident_hub.auth import current_principal, safe_next, start_session
 from incident_hub.errors import ValidationError
 from incident_hub.extensions import db
+from incident_hub.i18n import said_fields
 from incident_hub.models import User
 from incident_hub.runtime import now
 from incident_hub.services.admin import mfa, throttle
@@ -118,8 +119,8 @@ def _confirm(user: User, secret: str, form: CodeForm) -> ResponseReturnValue:
         return refuse_fields(ENROL_KEY, back, "code", {"code": [message]}, ("code",))
     try:
         codes = mfa.confirm_enrolment(user.id, secret, form.code.data)
-    except ValidationError:
-        message = _("This code does not match; check the time on your device.")
+    except ValidationError as exc:
+        message = said_fields(exc)["code"][0]
         return refuse_fields(ENROL_KEY, back, "code", {"code": [message]}, ("code",))
     db.session.refresh(user)
     start_session(user, via="password+mfa")  # the session restarts under the new session version

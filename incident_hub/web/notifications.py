@@ -9,6 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -52,7 +53,7 @@ def notification_read(notification_id: int) -> ResponseReturnValue:
 @bp.post("/notifications/read-all")
 def notifications_read_all() -> ResponseReturnValue:
     count = inbox.mark_all_read(current_principal())
-    flash(_("%(count)s notification(s) marked read.", count=count), "ok")
+    flash(ngettext("%(num)s notification marked read.", "%(num)s notifications marked read.", count), "ok")
     return redirect(url_for("web.notifications"))
 
 

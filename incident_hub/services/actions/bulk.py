@@ -6,10 +6,11 @@ the lifecycle, need to know) leaves the others done, and every change is audited
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from incident_hub.domain.access import Principal
+from incident_hub.domain.translatable import Text
 from incident_hub.errors import AppError, ValidationError
 from incident_hub.services.actions.commands import transition_action, update_action
 
@@ -22,6 +23,9 @@ class BulkResult:
     id: int
     status: str | None  # the action's status after the change; None when refused
     error: dict[str, Any] | None  # {"status", "code", "message", "details"} of the refusal
+    # The refusal as a person reads it (its first field message, else its message), for pages to say in
+    # the reader's language; the API answers `error`.
+    reason: Text | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -56,7 +60,8 @@ def bulk_change(
                 action = transition_action(principal, action_id, to, evidence, reason)
         except AppError as exc:
             error = {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}
-            results.append(BulkResult(action_id, None, error))
+            reason = next((texts[0] for texts in exc.field_texts.values() if texts), exc.text)
+            results.append(BulkResult(action_id, None, error, reason))
         else:
             results.append(BulkResult(action_id, action.status, None))
     return results

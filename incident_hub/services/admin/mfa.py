@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, func, select
 
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import ValidationError
 from incident_hub.extensions import db
 from incident_hub.models import RecoveryCode, User
@@ -80,10 +81,10 @@ def confirm_enrolment(user_id: int, secret: str, code: str) -> list[str]:
     with unit_of_work(str(user_id)) as uow:
         user = uow.session.get(User, user_id)
         if user is None or user.is_oidc:
-            raise ValidationError.for_fields({"code": ["only local accounts use this second factor"]})
+            raise ValidationError.for_fields({"code": [Text(N_("only local accounts use this second factor"))]})
         step = _matching_step(secret, code, None)
         if step is None:
-            raise ValidationError.for_fields({"code": ["this code does not match; check the time on your device"]})
+            raise ValidationError.for_fields({"code": [Text(N_("this code does not match; check the time on your device"))]})
         uow.actor = user.username
         user.mfa_secret = _fernet().encrypt(secret.encode()).decode()
         user.mfa_enabled, user.mfa_last_step = True, step
