@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from incident_hub.domain.translatable import N_, Text
 from incident_hub.errors import AppError, BadJson, BadRequest, Unavailable, ValidationError
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,9 @@ def from_http_exception(exc: HTTPException) -> AppError:
             fields.update(flatten_messages(location_messages))
         return ValidationError.for_fields(fields, "Some fields are invalid: " + ", ".join(sorted(fields)) + ".")
     if isinstance(exc, CSRFError):
-        return BadRequest("The CSRF token is missing or invalid; reload the page and try again.", {"rule": "csrf"})
+        return BadRequest(
+            Text(N_("The CSRF token is missing or invalid; reload the page and try again.")), {"rule": "csrf"}
+        )
     if status == 400 and messages:
         return BadJson()
     error = AppError(exc.description if status < 500 else None)

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from incident_hub.extensions import db
-from incident_hub.models import AuditEntry, Incident, User
+from incident_hub.models import Action, AuditEntry, Incident, User
+from incident_hub.services.admin.users import create_user
 from incident_hub.services.incidents.commands import transition_incident
-from tests.factories import SYSTEM, make_incident
+from tests.factories import PASSWORD, SYSTEM, make_incident
 from tests.web.data import drop_playbook_actions, make_action
+from tests.web.signin_support import sign_in
 from tests.web.support import csrf_from
 
 HTML_TAG = re.compile(r'<html lang="(\w+)" dir="(\w+)">')
@@ -114,12 +116,12 @@ def test_a_refused_transition_is_flashed_in_the_reader_s_language(oict, lang, re
     [
         (
             "fr",
-            "L'incident ne peut pas encore être clôturé : 1 action(s) encore ouverte(s), en cours ou bloquée(s) ; "
+            "L'incident ne peut pas encore être clôturé : 1 action encore ouverte, en cours ou bloquée ; "
             "la revue post-incident requise n'a pas été rédigée.",
         ),
         (
             "ar",
-            "لا يمكن إغلاق الحادث بعد: 1 إجراء (إجراءات) لا يزال مفتوحًا أو قيد التنفيذ أو متوقفًا؛ "
+            "لا يمكن إغلاق الحادث بعد: إجراء واحد لا يزال مفتوحًا أو قيد التنفيذ أو متوقفًا؛ "
             "لم تُكتب مراجعة ما بعد الحادث المطلوبة.",
         ),
     ],
@@ -174,3 +176,132 @@ def test_the_api_keeps_its_english_message_whatever_the_user_s_language(as_oict)
     assert error["code"] == "invalid_transition"
     assert error["message"] == "An incident cannot go from 'acknowledged' to 'closed'."
     assert error["details"] == {"from": "acknowledged", "to": "closed", "allowed": ["contained", "resolved"]}
+
+
+@pytest.mark.parametrize(
+    ("n", "blocker"),
+    [
+        (1, "1 мера ещё открыта, выполняется или заблокирована"),
+        (3, "3 меры ещё открыты, выполняются или заблокированы"),
+        (5, "5 мер ещё открыты, выполняются или заблокированы"),
+    ],
+)
+def test_a_count_takes_the_russian_form_its_number_asks_for(oict, n, blocker):
+    """Russian has three plural forms (1, 3, 5 each take another); "(s)" would read as English."""
+    iid = _acknowledged_incident()
+    for i in range(n):
+        make_action(iid, "OICT", title=f"Step {i}")
+    transition_incident(SYSTEM, iid, "resolved", "Restored.")
+    page = f"/incidents/{iid}"
+    _speaking(oict, "ru", page)
+    html = unescape(oict.post(f"{page}/transition", {"to": "closed"}, csrf_page=page, follow_redirects=True).text)
+    assert blocker in _flashes(html)
+
+
+def _flashes(html: str) -> str:
+    return " ".join(re.findall(r'<p class="flash \w+" id="flash-\d+"[^>]*>(.*?)</p>', html))
+
+
+BULK_PAGE = "/actions?view=list"
+
+
+def _bulk(browser, ids: list[int], op: str) -> str:
+    data = {"ids": [str(i) for i in ids], "op": op, "back": BULK_PAGE}
+    assert browser.post("/actions/bulk", data, csrf_page=BULK_PAGE).status_code == 302
+    return unescape(browser.text(BULK_PAGE))
+
+
+@pytest.mark.parametrize(
+    ("lang", "options", "one", "two", "why"),
+    [
+        (
+            "fr",
+            ("Les assigner à", "Les démarrer", "Les annuler"),
+            "Refusé pour l'action {a} : Une action ne peut pas passer de « Annulée » à « En cours ».",
+            "Refusé pour les actions {a}, {b} : Une action ne peut pas passer de « Annulée » à « En cours ».",
+            "Sélectionnez au moins une action.",
+        ),
+        (
+            "ar",
+            ("إسنادها إلى", "بدء تنفيذها", "إلغاؤها"),
+            "رُفض للإجراء {a}: لا يمكن نقل إجراء من «ملغى» إلى «قيد التنفيذ».",
+            "رُفض للإجراءين {a}, {b}: لا يمكن نقل إجراء من «ملغى» إلى «قيد التنفيذ».",
+            "حدد إجراءً واحدًا على الأقل.",
+        ),
+    ],
+)
+def test_bulk_results_and_choices_are_in_the_reader_s_language(oict, lang, options, one, two, why):
+    incident = make_incident()
+    drop_playbook_actions()
+    open_, gone, gone_too = (make_action(incident.id, "OICT", title=f"Step {i}").id for i in range(3))
+    for aid in (gone, gone_too):
+        oict.post(f"/actions/{aid}/transition", {f"a{aid}-to": "cancelled", f"a{aid}-reason": "Retired"}, "/actions")
+    _speaking(oict, lang, BULK_PAGE)
+    page = unescape(oict.text(BULK_PAGE))
+    for value, word in zip(("assign", "start", "cancel"), options, strict=True):
+        assert f'<option value="{value}">{word}</option>' in page
+    page = _bulk(oict, [gone], "start")
+    assert one.format(a=gone) in page and "cannot go from" not in page
+    page = _bulk(oict, [open_, gone, gone_too], "start")
+    assert two.format(a=gone, b=gone_too) in page and "cannot go from" not in page
+    db.session.expire_all()
+    assert db.session.get(Action, open_).status == "in_progress"
+    assert why in _bulk(oict, [], "start")
+
+
+@pytest.mark.parametrize(
+    ("lang", "refusal"),
+    [("fr", "ce code ne correspond pas ; vérifiez l'heure de votre appareil"), ("ar", "هذا الرمز غير مطابق")],
+)
+def test_a_wrong_enrolment_code_is_refused_in_the_reader_s_language(app, lang, refusal):
+    create_user("lina", "oict_responder", "OICT", PASSWORD, actor="test")
+    browser, _ = sign_in(app, "lina")
+    _speaking(browser, lang, "/settings/mfa")
+    wrong = browser.post("/settings/mfa", {"code": "000917"}, csrf_page="/settings/mfa")
+    assert wrong.status_code == 303
+    page = unescape(browser.text(wrong.headers["Location"].split("#")[0]))
+    assert refusal in page and "does not match" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "state", "moment"),
+    [
+        ("fr", "État de la validation", "ligne 1 : écrivez « AAAA-MM-JJ HH:MM | ce qui s'est passé »"),
+        ("ar", "حالة الاعتماد", "السطر 1: اكتب «YYYY-MM-DD HH:MM | ما الذي حدث»"),
+    ],
+)
+def test_the_review_page_s_sign_off_state_and_moment_error_are_in_the_reader_s_language(oict, lang, state, moment):
+    incident = make_incident()
+    page = f"/incidents/{incident.id}/review"
+    _speaking(oict, lang, page)
+    html = unescape(oict.text(page))
+    assert f"<th>{state}</th>" in html and "<th>State</th>" not in html
+    form = {"summary": "Phishing.", "key_moments": "yesterday | something", "new_findings": ""}
+    html = unescape(oict.refused(page, form, csrf_page=page))
+    assert moment in html and "write 'YYYY" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "applied"),
+    [
+        ("fr", "Guide d'intervention appliqué : 5 actions ajoutées."),
+        ("ru", "Сценарий реагирования применён; добавлено 5 мер."),
+    ],
+)
+def test_a_flash_with_a_count_uses_the_plural_of_the_reader_s_language(oict, lang, applied):
+    from incident_hub.models import Playbook
+
+    incident = make_incident()
+    drop_playbook_actions()
+    playbook = db.session.execute(
+        select(Playbook).where(Playbook.key == "hybrid-access-control", Playbook.superseded_at.is_(None))
+    ).scalar_one()
+    page = f"/incidents/{incident.id}"
+    _speaking(oict, lang, page)
+    html = unescape(oict.post(f"{page}/playbooks/{playbook.id}/apply", {}, csrf_page=page, follow_redirects=True).text)
+    assert applied in _flashes(html) and _added(incident.id) == 5
+
+
+def _added(incident_id: int) -> int:
+    db.session.expire_all()
+    return len(db.session.execute(select(Action.id).where(Action.incident_id == incident_id)).scalars().all())
