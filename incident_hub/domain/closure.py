@@ -62,7 +62,13 @@ def _actions_open(f: ClosureFacts) -> Blocker | None:
     if not f.open_actions:
         return None
     n = len(f.open_actions)
-    return Blocker("actions_open", Counted("%(n)s action still open, in progress or blocked", "%(n)s actions still open, in progress or blocked", n=n), f.open_actions)
+    return Blocker(
+        "actions_open",
+        Counted(
+            "%(n)s action still open, in progress or blocked", "%(n)s actions still open, in progress or blocked", n=n
+        ),
+        f.open_actions,
+    )
 
 
 def _joint_assessment_unsigned(f: ClosureFacts) -> Blocker | None:

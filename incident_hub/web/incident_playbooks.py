@@ -27,7 +27,10 @@ def incident_playbook_apply(incident_id: int, playbook_id: int) -> ResponseRetur
         return _back(incident_id)
     try:
         ids = apply_playbook(current_principal(), incident_id, playbook_id)
-        flash(ngettext("Playbook applied: %(num)s action added.", "Playbook applied: %(num)s actions added.", len(ids)), "ok")
+        flash(
+            ngettext("Playbook applied: %(num)s action added.", "Playbook applied: %(num)s actions added.", len(ids)),
+            "ok",
+        )
     except AppError as exc:
         if exc.status == 404:
             raise
@@ -43,11 +46,14 @@ def incident_playbook_detach(incident_id: int, playbook_id: int) -> ResponseRetu
         return _back(incident_id)
     try:
         cancelled = detach_playbook(current_principal(), incident_id, playbook_id, form.reason.data)
-        flash(ngettext(
+        flash(
+            ngettext(
                 "Playbook detached; %(num)s open action cancelled.",
                 "Playbook detached; %(num)s open actions cancelled.",
                 len(cancelled),
-            ), "ok")
+            ),
+            "ok",
+        )
     except AppError as exc:
         if exc.status == 404:
             raise

@@ -60,8 +60,8 @@ def bulk_change(
                 action = transition_action(principal, action_id, to, evidence, reason)
         except AppError as exc:
             error = {"status": exc.status, "code": exc.code, "message": exc.message, "details": exc.details}
-            reason = next((texts[0] for texts in exc.field_texts.values() if texts), exc.text)
-            results.append(BulkResult(action_id, None, error, reason))
+            refusal = next((texts[0] for texts in exc.field_texts.values() if texts), exc.text)
+            results.append(BulkResult(action_id, None, error, refusal))
         else:
             results.append(BulkResult(action_id, action.status, None))
     return results

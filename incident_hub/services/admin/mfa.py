@@ -84,7 +84,9 @@ def confirm_enrolment(user_id: int, secret: str, code: str) -> list[str]:
             raise ValidationError.for_fields({"code": [Text(N_("only local accounts use this second factor"))]})
         step = _matching_step(secret, code, None)
         if step is None:
-            raise ValidationError.for_fields({"code": [Text(N_("this code does not match; check the time on your device"))]})
+            raise ValidationError.for_fields(
+                {"code": [Text(N_("this code does not match; check the time on your device"))]}
+            )
         uow.actor = user.username
         user.mfa_secret = _fernet().encrypt(secret.encode()).decode()
         user.mfa_enabled, user.mfa_last_step = True, step
