@@ -305,3 +305,19 @@ def test_a_flash_with_a_count_uses_the_plural_of_the_reader_s_language(oict, lan
 def _added(incident_id: int) -> int:
     db.session.expire_all()
     return len(db.session.execute(select(Action.id).where(Action.incident_id == incident_id)).scalars().all())
+
+
+@pytest.mark.parametrize(
+    ("lang", "vector", "deliberate"),
+    [
+        ("fr", "Vecteur qui atteint les systèmes informatiques : Numérique (cyber).", "Enregistré comme délibéré."),
+        ("ar", "ناقل يطال نظم تكنولوجيا المعلومات: رقمي (سيبراني).", "سُجّل على أنه متعمَّد."),
+    ],
+)
+def test_why_each_hybrid_criterion_holds_is_said_in_the_reader_s_language(oict, lang, vector, deliberate):
+    incident = make_incident()  # digital, deliberate
+    page = f"/incidents/{incident.id}"
+    _speaking(oict, lang, page)
+    html = unescape(oict.text(page))
+    assert f"<td>{vector}</td>" in html and f"<td>{deliberate}</td>" in html
+    assert "reach IT systems" not in html and "Recorded as" not in html
