@@ -61,7 +61,7 @@ def test_admin_new_user_password_shown_once_and_reload_sends_nothing(page):
     page.select_option("#user-role", "dss_officer")
     page.select_option("#user-unit", "OICT")  # M1: refused, at the field
     submit(page, "#new-user button")
-    assert "draft=" in page.url and "physical_security" in page.inner_text("#new-user")
+    assert "draft=" in page.url and "Physical security" in page.inner_text("#new-user")  # the mandate by its label
     assert page.input_value("#user-username") == "prg-newbie"
     page.select_option("#user-unit", "DSS")
     submit(page, "#new-user button")
