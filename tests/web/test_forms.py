@@ -90,9 +90,9 @@ def test_edit_reroutes_and_keeps_unchanged_facts(oict):
     assert db.session.get(Incident, incident.id).rule == "R3"
 
 
-def test_lead_override_breaking_m1_shows_the_error(oict):
-    incident = make_incident()
-    form = {
+def cyber_edit_led_by_dss(incident) -> dict:
+    """The edit form of a purely cyber incident with DSS as lead: refused by M1."""
+    return {
         "title": incident.title,
         "vectors": ["digital"],
         "effects": ["service_outage"],
@@ -101,6 +101,11 @@ def test_lead_override_breaking_m1_shows_the_error(oict):
         "tlp": "TLP:AMBER",
         "lead_unit": "DSS",
     }
+
+
+def test_lead_override_breaking_m1_shows_the_error(oict):
+    incident = make_incident()
+    form = cyber_edit_led_by_dss(incident)
     html = oict.refused(f"/incidents/{incident.id}/edit", form, csrf_page=f"/incidents/{incident.id}/edit")
     assert "M1" in html
     db.session.expire_all()

@@ -18,6 +18,7 @@ from tests.factories import PASSWORD, SYSTEM, make_incident
 from tests.web.data import drop_playbook_actions, make_action
 from tests.web.signin_support import sign_in
 from tests.web.support import csrf_from
+from tests.web.test_forms import cyber_edit_led_by_dss
 
 HTML_TAG = re.compile(r'<html lang="(\w+)" dir="(\w+)">')
 
@@ -150,15 +151,7 @@ def test_an_m1_refusal_is_said_at_the_form_in_the_reader_s_language(oict, lang, 
     incident = make_incident()
     edit = f"/incidents/{incident.id}/edit"
     _speaking(oict, lang, edit)
-    form = {
-        "title": incident.title,
-        "vectors": ["digital"],
-        "effects": ["service_outage"],
-        "deliberate": "yes",
-        "severity": "high",
-        "tlp": "TLP:AMBER",
-        "lead_unit": "DSS",
-    }
+    form = cyber_edit_led_by_dss(incident)
     html = unescape(oict.refused(edit, form, csrf_page=edit))
     assert refusal in html and "needs the mandate" not in html
     db.session.expire_all()

@@ -121,19 +121,19 @@ def _total(principal: Principal, f: IncidentFilter, q: Select[Any], found: Subqu
         # One row per (incident, unit): the need-to-know index alone answers the unfiltered count.
         q = select(IncidentUnit.incident_id).where(IncidentUnit.unit == principal.unit)
         return total_of(q, IncidentUnit.incident_id)
-    if found is not None and _words_only(principal, f, found):
+    if found is not None and _words_only(principal, f):
         # Only words, for someone who sees every incident: the search table alone answers.
         return total_of(select(found.c.incident_id), found.c.incident_id, sure=True)
     return total_of(q, Incident.id)
 
 
-def _words_only(principal: Principal, f: IncidentFilter, found: Subquery) -> bool:
+def _words_only(principal: Principal, f: IncidentFilter) -> bool:
     return f == IncidentFilter(q=f.q) and sees_all_incidents(principal, units())
 
 
 def _surely_many(principal: Principal, f: IncidentFilter, found: Subquery, cap: int) -> Total | None:
     """The planner's estimate of a words-only search it expects to match far more than `cap`."""
-    return surely_many(select(found.c.incident_id), cap) if _words_only(principal, f, found) else None
+    return surely_many(select(found.c.incident_id), cap) if _words_only(principal, f) else None
 
 
 def exact_total(principal: Principal, f: IncidentFilter) -> int:
