@@ -169,26 +169,20 @@ def _free_port() -> int:
 
 
 def _serve(app_path: str, env: dict[str, str], workers: int = 2) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn serving `app_path` on a free port, returned once every worker has loaded the app
+    (bench/gunicorn_ready.py)."""
     port = _free_port()
-    cmd = [
-        GUNICORN,
-        "-w",
-        str(workers),
-        "--access-logfile",
-        "/dev/null",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        app_path,
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+    ready = tempfile.mkdtemp(prefix="bench-ready-")
+    cmd = [GUNICORN, "-c", "python:bench.gunicorn_ready", "-w", str(workers), "--access-logfile", "/dev/null",
+           "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_path]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, "BENCH_READY_DIR": ready})
+    for _ in range(600):
+        if len(os.listdir(ready)) >= workers:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return proc, port
-        except OSError:
-            time.sleep(0.1)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"gunicorn {app_path} did not start")
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, or_, select
+from sqlalchemy import Select, bindparam, insert, or_, select, update
 
 from incident_hub.domain.alert_mapping import detection_of, incident_title, map_alert
 from incident_hub.intake.adapters import AlertFacts, ParsedDelivery
@@ -34,20 +34,28 @@ OPEN_STATUSES = ("new", "acknowledged", "contained")
 
 
 class NewAlert(SimpleNamespace):
-    """A row this delivery will insert, with the attributes `_update` sets on a stored Alert (a
-    fingerprint may come twice in one delivery)."""
+    """A row this delivery will insert, with the attributes `_update` sets (a fingerprint may come
+    twice in one delivery)."""
 
     status: str
     annotations: dict[str, str]
     incident_id: int
 
 
+class OpenAlert(NewAlert):
+    """A stored alert of an open incident, read as plain values (no ORM object to track: a repeat
+    delivery costs one SELECT and one UPDATE); written back by UPDATE_ALERTS."""
+
+    alert_id: int
+
+
 @dataclass
 class Batch:
     """What this delivery found and did, per fingerprint and per incident."""
 
-    by_fingerprint: dict[str, Alert | NewAlert] = field(default_factory=dict)
+    by_fingerprint: dict[str, NewAlert] = field(default_factory=dict)
     new: list[NewAlert] = field(default_factory=list)
+    seen: dict[int, OpenAlert] = field(default_factory=dict)  # stored alerts this delivery updates
     group_incident: int | None = None
     events: dict[int, Counter[str]] = field(default_factory=dict)
     incidents: list[int] = field(default_factory=list)
@@ -66,39 +74,51 @@ def store_alerts(uow: UnitOfWork, source: SourceEntry, delivery_id: int, parsed:
     _load_open(uow, source, fingerprints, group_key, batch)  # after the locks (lock_keys)
     for alert in parsed.alerts:
         _store_one(uow, source, delivery_id, alert, group_key, batch)
+    conn = uow.session.connection()
     if batch.new:  # Core, one multi-row INSERT: a storm's 500 rows need no ORM objects
-        uow.session.connection().execute(INSERT_ALERTS, [vars(row) for row in batch.new])
+        conn.execute(INSERT_ALERTS, [vars(row) for row in batch.new])
+    if batch.seen:
+        conn.execute(UPDATE_ALERTS, [vars(row) for row in batch.seen.values()])
     _record_events(uow, delivery_id, batch)
     return batch.incidents
 
 
-def _open_alerts_query(grouped: bool) -> Select[tuple[Alert]]:
-    wanted = Alert.fingerprint.in_(bindparam("fingerprints", expanding=True))
+_ALERTS: Any = Alert.__table__
+_INCIDENTS: Any = Incident.__table__
+OPEN_COLUMNS = ("status", "annotations", "starts_at", "ends_at", "resolved_at", "incident_id")
+
+
+def _open_alerts_query(grouped: bool) -> Select[Any]:
+    wanted = _ALERTS.c.fingerprint.in_(bindparam("fingerprints", expanding=True))
+    columns = [_ALERTS.c.id.label("alert_id"), _ALERTS.c.fingerprint, _ALERTS.c.group_key]
     return (
-        select(Alert)
-        .join(Incident, Incident.id == Alert.incident_id)
+        select(*columns, *(_ALERTS.c[name] for name in OPEN_COLUMNS))
+        .join(_INCIDENTS, _INCIDENTS.c.id == _ALERTS.c.incident_id)
         .where(
-            Alert.source_id == bindparam("source_id"),
-            Incident.status.in_(OPEN_STATUSES),
-            or_(wanted, Alert.group_key == bindparam("group_key")) if grouped else wanted,
+            _ALERTS.c.source_id == bindparam("source_id"),
+            _INCIDENTS.c.status.in_(OPEN_STATUSES),
+            or_(wanted, _ALERTS.c.group_key == bindparam("group_key")) if grouped else wanted,
         )
-        .order_by(Alert.id)
+        .order_by(_ALERTS.c.id)
     )
 
 
 OPEN_ALERTS = {grouped: _open_alerts_query(grouped) for grouped in (False, True)}
-_ALERTS: Any = Alert.__table__
 INSERT_ALERTS = insert(_ALERTS).returning(_ALERTS.c.id)  # executemany: one INSERT … VALUES (…), (…)
+# executemany; SET names the columns each parameter set carries (OPEN_COLUMNS and last_*).
+UPDATE_ALERTS = update(_ALERTS).where(_ALERTS.c.id == bindparam("alert_id"))
 
 
 def _load_open(
     uow: UnitOfWork, source: SourceEntry, fingerprints: list[str], group_key: str | None, batch: Batch
 ) -> None:
     params = {"source_id": source.id, "fingerprints": fingerprints, "group_key": group_key}
-    rows = uow.session.execute(OPEN_ALERTS[group_key is not None], params).scalars()
-    for row in rows:
-        if row.fingerprint in fingerprints:
-            batch.by_fingerprint[row.fingerprint] = row
+    wanted = set(fingerprints)
+    for row in uow.session.connection().execute(OPEN_ALERTS[group_key is not None], params):
+        if row.fingerprint in wanted:  # the newest open one wins (ordered by id)
+            batch.by_fingerprint[row.fingerprint] = OpenAlert(
+                alert_id=row.alert_id, **{name: getattr(row, name) for name in OPEN_COLUMNS}
+            )
         if group_key and row.group_key == group_key and batch.group_incident is None:
             batch.group_incident = row.incident_id
 
@@ -147,8 +167,10 @@ def _store_one(
     # the raw delivery keeps it.
 
 
-def _update(uow: UnitOfWork, row: Alert | NewAlert, delivery_id: int, alert: AlertFacts, batch: Batch) -> None:
+def _update(uow: UnitOfWork, row: NewAlert, delivery_id: int, alert: AlertFacts, batch: Batch) -> None:
     row.last_seen_at, row.last_delivery_id = uow.now, delivery_id
+    if isinstance(row, OpenAlert):
+        batch.seen[row.alert_id] = row
     if row.annotations != alert.annotations:
         row.annotations = dict(alert.annotations)
     event = None

@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert, literal, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from incident_hub.clock import utcnow
@@ -62,24 +62,32 @@ def record_duplicate(source_name: str, result: IntakeResult) -> None:
     _record_attempt(source_name, "duplicate", 200, "", result.delivery_id, result.alerts, False)
 
 
+def _insert_attempt() -> Any:
+    """INSERT … SELECT from the source's name (an unknown name inserts nothing), built once."""
+    table: Any = IntakeAttempt.__table__
+    names = ("at", "outcome", "status_code", "reason", "delivery_id", "alerts", "incidents", "test")
+    values = [bindparam(name, type_=table.c[name].type).label(name) for name in names]
+    chosen = select(Source.id, *values).where(Source.name == bindparam("source_name"))
+    return insert(table).from_select(["source_id", *names], chosen).returning(table.c.id, table.c.source_id)
+
+
+INSERT_ATTEMPT = _insert_attempt()
+
+
 def _record_attempt(
     source_name: str, outcome: str, status: int, reason: str, delivery_id: int | None, alerts: int, test: bool
 ) -> None:
-    """One row of the source page's list, in its own short transaction: one INSERT … SELECT (an
-    unknown source's name inserts nothing). Never raises: the log is for people; the delivery's
-    answer is already decided."""
+    """One row of the source page's list, in its own short transaction. Never raises: the log is
+    for people; the delivery's answer is already decided."""
     try:
         db.session.rollback()
         if not _allow_attempt(source_name):
             return
-        values = {"at": utcnow(), "outcome": outcome, "status_code": status, "reason": reason[:300],
-                  "delivery_id": delivery_id, "alerts": alerts, "incidents": [], "test": test}  # fmt: skip
-        columns = [literal(v, IntakeAttempt.__table__.c[k].type).label(k) for k, v in values.items()]
-        row = insert(IntakeAttempt).from_select(
-            ["source_id", *values], select(Source.id, *columns).where(Source.name == source_name)
-        )
+        values = {"source_name": source_name, "at": utcnow(), "outcome": outcome, "status_code": status,
+                  "reason": reason[:300], "delivery_id": delivery_id, "alerts": alerts, "incidents": [],
+                  "test": test}  # fmt: skip
         with bookkeeping() as session:
-            added = session.execute(row.returning(IntakeAttempt.id, IntakeAttempt.source_id)).one_or_none()
+            added = session.connection().execute(INSERT_ATTEMPT, values).one_or_none()
             if added is not None and added.id % 50 == 0:
                 _prune(session, added.source_id)
     except SQLAlchemyError:
