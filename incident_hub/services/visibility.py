@@ -6,10 +6,10 @@ and tests/services/test_visibility.py keeps the two in step.
 "The unit takes part in the incident" is one row of `incident_units`, keyed (incident_id, unit).
 Where that is the whole rule (incidents) it is an EXISTS, which PostgreSQL plans as a semi-join
 driven by the list's sort index. Where it is one branch of an OR (actions), an EXISTS becomes a
-hashed subplan: PostgreSQL hashes every incident the unit takes part in before the first row (a
-DSS officer's first page of actions at 1,000,000 rows: ~40 ms of ~60, docs/lists.md). There the
-row is outer-joined instead (at most one per row, by its key), so a page probes the key once per
-row it reads from the sort index and a count may merge-join."""
+hashed subplan: PostgreSQL hashes every incident the unit takes part in before the first row.
+There the row is outer-joined instead (at most one per row, by its key), so a page probes the key
+once per row it reads from the sort index and a count may merge-join (docs/lists.md, "Need to
+know at scale")."""
 
 from __future__ import annotations
 
