@@ -23,6 +23,7 @@ PRINCIPALS = [
     Principal(2, "d", "dss_officer", "DSS"),
     Principal(3, "m", "manager", None),
     Principal(4, "md", "manager", "DSS"),
+    Principal(5, "n", "dss_officer", None),  # no unit: takes part in nothing (never "unit IS NULL")
 ]
 
 
