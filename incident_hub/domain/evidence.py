@@ -215,10 +215,11 @@ _GUESS_ORDER = ("ipv4", "ipv6", "file_sha256", "file_md5", "cve", "url", "email"
 
 def guess_observable(value: str) -> tuple[str, str] | None:
     """(type, normalised value) of a free-text indicator, or None when it is none of the types."""
-    for kind in _GUESS_ORDER:
-        try:
-            return kind, normalise_observable(kind, value)
-        except ValidationError:
+    text = (value or "").strip()
+    for kind in _GUESS_ORDER if text else ():
+        try:  # the normalisers themselves: a miss costs no translatable error (intake guesses each label)
+            return kind, NORMALISERS[kind](text)  # type: ignore[operator]
+        except ValueError:
             continue
     return None
 

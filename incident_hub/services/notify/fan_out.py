@@ -38,6 +38,9 @@ from incident_hub.services.config_cache import ConfigSnapshot, Person, config_of
 from incident_hub.services.uow import UnitOfWork
 
 NOTIFICATIONS: Table = Notification.__table__  # type: ignore[assignment]
+# RETURNING makes SQLAlchemy send the rows as one INSERT … VALUES (…), (…) ("insertmanyvalues") on
+# both databases; without it, psycopg executes one INSERT per row.
+INSERT_NOTIFICATIONS = insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id)
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def notify(uow: UnitOfWork, event: str, s: Subject, actor_id: int | None = None)
                  "relay_pending": True}
             )  # fmt: skip
     if rows:  # Core: no ORM objects are needed for these rows
-        uow.session.connection().execute(insert(NOTIFICATIONS), rows)
+        uow.session.connection().execute(INSERT_NOTIFICATIONS, rows)
     return len(found)
 
 

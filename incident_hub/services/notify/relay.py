@@ -63,7 +63,7 @@ def relay_notifications(now: datetime, limit: int = 500) -> int:
             return 0
         messages = [m for m in (_message(row, now) for row in rows) if m is not None]
         if messages:
-            session.execute(insert(OUTBOX), messages)
+            session.execute(insert(OUTBOX).returning(OUTBOX.c.id), messages)  # one multi-row INSERT
         return len(messages)
 
 
