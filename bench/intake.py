@@ -477,7 +477,7 @@ def report(name: str, n: int, threads: int, args: argparse.Namespace, results: d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="deliveries per run of the realistic/new-heavy mixes")
-    parser.add_argument("--storm", type=int, default=24, help=f"deliveries of {STORM_ALERTS} alerts per storm run")
+    parser.add_argument("--storm", type=int, default=50, help=f"deliveries of {STORM_ALERTS} alerts per storm run")
     parser.add_argument("--threads", type=int, default=6, help="threads per client process")
     parser.add_argument("--processes", type=int, default=4, help="client processes")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
