@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import event, func, select
+from sqlalchemy.engine.interfaces import ExecuteStyle
 
 from incident_hub.extensions import db
 from incident_hub.models import Action, Alert, AuditEntry, Incident, Notification, OutboxMessage, TimelineEvent
@@ -52,11 +53,14 @@ NEW_INCIDENT_INSERTS = [
 
 @contextmanager
 def counting() -> Iterator[list[str]]:
+    """The statements sent; an INSERT sent once per row (a DB-API executemany: psycopg runs one
+    statement per parameter set) is listed once per row, so it cannot hide in the count."""
     seen: list[str] = []
 
-    def listen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-            seen.append(" ".join(statement.split()))
+            row_by_row = executemany and context.execute_style is ExecuteStyle.EXECUTEMANY  # not insertmanyvalues
+            seen.extend([" ".join(statement.split())] * (len(parameters) if row_by_row else 1))
 
     event.listen(db.engine, "before_cursor_execute", listen)
     try:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
+
 from incident_hub.domain.access import Principal, check_may_change_incident, sees_detection, taking_part
 from incident_hub.domain.classification import classify, required_mandates
 from incident_hub.domain.closure import check_closure, check_reopen, check_resolution_note
@@ -31,6 +33,9 @@ FACT_FIELDS = ("vectors", "effects", "deliberate")
 STAMP_FIELDS = tuple(INCIDENT_STAMPS.values())
 PLAIN_FIELDS = ("title", "description", "severity", "location", "tlp", "occurred_at", "detection")
 SEARCHED_FIELDS = {"title", "description", "location", "detection"}  # services/incidents/search.py
+_UNITS: Any = IncidentUnit.__table__
+# RETURNING: one INSERT … VALUES (…), (…) for all the units (without it the rows go one by one).
+INSERT_UNITS = insert(_UNITS).returning(_UNITS.c.unit)
 
 
 def facts_of(incident: Incident) -> IncidentFacts:
@@ -46,11 +51,10 @@ def _store_routing(uow: UnitOfWork, incident: Incident, r: Routing) -> None:
         uow.flush()  # a new incident has no unit rows to delete
     else:
         uow.session.query(IncidentUnit).filter_by(incident_id=incident.id).delete()
-    uow.session.add(IncidentUnit(incident_id=incident.id, unit=r.lead_unit, relation="lead"))
-    for code in r.partner_units:
-        uow.session.add(IncidentUnit(incident_id=incident.id, unit=code, relation="partner"))
-    for code in r.informed_units:
-        uow.session.add(IncidentUnit(incident_id=incident.id, unit=code, relation="informed"))
+    rows = [(r.lead_unit, "lead")] + [(code, "partner") for code in r.partner_units]
+    rows += [(code, "informed") for code in r.informed_units]
+    values = [{"incident_id": incident.id, "unit": code, "relation": relation} for code, relation in rows]
+    uow.session.connection().execute(INSERT_UNITS, values)
 
 
 def _classify_and_route(uow: UnitOfWork, incident: Incident) -> Routing:
