@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -44,9 +45,15 @@ class NewAlert(SimpleNamespace):
 
 class OpenAlert(NewAlert):
     """A stored alert of an open incident, read as plain values (no ORM object to track: a repeat
-    delivery costs one SELECT and one UPDATE); written back by UPDATE_ALERTS."""
+    delivery costs one SELECT and one UPDATE); `changes` are what UPDATE_ALERTS writes back."""
 
     alert_id: int
+    read: dict[str, Any]  # the values as read
+
+    def changes(self) -> dict[str, Any]:
+        """Only the columns this delivery changed: a concurrent delivery's write to another column
+        of the row (a resolution on PostgreSQL) is not overwritten with what was read before it."""
+        return {name: getattr(self, name) for name in WRITTEN if getattr(self, name) != self.read.get(name)}
 
 
 @dataclass
@@ -77,8 +84,7 @@ def store_alerts(uow: UnitOfWork, source: SourceEntry, delivery_id: int, parsed:
     conn = uow.session.connection()
     if batch.new:  # Core, one multi-row INSERT: a storm's 500 rows need no ORM objects
         conn.execute(INSERT_ALERTS, [vars(row) for row in batch.new])
-    if batch.seen:
-        conn.execute(UPDATE_ALERTS, [vars(row) for row in batch.seen.values()])
+    _write_back(conn, batch.seen.values())
     _record_events(uow, delivery_id, batch)
     return batch.incidents
 
@@ -107,6 +113,19 @@ OPEN_ALERTS = {grouped: _open_alerts_query(grouped) for grouped in (False, True)
 INSERT_ALERTS = insert(_ALERTS).returning(_ALERTS.c.id)  # executemany: one INSERT … VALUES (…), (…)
 # executemany; SET names the columns each parameter set carries (OPEN_COLUMNS and last_*).
 UPDATE_ALERTS = update(_ALERTS).where(_ALERTS.c.id == bindparam("alert_id"))
+WRITTEN = (*OPEN_COLUMNS, "last_seen_at", "last_delivery_id")
+
+
+def _write_back(conn: Any, rows: Iterable[OpenAlert]) -> None:
+    """One executemany UPDATE per set of changed columns (usually one: when last seen, by which
+    delivery, the annotations)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        changed = row.changes()
+        by_columns.setdefault(tuple(sorted(changed)), []).append({"alert_id": row.alert_id, **changed})
+    for columns, values in by_columns.items():
+        if columns:
+            conn.execute(UPDATE_ALERTS, values)
 
 
 def _load_open(
@@ -116,9 +135,8 @@ def _load_open(
     wanted = set(fingerprints)
     for row in uow.session.connection().execute(OPEN_ALERTS[group_key is not None], params):
         if row.fingerprint in wanted:  # the newest open one wins (ordered by id)
-            batch.by_fingerprint[row.fingerprint] = OpenAlert(
-                alert_id=row.alert_id, **{name: getattr(row, name) for name in OPEN_COLUMNS}
-            )
+            read = {name: getattr(row, name) for name in OPEN_COLUMNS}
+            batch.by_fingerprint[row.fingerprint] = OpenAlert(alert_id=row.alert_id, read=read, **read)
         if group_key and row.group_key == group_key and batch.group_incident is None:
             batch.group_incident = row.incident_id
 
