@@ -6,9 +6,12 @@ The index is kept in the same transaction as the change (`index_incident`, `inde
 use cases that change those texts. Matches are ranked (title words weigh more).
 
 - PostgreSQL: table `incident_search` with generated `tsvector` columns in the `simple` configuration
-  (no stemming, so every language works) and GIN indexes; every word of `q` matches as a prefix, and
-  a one-word `q` of 3+ characters also matches anywhere inside a word through the trigram index (pg_trgm).
-- SQLite: the FTS5 table `incident_search_fts` (unicode61, diacritics folded); words match as prefixes.
+  (no stemming, so every language works) and GIN indexes; a one-word `q` of 3+ characters also
+  matches anywhere inside a word through the trigram index (pg_trgm).
+- SQLite: the FTS5 table `incident_search_fts` (unicode61, diacritics folded).
+
+On both, every word of `q` must match, the last one as the start of a word and the others whole
+(`as_typed`): search as you type.
 
 Both tables live outside the ORM metadata (migration 0012_search creates them; models/search.py).
 """
@@ -58,8 +61,16 @@ _PLAIN_WORD = re.compile(r"[^\W_]{3,}")  # letters and digits only: one token to
 
 
 def terms(q: str) -> list[str]:
-    """The words of a query (at most `MAX_TERMS`), each matched as a prefix."""
+    """The words of a query (at most `MAX_TERMS`)."""
     return _WORD.findall(q.lower())[:MAX_TERMS]
+
+
+def as_typed(words: list[str]) -> list[tuple[str, bool]]:
+    """Each word and whether it matches as a prefix: only the last one, the word being typed; the
+    others match whole. A prefix is a range of the index's words (PostgreSQL's GIN gathers every
+    incident of every word in it, ~100,000 for a common word, before combining), a whole word one
+    list that the other words' lists skip through."""
+    return [(word, i == len(words) - 1) for i, word in enumerate(words)]
 
 
 def _texts(session: Session, incident: Incident, with_comments: bool) -> dict[str, Any]:
@@ -111,12 +122,14 @@ def index_comment(session: Session, incident_id: int, comment: str) -> None:
 
 
 def _tsquery(words: list[str]) -> str:
-    """`to_tsquery` text: every word quoted (so no operator of the user's is read) and a prefix."""
-    return " & ".join("'" + w.replace("'", "''").replace("\\", "") + "':*" for w in words)
+    """`to_tsquery` text: every word quoted (so no operator of the user's is read)."""
+    return " & ".join(
+        "'" + w.replace("'", "''").replace("\\", "") + "'" + (":*" if p else "") for w, p in as_typed(words)
+    )
 
 
 def _fts5_query(words: list[str], with_detection: bool) -> str:
-    phrase = " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+    phrase = " AND ".join('"' + w.replace('"', '""') + '"' + ("*" if p else "") for w, p in as_typed(words))
     return phrase if with_detection else "{title body} : (" + phrase + ")"
 
 
