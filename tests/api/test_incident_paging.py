@@ -154,6 +154,31 @@ def test_a_search_page_reads_the_matches_once(app, small_window, as_oict, as_dss
         assert len(searching) == 1, "\n".join(searching)
 
 
+@pytest.mark.parametrize("visible", [3, 5])
+def test_a_search_expected_to_be_long_is_counted_before_ranking(
+    app, small_window, threshold, as_dss, monkeypatch, visible
+):
+    """When PostgreSQL's planner expects far more matches than the threshold, the capped count
+    comes first; under need to know its estimate may be far off, so the count decides: the same
+    page, cursor and exactness as ranking at once."""
+    from incident_hub.services.incidents import queries
+    from incident_hub.services.listing import Total
+
+    for n in range(visible):
+        make_incident(title=f"Elevator stuck {n}", **PHYSICAL_ONLY_FACTS)
+    make_incident(title="Elevator controller hacked")  # cyber only: DSS does not see it
+    at_once = _get(as_dss, q="elevator", per_page=2)
+    monkeypatch.setattr(queries, "surely_many", lambda q, cap: Total(1_000_000, is_estimate=True))
+    counted = _get(as_dss, q="elevator", per_page=2)
+    same = ("items", "total_is_estimate", "next_cursor")
+    assert {k: counted[k] for k in same} == {k: at_once[k] for k in same}
+    assert counted["total_is_estimate"] is (visible > threshold)
+    assert counted["total"] == visible if visible <= threshold else counted["total"] > threshold
+    assert _walk(as_dss, q="elevator", per_page=2) == [
+        i["id"] for i in _get(as_dss, q="elevator", per_page=50)["items"]
+    ]
+
+
 def test_relevance_with_fewer_matches_than_the_window(app, as_oict):
     first = make_incident(title="Generator failed", description="ransomware suspected").id
     second = make_incident(title="Ransomware on the file servers").id

@@ -182,14 +182,14 @@ def _pg_matches(q: str, words: list[str], with_detection: bool) -> Subquery:
 
 
 def ranked_at_once(
-    q: Select[tuple[Incident]], found: Subquery, cap: int, per_page: int, offset: int = 0
+    q: Select[tuple[Incident]], matched: Select[Any], cap: int, per_page: int, offset: int = 0
 ) -> tuple[list[Incident], Total, str | None] | Total:
-    """The first pages of a search in one reading of the matches, when there are at most `cap`:
-    the count, the ranked window (the RANKED_WINDOW newest matches, best first) and the page come
-    from a single statement over the matches (numbered newest first, counted by window functions),
-    instead of counting, finding the window and ranking it in three. Past `cap`, an estimate and
-    `ranked_page`'s walk of the id index (the caller's second choice)."""
-    matched = _ids_and_ranks(q, found)
+    """The first pages of a search in one reading of the matches (`matched`: the (id, rank) of
+    `q`'s), when there are at most `cap`: the count, the ranked window (the RANKED_WINDOW newest
+    matches, best first) and the page come from a single statement over the matches (numbered
+    newest first, counted by window functions), instead of counting, finding the window and
+    ranking it in three. Past `cap`, an estimate and `ranked_page`'s walk of the id index (the
+    caller's second choice)."""
     m = matched.order_by(None).limit(cap + 1).subquery("m")
     numbered = select(
         m.c.id,
@@ -282,7 +282,7 @@ def _first_window(
         return None, None
     if offset >= RANKED_WINDOW:
         return _window_start(q, key, total), None
-    newest = _ids_and_ranks(q, found).order_by(key.desc()).limit(RANKED_WINDOW).subquery("newest")
+    newest = ids_and_ranks(q, found).order_by(key.desc()).limit(RANKED_WINDOW).subquery("newest")
     page = (
         select(newest.c.id, newest.c.rank, func.min(newest.c.id).over().label("start"), func.count().over().label("n"))
         .order_by(newest.c.rank.desc(), newest.c.id.desc())
@@ -296,7 +296,8 @@ def _first_window(
     return start, _loaded(found_rows)
 
 
-def _ids_and_ranks(q: Select[tuple[Incident]], found: Subquery) -> Select[Any]:
+def ids_and_ranks(q: Select[tuple[Incident]], found: Subquery) -> Select[Any]:
+    """(id, rank) of the incidents of `q` (joined to the matches `found`)."""
     return q.with_only_columns(Incident.id.label("id"), found.c.rank.label("rank"), maintain_column_froms=True)
 
 
