@@ -65,12 +65,12 @@ def terms(q: str) -> list[str]:
     return _WORD.findall(q.lower())[:MAX_TERMS]
 
 
-def as_typed(words: list[str]) -> list[tuple[str, bool]]:
+def as_typed(words: list[str], whole: bool = False) -> list[tuple[str, bool]]:
     """Each word and whether it matches as a prefix: only the last one, the word being typed; the
-    others match whole. A prefix is a range of the index's words (PostgreSQL's GIN gathers every
-    incident of every word in it, ~100,000 for a common word, before combining), a whole word one
-    list that the other words' lists skip through."""
-    return [(word, i == len(words) - 1) for i, word in enumerate(words)]
+    others match whole (all of them with `whole`). A prefix is a range of the index's words
+    (PostgreSQL's GIN gathers every incident of every word in it, ~100,000 for a common word,
+    before combining), a whole word one list that the other words' lists skip through."""
+    return [(word, not whole and i == len(words) - 1) for i, word in enumerate(words)]
 
 
 def _texts(session: Session, incident: Incident, with_comments: bool) -> dict[str, Any]:
@@ -121,35 +121,37 @@ def index_comment(session: Session, incident_id: int, comment: str) -> None:
         session.execute(text("UPDATE incident_search_fts SET body = body || :comment WHERE rowid = :id"), values)
 
 
-def _tsquery(words: list[str]) -> str:
+def _tsquery(words: list[str], whole: bool) -> str:
     """`to_tsquery` text: every word quoted (so no operator of the user's is read)."""
     return " & ".join(
-        "'" + w.replace("'", "''").replace("\\", "") + "'" + (":*" if p else "") for w, p in as_typed(words)
+        "'" + w.replace("'", "''").replace("\\", "") + "'" + (":*" if p else "") for w, p in as_typed(words, whole)
     )
 
 
-def _fts5_query(words: list[str], with_detection: bool) -> str:
-    phrase = " AND ".join('"' + w.replace('"', '""') + '"' + ("*" if p else "") for w, p in as_typed(words))
+def _fts5_query(words: list[str], with_detection: bool, whole: bool) -> str:
+    phrase = " AND ".join('"' + w.replace('"', '""') + '"' + ("*" if p else "") for w, p in as_typed(words, whole))
     return phrase if with_detection else "{title body} : (" + phrase + ")"
 
 
-def matches(dialect: str, q: str, with_detection: bool) -> Subquery | None:
-    """(incident_id, rank) of the incidents matching `q` (higher rank: better); None when `q` has no word."""
+def matches(dialect: str, q: str, with_detection: bool, whole: bool = False) -> Subquery | None:
+    """(incident_id, rank) of the incidents matching `q` (higher rank: better); None when `q` has no word.
+    `whole`, for two words or more: the last one too matches whole only (a subset of the matches,
+    cheaper to count)."""
     words = terms(q)
     if not words:
         return None
     if dialect == "postgresql":
-        return _pg_matches(q.strip(), words, with_detection)
+        return _pg_matches(q.strip(), words, with_detection, whole)
     fts: ColumnElement[Any] = literal_column("incident_search_fts")
     stmt = (
         select(literal_column("rowid", Integer).label("incident_id"), (-func.bm25(fts, 10.0, 1.0, 1.0)).label("rank"))
         .select_from(table("incident_search_fts"))
-        .where(fts.op("MATCH")(bindparam("fts_query", _fts5_query(words, with_detection))))
+        .where(fts.op("MATCH")(bindparam("fts_query", _fts5_query(words, with_detection, whole))))
     )
     return stmt.subquery("search")
 
 
-def _pg_matches(q: str, words: list[str], with_detection: bool) -> Subquery:
+def _pg_matches(q: str, words: list[str], with_detection: bool, whole: bool) -> Subquery:
     s = table(
         "incident_search",
         column("incident_id", Integer),
@@ -158,7 +160,7 @@ def _pg_matches(q: str, words: list[str], with_detection: bool) -> Subquery:
         column("public_tsv"),
         column("detection_tsv"),
     )
-    query = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(words))
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(words, whole))
     like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rank: ColumnElement[Any] = func.ts_rank(s.c.public_tsv, query)
     fields = [(s.c.public_tsv, s.c.body)]
