@@ -81,22 +81,37 @@ def total_of(q: Select[Any], id_column: Any, cap: int | None = None, sure: bool 
     surely = surely_many(q, cap) if sure else None
     if surely is not None:
         return surely
-    limited = q.with_only_columns(literal(1), maintain_column_froms=True).order_by(None).limit(cap + 1)
-    counted = db.session.execute(select(func.count()).select_from(limited.subquery())).scalar_one()
+    counted = capped_count(q, cap)
     return Total(counted) if counted <= cap else estimate_beyond(q, id_column, cap)
+
+
+def capped_count(q: Select[Any], cap: int) -> int:
+    """The rows of `q` counted up to `cap` + 1 (never more read)."""
+    limited = q.with_only_columns(literal(1), maintain_column_froms=True).order_by(None).limit(cap + 1)
+    return int(db.session.execute(select(func.count()).select_from(limited.subquery())).scalar_one())
 
 
 def exact_total_max() -> int:
     return settings().list_exact_total_max
 
 
-def surely_many(q: Select[Any], cap: int) -> Total | None:
-    """PostgreSQL's planner's estimate when it expects more than SURE_FACTOR times `cap` rows (no
-    row read); None otherwise, and always on SQLite. See `total_of`'s `sure` for when to trust it."""
+def planned_rows(q: Select[Any]) -> int | None:
+    """PostgreSQL's planner's estimate of the rows of `q` (no row read); None on SQLite."""
     if db.session.get_bind().dialect.name != "postgresql":
         return None
-    guess = planner_rows(q.order_by(None))
-    return Total(guess, is_estimate=True) if guess > SURE_FACTOR * (cap + 1) else None
+    return planner_rows(q.order_by(None))
+
+
+def far_more(expected: int, cap: int) -> bool:
+    """An estimate of more than SURE_FACTOR times `cap` rows: see `total_of`'s `sure` for when to trust it."""
+    return expected > SURE_FACTOR * (cap + 1)
+
+
+def surely_many(q: Select[Any], cap: int) -> Total | None:
+    """PostgreSQL's planner's estimate when it expects `far_more` than `cap` rows (no row read);
+    None otherwise, and always on SQLite."""
+    guess = planned_rows(q)
+    return Total(guess, is_estimate=True) if guess is not None and far_more(guess, cap) else None
 
 
 def estimate_beyond(q: Select[Any], id_column: Any, cap: int) -> Total:

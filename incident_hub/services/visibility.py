@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select, true
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from incident_hub.domain.access import Principal, sees_all_incidents
@@ -28,7 +28,7 @@ from incident_hub.runtime import units
 R = TypeVar("R", bound=tuple[Any, ...])
 
 
-def _takes_part(incident_id: QueryableAttribute[Any], unit: str | None) -> ColumnElement[bool]:
+def _takes_part(incident_id: ColumnElement[Any] | QueryableAttribute[Any], unit: str | None) -> ColumnElement[bool]:
     return exists().where(IncidentUnit.incident_id == incident_id, IncidentUnit.unit == unit)
 
 
@@ -52,10 +52,19 @@ def _assessment_seen(p: Principal) -> ColumnElement[bool]:
     return or_(Assessment.incident_id.is_(None), _takes_part(Assessment.incident_id, p.unit))
 
 
+def incident_seen(
+    principal: Principal, incident_id: ColumnElement[Any] | QueryableAttribute[Any]
+) -> ColumnElement[bool]:
+    """may_see_incident on a column holding an incident's id (true for whoever sees every incident)."""
+    if sees_all_incidents(principal, units()):
+        return true()
+    return _takes_part(incident_id, principal.unit)
+
+
 def visible_incidents(principal: Principal) -> Select[tuple[Incident]]:
     q = select(Incident)
     if not sees_all_incidents(principal, units()):
-        q = q.where(_takes_part(Incident.id, principal.unit))
+        q = q.where(incident_seen(principal, Incident.id))
     return q
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from incident_hub.services.incidents import search
+from incident_hub.services.incidents import queries, search
 from incident_hub.services.incidents.commands import add_comment, transition_incident
 from tests.api.incident_helpers import URL, error
 from tests.api.paging_helpers import by_pages, cursor, get_page, walk
@@ -152,6 +152,30 @@ def test_a_search_page_reads_the_matches_once(app, small_window, as_oict, as_dss
         assert page["total"] == 6 and not page["total_is_estimate"] and page["next_cursor"]
         searching = [s for s in statements if "incident_search" in s and not s.startswith("EXPLAIN")]
         assert len(searching) == 1, "\n".join(searching)
+
+
+@pytest.mark.parametrize("q", ["elevator", "elevator stuck", "elevator stu"])
+@pytest.mark.parametrize("visible", [3, 5])
+def test_a_search_expected_to_be_long_is_counted_before_ranking(
+    app, small_window, threshold, as_dss, monkeypatch, visible, q
+):
+    """When PostgreSQL's planner expects more matches than the threshold, a count comes before
+    ranking (of the matches with every word whole for two words or more: a subset; of the
+    matches for one word); under need to know the planner's estimate may be far off, so the
+    count decides: the same page, cursor and exactness as ranking at once."""
+    for n in range(visible):
+        make_incident(title=f"Elevator stuck {n}", **PHYSICAL_ONLY_FACTS)
+    make_incident(title="Elevator stuck, controller hacked")  # cyber only: DSS does not see it
+    at_once = _get(as_dss, q=q, per_page=2)
+    monkeypatch.setattr(queries, "planned_rows", lambda q: 1_000_000)
+    counted = _get(as_dss, q=q, per_page=2)
+    same = ("items", "total_is_estimate", "next_cursor")
+    assert {k: counted[k] for k in same} == {k: at_once[k] for k in same}
+    if visible <= threshold:
+        assert (counted["total"], counted["total_is_estimate"]) == (visible, False)
+    else:
+        assert counted["total_is_estimate"] is True and counted["total"] > threshold
+    assert _walk(as_dss, q=q, per_page=2) == [i["id"] for i in _get(as_dss, q=q, per_page=50)["items"]]
 
 
 def test_relevance_with_fewer_matches_than_the_window(app, as_oict):

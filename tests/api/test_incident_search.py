@@ -29,6 +29,15 @@ def test_q_matches_title_description_location_and_comments(app, as_oict):
     assert _ids(as_oict, "'&|!:*()") == []  # operators are words, never syntax (no 500)
 
 
+def test_only_the_last_word_matches_as_the_start_of_a_word(app, as_oict):
+    """Search as you type: the last word may be unfinished; every other word matches whole."""
+    a = make_incident(title="Phishing wave against finance", description="evil-cdn.example contacted twice")
+    assert _ids(as_oict, "phishing fin") == [a.id]
+    assert _ids(as_oict, "phish finance") == [] and _ids(as_oict, "finance phish") == [a.id]
+    assert _ids(as_oict, "Phishing, FINANCE") == [a.id]  # whole: any case, punctuation between words
+    assert _ids(as_oict, "evil-cdn.example twi") == [a.id]  # a word with dots and dashes, whole
+
+
 def test_q_ranks_title_matches_first(app, as_oict):
     body = make_incident(title="Power cut in building S", description="Generator failed; ransomware suspected later")
     title = make_incident(title="Ransomware on the file servers")

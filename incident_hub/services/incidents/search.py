@@ -6,9 +6,12 @@ The index is kept in the same transaction as the change (`index_incident`, `inde
 use cases that change those texts. Matches are ranked (title words weigh more).
 
 - PostgreSQL: table `incident_search` with generated `tsvector` columns in the `simple` configuration
-  (no stemming, so every language works) and GIN indexes; every word of `q` matches as a prefix, and
-  a one-word `q` of 3+ characters also matches anywhere inside a word through the trigram index (pg_trgm).
-- SQLite: the FTS5 table `incident_search_fts` (unicode61, diacritics folded); words match as prefixes.
+  (no stemming, so every language works) and GIN indexes; a one-word `q` of 3+ characters also
+  matches anywhere inside a word through the trigram index (pg_trgm).
+- SQLite: the FTS5 table `incident_search_fts` (unicode61, diacritics folded).
+
+On both, every word of `q` must match, the last one as the start of a word and the others whole
+(`as_typed`): search as you type.
 
 Both tables live outside the ORM metadata (migration 0012_search creates them; models/search.py).
 """
@@ -58,8 +61,16 @@ _PLAIN_WORD = re.compile(r"[^\W_]{3,}")  # letters and digits only: one token to
 
 
 def terms(q: str) -> list[str]:
-    """The words of a query (at most `MAX_TERMS`), each matched as a prefix."""
+    """The words of a query (at most `MAX_TERMS`)."""
     return _WORD.findall(q.lower())[:MAX_TERMS]
+
+
+def as_typed(words: list[str], whole: bool = False) -> list[tuple[str, bool]]:
+    """Each word and whether it matches as a prefix: only the last one, the word being typed; the
+    others match whole (all of them with `whole`). A prefix is a range of the index's words
+    (PostgreSQL's GIN gathers every incident of every word in it, ~100,000 for a common word,
+    before combining), a whole word one list that the other words' lists skip through."""
+    return [(word, not whole and i == len(words) - 1) for i, word in enumerate(words)]
 
 
 def _texts(session: Session, incident: Incident, with_comments: bool) -> dict[str, Any]:
@@ -110,33 +121,37 @@ def index_comment(session: Session, incident_id: int, comment: str) -> None:
         session.execute(text("UPDATE incident_search_fts SET body = body || :comment WHERE rowid = :id"), values)
 
 
-def _tsquery(words: list[str]) -> str:
-    """`to_tsquery` text: every word quoted (so no operator of the user's is read) and a prefix."""
-    return " & ".join("'" + w.replace("'", "''").replace("\\", "") + "':*" for w in words)
+def _tsquery(words: list[str], whole: bool) -> str:
+    """`to_tsquery` text: every word quoted (so no operator of the user's is read)."""
+    return " & ".join(
+        "'" + w.replace("'", "''").replace("\\", "") + "'" + (":*" if p else "") for w, p in as_typed(words, whole)
+    )
 
 
-def _fts5_query(words: list[str], with_detection: bool) -> str:
-    phrase = " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+def _fts5_query(words: list[str], with_detection: bool, whole: bool) -> str:
+    phrase = " AND ".join('"' + w.replace('"', '""') + '"' + ("*" if p else "") for w, p in as_typed(words, whole))
     return phrase if with_detection else "{title body} : (" + phrase + ")"
 
 
-def matches(dialect: str, q: str, with_detection: bool) -> Subquery | None:
-    """(incident_id, rank) of the incidents matching `q` (higher rank: better); None when `q` has no word."""
+def matches(dialect: str, q: str, with_detection: bool, whole: bool = False) -> Subquery | None:
+    """(incident_id, rank) of the incidents matching `q` (higher rank: better); None when `q` has no word.
+    `whole`, for two words or more: the last one too matches whole only (a subset of the matches,
+    cheaper to count)."""
     words = terms(q)
     if not words:
         return None
     if dialect == "postgresql":
-        return _pg_matches(q.strip(), words, with_detection)
+        return _pg_matches(q.strip(), words, with_detection, whole)
     fts: ColumnElement[Any] = literal_column("incident_search_fts")
     stmt = (
         select(literal_column("rowid", Integer).label("incident_id"), (-func.bm25(fts, 10.0, 1.0, 1.0)).label("rank"))
         .select_from(table("incident_search_fts"))
-        .where(fts.op("MATCH")(bindparam("fts_query", _fts5_query(words, with_detection))))
+        .where(fts.op("MATCH")(bindparam("fts_query", _fts5_query(words, with_detection, whole))))
     )
     return stmt.subquery("search")
 
 
-def _pg_matches(q: str, words: list[str], with_detection: bool) -> Subquery:
+def _pg_matches(q: str, words: list[str], with_detection: bool, whole: bool) -> Subquery:
     s = table(
         "incident_search",
         column("incident_id", Integer),
@@ -145,7 +160,7 @@ def _pg_matches(q: str, words: list[str], with_detection: bool) -> Subquery:
         column("public_tsv"),
         column("detection_tsv"),
     )
-    query = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(words))
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(words, whole))
     like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rank: ColumnElement[Any] = func.ts_rank(s.c.public_tsv, query)
     fields = [(s.c.public_tsv, s.c.body)]
@@ -169,14 +184,14 @@ def _pg_matches(q: str, words: list[str], with_detection: bool) -> Subquery:
 
 
 def ranked_at_once(
-    q: Select[tuple[Incident]], found: Subquery, cap: int, per_page: int, offset: int = 0
+    q: Select[tuple[Incident]], matched: Select[Any], cap: int, per_page: int, offset: int = 0
 ) -> tuple[list[Incident], Total, str | None] | Total:
-    """The first pages of a search in one reading of the matches, when there are at most `cap`:
-    the count, the ranked window (the RANKED_WINDOW newest matches, best first) and the page come
-    from a single statement over the matches (numbered newest first, counted by window functions),
-    instead of counting, finding the window and ranking it in three. Past `cap`, an estimate and
-    `ranked_page`'s walk of the id index (the caller's second choice)."""
-    matched = _ids_and_ranks(q, found)
+    """The first pages of a search in one reading of the matches (`matched`: the (id, rank) of
+    `q`'s), when there are at most `cap`: the count, the ranked window (the RANKED_WINDOW newest
+    matches, best first) and the page come from a single statement over the matches (numbered
+    newest first, counted by window functions), instead of counting, finding the window and
+    ranking it in three. Past `cap`, an estimate and `ranked_page`'s walk of the id index (the
+    caller's second choice)."""
     m = matched.order_by(None).limit(cap + 1).subquery("m")
     numbered = select(
         m.c.id,
@@ -269,7 +284,7 @@ def _first_window(
         return None, None
     if offset >= RANKED_WINDOW:
         return _window_start(q, key, total), None
-    newest = _ids_and_ranks(q, found).order_by(key.desc()).limit(RANKED_WINDOW).subquery("newest")
+    newest = ids_and_ranks(q, found).order_by(key.desc()).limit(RANKED_WINDOW).subquery("newest")
     page = (
         select(newest.c.id, newest.c.rank, func.min(newest.c.id).over().label("start"), func.count().over().label("n"))
         .order_by(newest.c.rank.desc(), newest.c.id.desc())
@@ -283,7 +298,8 @@ def _first_window(
     return start, _loaded(found_rows)
 
 
-def _ids_and_ranks(q: Select[tuple[Incident]], found: Subquery) -> Select[Any]:
+def ids_and_ranks(q: Select[tuple[Incident]], found: Subquery) -> Select[Any]:
+    """(id, rank) of the incidents of `q` (joined to the matches `found`)."""
     return q.with_only_columns(Incident.id.label("id"), found.c.rank.label("rank"), maintain_column_froms=True)
 
 
