@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -261,7 +262,8 @@ class Clients:
 
 
 def prepare(url: str) -> dict[str, tuple[str, str]]:
-    """A fresh schema, and one source per format: {format: (name, secret)}."""
+    """A fresh schema, and one source per format: {format: (name, secret)}; also the `--floor`
+    server's own sources (`floor_sources`), so its deliveries never count as the intake's copies."""
     from flask_migrate import upgrade
 
     from incident_hub.services.intake.sources import create_source
@@ -270,7 +272,21 @@ def prepare(url: str) -> dict[str, tuple[str, str]]:
     with app.app_context():
         upgrade()
         add_people()
+        for fmt in FORMATS:
+            create_source("bench", f"floor-{fmt}", fmt)
         return {fmt: (f"bench-{fmt}", create_source("bench", f"bench-{fmt}", fmt)[1]) for fmt in FORMATS}
+
+
+def floor_sources(url: str) -> dict[str, tuple[str, str]]:
+    """{format: (name, secret)} of the floor's sources (made by `prepare`)."""
+    from incident_hub.extensions import db
+    from incident_hub.models import Source
+    from incident_hub.services.intake.sources import accepted_secrets
+
+    app = create_app(Settings(env="development", secret_key=SECRET_KEY, database_url=url))
+    with app.app_context():
+        found = db.session.execute(select(Source).where(Source.name.like("floor-%"))).scalars().all()
+        return {s.format: (s.name, accepted_secrets(s, datetime.now(UTC))[0]) for s in found}
 
 
 PEOPLE = (("oict_responder", "OICT", 12), ("dss_officer", "DSS", 8), ("manager", "OICT", 2))
@@ -294,12 +310,18 @@ def intake_jobs(mix: list[Delivery], sources: dict[str, tuple[str, str]]) -> lis
     return [(f"/api/v1/intake/{sources[d.fmt][0]}", d.body, signer(d)) for d in mix]
 
 
+INTAKE_ROWS = (
+    "SELECT d.id, d.body FROM intake_deliveries d JOIN intake_sources s ON s.id = d.source_id "
+    "WHERE s.name LIKE 'bench-%'"
+)
+
+
 def verify(url: str, outcome: Outcome, mix: list[Delivery]) -> str:
     """Every acknowledged delivery is a stored row with the sent body, each stored once; in a
     storm, every alert is stored and each delivery's group opened exactly one incident."""
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
-        rows = dict(conn.execute(text("SELECT id, body FROM intake_deliveries")).all())
+        rows = dict(conn.execute(text(INTAKE_ROWS)).all())
         alerts = conn.execute(text("SELECT count(*) FROM intake_alerts")).scalar_one()
         incidents = conn.execute(text("SELECT count(*) FROM incidents")).scalar_one()
     engine.dispose()
@@ -386,24 +408,29 @@ def bench_db(name: str, url: str, args: argparse.Namespace) -> list[str]:
     statements = count_statements(url, sources)
     env = {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "INCIDENT_HUB_ENV": "development",
            "LOG_LEVEL": "WARNING"}  # fmt: skip
-    apps = (("reference", "bench.reference_app:create_reference_app()"), ("intake", "wsgi:app"))
+    apps = {"reference": ("bench.reference_app:create_reference_app()", env), "intake": ("wsgi:app", env)}
+    if args.floor:
+        apps["floor"] = ("wsgi:app", {**env, "BENCH_FLOOR": "1"})
+    floor = floor_sources(url)
     summary = []
     for mix_name in args.mix.split(","):
         mix = build_storm(args.storm) if mix_name == "storm" else build_mix(args.n, mix_name)
         runs = []
         for run in range(args.runs):
             prepare_reset(url, sources)
-            servers = {label: _serve(path, env, args.workers) for label, path in apps}
-            jobs = {"reference": [("/ref", d.body, {}) for d in mix], "intake": intake_jobs(mix, sources)}
+            servers = {label: _serve(path, app_env, args.workers) for label, (path, app_env) in apps.items()}
+            jobs = {"reference": [("/ref", d.body, {}) for d in mix], "intake": intake_jobs(mix, sources),
+                    "floor": intake_jobs(mix, floor)}  # fmt: skip
             results = {label: Outcome() for label in servers}
             clients = Clients(jobs, args.processes)
             # A storm: 8 senders in all (the issue's "8 threads"), not processes × threads.
             threads = max(1, STORM_SENDERS // args.processes) if mix_name == "storm" else args.threads
             step = -(-len(mix) // PHASES)
-            try:  # R I I R R I I R …: the machine's drift during the run weighs on both alike
+            order = list(servers)
+            try:  # R I I R R I I R …: the machine's drift during the run weighs on each alike
                 for q in range(PHASES):
                     part = slice(q * step, (q + 1) * step)
-                    for label in ("reference", "intake") if q % 2 == 0 else ("intake", "reference"):
+                    for label in order if q % 2 == 0 else reversed(order):
                         results[label].add(clients.run(servers[label][1], label, part, threads))
             finally:
                 clients.close()
@@ -424,6 +451,11 @@ def _median_line(name: str, mix_name: str, runs: list[dict[str, float]]) -> str:
         f"{name:10} {mix_name:9} intake/reference rate {med['ratio']:.2f}× (reference {med['ref_rate']:.0f} req/s,"
         f" intake {med['rate']:.0f} req/s), p99 {med['p99_ratio']:.2f}× (intake p99 {med['p99']:.0f} ms,"
         f" max {med['max']:.0f} ms); all runs exactly-once: {'yes' if all(r['ok'] for r in runs) else 'NO'}"
+        + (
+            f"; floor/reference {med['floor_ratio']:.2f}×, intake/floor {med['of_floor']:.2f}×"
+            if "floor_ratio" in med
+            else ""
+        )
     )
 
 
@@ -440,7 +472,7 @@ def prepare_reset(url: str, sources: dict[str, tuple[str, str]]) -> dict[str, tu
             if table.name not in KEEP:
                 conn.execute(table.delete())
         conn.execute(text("DROP TABLE IF EXISTS bench_reference"))
-        assert conn.execute(select(func.count()).select_from(text("intake_sources"))).scalar_one() == 3
+        assert conn.execute(select(func.count()).select_from(text("intake_sources"))).scalar_one() == 2 * len(FORMATS)
     from bench.reference_app import Base
 
     Base.metadata.create_all(engine)
@@ -468,10 +500,15 @@ def report(name: str, n: int, threads: int, args: argparse.Namespace, results: d
     p99_ratio = p99 / max(pct(results["reference"].latencies, 99), 1e-9)
     ratio = rate["intake"] / rate["reference"]
     print(f"intake / reference: rate {ratio:.2f}× (reference {rate['reference']:.0f} req/s), p99 {p99_ratio:.2f}×")
+    floor = {}
+    if "floor" in rate:
+        floor = {"floor_ratio": rate["floor"] / rate["reference"], "of_floor": rate["intake"] / rate["floor"]}
+        print(f"floor / reference: rate {floor['floor_ratio']:.2f}× (floor {rate['floor']:.0f} req/s);"
+              f" intake / floor: {floor['of_floor']:.2f}×")  # fmt: skip
     print(check)
     return {"ratio": ratio, "ref_rate": rate["reference"], "rate": rate["intake"], "p99_ratio": p99_ratio,
             "p99": p99, "max": max(results["intake"].latencies) * 1000,
-            "ok": check.endswith("exactly once")}  # fmt: skip
+            "ok": check.endswith("exactly once"), **floor}  # fmt: skip
 
 
 def main() -> None:
@@ -484,6 +521,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per mix; the summary gives medians")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--mix", default="realistic", help=f"comma-separated: {', '.join([*MIXES, 'storm'])}")
+    floor_help = "also time intake storing no alerts (bench/gunicorn_ready.py): what the request stack costs"
+    parser.add_argument("--floor", action="store_true", help=floor_help)
     parser.add_argument("--pg-db", default=os.environ.get("BENCH_PG_DB", PG_DB), help="PostgreSQL database (dropped)")
     args = parser.parse_args()
     unknown = set(args.mix.split(",")) - {*MIXES, "storm"}
