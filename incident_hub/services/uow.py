@@ -18,21 +18,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from incident_hub.domain.audit_chain import ChainEntry, entry_hash
 from incident_hub.extensions import db
 from incident_hub.models import AuditEntry, AuditHead, TimelineEvent
 from incident_hub.runtime import now
+from incident_hub.services.upsert import multirow_insert
 
-# Built once (Core, on the session's connection): compiled once per process. An executemany of an
-# INSERT … RETURNING is sent as one multi-row INSERT ("insertmanyvalues") on both databases.
-_EVENTS: Any = TimelineEvent.__table__
-_ENTRIES: Any = AuditEntry.__table__
+# Built once (Core, on the session's connection): compiled once per process.
 _HEAD: Any = AuditHead.__table__
-INSERT_EVENTS = insert(_EVENTS).returning(_EVENTS.c.id)
-INSERT_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.seq)
+INSERT_EVENTS = multirow_insert(TimelineEvent)
+INSERT_ENTRIES = multirow_insert(AuditEntry)
 HEAD_FOR_UPDATE = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
 MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 

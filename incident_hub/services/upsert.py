@@ -3,6 +3,8 @@ check-then-insert (ARCHITECTURE.md "Transactions, audit, idempotency"). The one 
 actions, the R3 joint assessment and playbook versions go through it (intake deliveries have
 their own, written as text: services/intake/accept.py).
 
+`multirow_insert` is the plain INSERT that writes many rows in one statement.
+
 SQLAlchemy 2.0 cannot cache these dialect statements, so each execution compiles them again;
 the actions of a new incident, which cannot conflict, use a plain INSERT that is compiled once."""
 
@@ -22,6 +24,14 @@ DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
 
 def _table(model: Any) -> Table:
     return model if isinstance(model, Table) else model.__table__
+
+
+def multirow_insert(model: Any) -> Executable:
+    """A plain INSERT for many rows at once, built once: with RETURNING, SQLAlchemy sends an
+    executemany as one INSERT … VALUES (…), (…) on both databases ("insertmanyvalues"); without
+    it, psycopg would execute one INSERT per row."""
+    table = _table(model)
+    return insert(table).returning(*table.primary_key.columns)
 
 
 def insert_ignore_statement(dialect: str, model: Any, conflict: Sequence[str]) -> Executable:

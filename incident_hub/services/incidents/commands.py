@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
-
 from incident_hub.domain.access import Principal, check_may_change_incident, sees_detection, taking_part
 from incident_hub.domain.classification import classify, required_mandates
 from incident_hub.domain.closure import check_closure, check_reopen, check_resolution_note
@@ -28,14 +26,13 @@ from incident_hub.services.incidents.search import index_comment, index_incident
 from incident_hub.services.notify import events as notify
 from incident_hub.services.timeline import add_event, add_event_now, add_events
 from incident_hub.services.uow import UnitOfWork, unit_of_work
+from incident_hub.services.upsert import multirow_insert
 
 FACT_FIELDS = ("vectors", "effects", "deliberate")
 STAMP_FIELDS = tuple(INCIDENT_STAMPS.values())
 PLAIN_FIELDS = ("title", "description", "severity", "location", "tlp", "occurred_at", "detection")
 SEARCHED_FIELDS = {"title", "description", "location", "detection"}  # services/incidents/search.py
-_UNITS: Any = IncidentUnit.__table__
-# RETURNING: one INSERT … VALUES (…), (…) for all the units (without it the rows go one by one).
-INSERT_UNITS = insert(_UNITS).returning(_UNITS.c.unit)
+INSERT_UNITS = multirow_insert(IncidentUnit)
 
 
 def facts_of(incident: Incident) -> IncidentFacts:

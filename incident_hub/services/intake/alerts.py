@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, or_, select, update
+from sqlalchemy import Select, bindparam, or_, select, update
 
 from incident_hub.domain.alert_mapping import detection_of, incident_title, map_alert
 from incident_hub.intake.adapters import AlertFacts, ParsedDelivery
@@ -30,6 +30,7 @@ from incident_hub.services.config_cache import SourceEntry
 from incident_hub.services.incidents.commands import new_incident
 from incident_hub.services.timeline import add_event
 from incident_hub.services.uow import UnitOfWork
+from incident_hub.services.upsert import multirow_insert
 
 OPEN_STATUSES = ("new", "acknowledged", "contained")
 
@@ -110,7 +111,7 @@ def _open_alerts_query(grouped: bool) -> Select[Any]:
 
 
 OPEN_ALERTS = {grouped: _open_alerts_query(grouped) for grouped in (False, True)}
-INSERT_ALERTS = insert(_ALERTS).returning(_ALERTS.c.id)  # executemany: one INSERT … VALUES (…), (…)
+INSERT_ALERTS = multirow_insert(Alert)
 # executemany; SET names the columns each parameter set carries (OPEN_COLUMNS and last_*).
 UPDATE_ALERTS = update(_ALERTS).where(_ALERTS.c.id == bindparam("alert_id"))
 WRITTEN = (*OPEN_COLUMNS, "last_seen_at", "last_delivery_id")

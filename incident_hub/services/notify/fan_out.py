@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 
 from incident_hub.domain.access import MANAGER, Principal, sees_all_incidents
 from incident_hub.domain.notifications import (
@@ -36,11 +36,10 @@ from incident_hub.models import IncidentFollower, Notification
 from incident_hub.runtime import units
 from incident_hub.services.config_cache import ConfigSnapshot, Person, config_of
 from incident_hub.services.uow import UnitOfWork
+from incident_hub.services.upsert import multirow_insert
 
 NOTIFICATIONS: Table = Notification.__table__  # type: ignore[assignment]
-# RETURNING makes SQLAlchemy send the rows as one INSERT … VALUES (…), (…) ("insertmanyvalues") on
-# both databases; without it, psycopg executes one INSERT per row.
-INSERT_NOTIFICATIONS = insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id)
+INSERT_NOTIFICATIONS = multirow_insert(NOTIFICATIONS)
 
 
 @dataclass(frozen=True)

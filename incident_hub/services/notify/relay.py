@@ -14,14 +14,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 
 from incident_hub.domain.notifications import EMAIL
 from incident_hub.models import ChatChannel, Notification, OutboxMessage, User
 from incident_hub.services.notify.fan_out import outbox_values
 from incident_hub.services.uow import bookkeeping
+from incident_hub.services.upsert import multirow_insert
 
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
+INSERT_OUTBOX = multirow_insert(OUTBOX)
 PENDING = (
     select(
         Notification.id,
@@ -63,7 +65,7 @@ def relay_notifications(now: datetime, limit: int = 500) -> int:
             return 0
         messages = [m for m in (_message(row, now) for row in rows) if m is not None]
         if messages:
-            session.execute(insert(OUTBOX).returning(OUTBOX.c.id), messages)  # one multi-row INSERT
+            session.execute(INSERT_OUTBOX, messages)
         return len(messages)
 
 
